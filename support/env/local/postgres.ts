@@ -1,0 +1,171 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../ports.ts';
+import { giveTo, makeTempDir } from '../tmp.ts';
+import { postgresBinDir } from './binaries.ts';
+import { LocalProcess } from './process.ts';
+import { type RunningService, withPortRetry } from './service.ts';
+
+export const PG_USER = 'faultline';
+export const PG_DATABASE = 'faultline';
+
+interface Account {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** postgres refuses to run as root; when we are root, run it as the system's postgres account. */
+function serviceAccount(): Account | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const name = process.env.FAULTLINE_PG_OS_USER ?? 'postgres';
+  try {
+    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
+    return { name, uid, gid };
+  } catch {
+    throw new Error(
+      `running as root, and there is no '${name}' account to run postgres as: create one ` +
+        '(useradd --system postgres) or set FAULTLINE_PG_OS_USER to an unprivileged account',
+    );
+  }
+}
+
+function asAccount(account: Account | undefined, command: string, args: string[]): [string, string[]] {
+  return account
+    ? [
+        'setpriv',
+        [
+          '--reuid',
+          String(account.uid),
+          '--regid',
+          String(account.gid),
+          '--clear-groups',
+          '--',
+          command,
+          ...args,
+        ],
+      ]
+    : [command, args];
+}
+
+function run(account: Account | undefined, command: string, args: string[], input?: string): void {
+  const [cmd, argv] = asAccount(account, command, args);
+  const result = spawnSync(cmd, argv, { input, encoding: 'utf8', cwd: '/' });
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (exit ${result.status}): ${result.stderr || result.stdout}`,
+    );
+}
+
+export function cacheRoot(): string {
+  return resolve(process.env.FAULTLINE_CACHE ?? '.cache/faultline');
+}
+
+/**
+ * initdb costs seconds; copying an initialised cluster costs milliseconds. The template is built once per
+ * machine (per PostgreSQL major version) and copied for every start. Built under a unique name and renamed
+ * into place, so parallel workers racing to build it never see a half-made one.
+ */
+export function postgresTemplate(): string {
+  const bin = postgresBinDir();
+  const version =
+    execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).match(/(\d+)/)?.[1] ?? 'x';
+  const root = cacheRoot();
+  const template = join(root, `pg${version}-template`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  mkdirSync(root, { recursive: true });
+  const account = serviceAccount();
+  const building = `${template}.building-${process.pid}-${Date.now()}`;
+  mkdirSync(building, { mode: 0o700 });
+  try {
+    if (account) spawnSync('chown', [`${account.uid}:${account.gid}`, building]);
+    run(account, join(bin, 'initdb'), [
+      '-D',
+      building,
+      '-U',
+      PG_USER,
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
+    run(
+      account,
+      join(bin, 'postgres'),
+      ['--single', '-D', building, '-j', 'postgres'],
+      `CREATE DATABASE ${PG_DATABASE};\n`,
+    );
+    try {
+      renameSync(building, template);
+    } catch (error) {
+      if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+    }
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): Promise<RunningService> {
+  const name = opts.name ?? 'postgres';
+  const template = postgresTemplate();
+  const bin = postgresBinDir();
+  const account = serviceAccount();
+  return withPortRetry(async () => {
+    const dir = await makeTempDir(name, opts.tmpRoot);
+    const data = join(dir.path, 'data');
+    try {
+      if (account) await giveTo(dir.path, account.uid, account.gid);
+      // cp -a keeps ownership and the 0700 mode postgres insists on.
+      run(account, 'cp', ['-a', template, data]);
+      const port = await freePort();
+      const proc = new LocalProcess({
+        name,
+        command: join(bin, 'postgres'),
+        args: [
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-k',
+          dir.path,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          // A throwaway test database: durability settings off, so start and writes are fast.
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=200',
+          '-c',
+          'logging_collector=off',
+        ],
+        cwd: '/',
+        user: account,
+        stopSignal: 'SIGINT',
+        ready: (line) => /database system is ready to accept connections/.test(line) || undefined,
+      });
+      await proc.start();
+      return {
+        name,
+        host: '127.0.0.1',
+        port,
+        url: `postgres://${PG_USER}@127.0.0.1:${port}/${PG_DATABASE}`,
+        process: proc,
+        async stop() {
+          await proc.stop();
+          await dir.remove();
+        },
+      };
+    } catch (error) {
+      await dir.remove();
+      throw error;
+    }
+  });
+}
