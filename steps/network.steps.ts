@@ -1,0 +1,21 @@
+import { When } from '@cucumber/cucumber';
+import { partition } from '../support/faults/network/partition.ts';
+import { pickMembers } from '../support/faults/targets.ts';
+import type { FaultlineWorld } from '../support/world.ts';
+
+When(
+  'the network between the {word} and {int} of its {word} is partitioned for {duration}',
+  async function (
+    this: FaultlineWorld,
+    coordinator: string,
+    count: number,
+    group: string,
+    durationMs: number,
+  ) {
+    const targets = await pickMembers(this, coordinator, group, count);
+    for (const target of targets) {
+      const fault = await this.faults.inject(partition(this.env, coordinator, target, durationMs));
+      this.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+    }
+  },
+);

@@ -1,0 +1,44 @@
+import { Then } from '@cucumber/cucumber';
+import { auditShows } from '../support/checks/audit.ts';
+import { succeededWithin } from '../support/checks/outcome.ts';
+import { retriedOnAlternate } from '../support/checks/retry.ts';
+import { assertVerdict, type Verdict } from '../support/checks/verdict.ts';
+import type { FaultlineWorld } from '../support/world.ts';
+
+function judge(world: FaultlineWorld, verdict: Verdict): void {
+  world.verdicts.push(verdict);
+  world.attach(`${verdict.pass ? 'PASS' : 'FAIL'} ${verdict.check}: ${verdict.message}`, {
+    mediaType: 'text/plain',
+  });
+  assertVerdict(verdict);
+}
+
+Then(
+  'the {word} retries on an alternate {word}',
+  function (this: FaultlineWorld, _coordinator: string, _member: string) {
+    const faulted = this.faults.records.flatMap((f) => f.targets);
+    judge(this, retriedOnAlternate(this.history.last(), faulted));
+  },
+);
+
+Then('the request succeeds within {duration}', function (this: FaultlineWorld, boundMs: number) {
+  judge(this, succeededWithin(this.history.last(), boundMs));
+});
+
+Then('the audit log shows the {word} event', async function (this: FaultlineWorld, kind: string) {
+  const expected = this.system.faultEvents[kind];
+  if (!expected)
+    throw new Error(
+      `this system's audit log has no events for '${kind}' faults; known: ${Object.keys(this.system.faultEvents).join(', ')}`,
+    );
+  const faults = this.faults.records.filter((f) => f.kind === kind);
+  const since = Math.min(this.startedAt, ...faults.map((f) => f.startedAt ?? this.startedAt));
+  // The system writes its audit rows asynchronously; give it a moment before judging.
+  const deadline = Date.now() + 3_000;
+  let verdict = auditShows(await this.system.audit(this.env, since), expected, faults);
+  while (!verdict.pass && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    verdict = auditShows(await this.system.audit(this.env, since), expected, faults);
+  }
+  judge(this, verdict);
+});

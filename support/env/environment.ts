@@ -1,0 +1,36 @@
+import type { ToxiproxyClient } from '../faults/network/toxiproxy.ts';
+import type { LogLine } from './local/process.ts';
+import type { Endpoint, Topology } from './topology.ts';
+
+/** Process-level control of one service; what a crash or pause fault acts on. */
+export interface ServiceControl {
+  /** Whether the service's process is alive right now (measured, not remembered). */
+  alive(): boolean;
+  kill(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/** A topology brought up by a backend: what steps, faults and checks work against. */
+export interface Environment {
+  readonly backend: string;
+  readonly topology: Topology;
+  /** The fault proxy's Toxiproxy API. */
+  readonly toxiproxy: ToxiproxyClient;
+  /** Where the harness reaches a service directly (never through the proxy). */
+  endpoint(service: string): Endpoint;
+  /** Where `from` reaches `to`: the proxy listener of that link. */
+  linkEndpoint(from: string, to: string): Endpoint;
+  /** Connection string the harness uses to read a store directly (e.g. the audit log). */
+  storeUrl(service: string): string;
+  control(service: string): ServiceControl;
+  logs(service: string): LogLine[];
+  /** Stops everything it started and removes its temp dirs; safe to call twice. */
+  down(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: string;
+  up(topology: Topology, options: { seed: number }): Promise<Environment>;
+}

@@ -1,0 +1,213 @@
+import { fileURLToPath } from 'node:url';
+import { parseListen, ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
+import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import { freePort } from '../ports.ts';
+import {
+  type Endpoint,
+  type LinkSpec,
+  type ProcessService,
+  proxyName,
+  service,
+  startOrder,
+  type Topology,
+  TopologyError,
+  validateTopology,
+  type Wiring,
+} from '../topology.ts';
+import { startPostgres } from './postgres.ts';
+import { LocalProcess, listeningPort } from './process.ts';
+import { startRedis } from './redis.ts';
+import type { RunningService } from './service.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Started {
+  endpoint: Endpoint;
+  url?: string;
+  process: LocalProcess;
+  stop(): Promise<void>;
+}
+
+/** Our embedded Toxiproxy-compatible server, or an external one named by FAULTLINE_TOXIPROXY_URL. */
+async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient; process?: LocalProcess }> {
+  const external = process.env.FAULTLINE_TOXIPROXY_URL;
+  if (external) {
+    const client = new ToxiproxyClient(external);
+    try {
+      await client.version();
+    } catch (error) {
+      throw new Error(
+        `FAULTLINE_TOXIPROXY_URL=${external} does not answer GET /version: ${(error as Error).message}`,
+      );
+    }
+    return { client };
+  }
+  const proc = new LocalProcess({
+    name: 'fault-proxy',
+    command: process.execPath,
+    args: [`${ROOT}bin/faultline.ts`, 'proxy', '--host', '127.0.0.1', '--port', '0', '--seed', String(seed)],
+    cwd: ROOT,
+    ready: listeningPort,
+  });
+  const port = await proc.start();
+  return { client: new ToxiproxyClient(`http://127.0.0.1:${port}`), process: proc };
+}
+
+class LocalEnvironment implements Environment {
+  readonly backend = 'local';
+  readonly topology: Topology;
+  readonly toxiproxy: ToxiproxyClient;
+  private readonly proxyProcess: LocalProcess | undefined;
+  private readonly started = new Map<string, Started>();
+  private readonly links = new Map<string, Endpoint>();
+  private readonly ownedProxies: string[] = [];
+  private stopped = false;
+
+  constructor(topology: Topology, toxiproxy: ToxiproxyClient, proxyProcess: LocalProcess | undefined) {
+    this.topology = topology;
+    this.toxiproxy = toxiproxy;
+    this.proxyProcess = proxyProcess;
+  }
+
+  readonly wiring: Wiring = {
+    via: (from, to) => this.linkEndpoint(from, to),
+    direct: (name) => this.endpoint(name),
+    storeUrl: (from, to) => {
+      const { host, port } = this.linkEndpoint(from, to);
+      const direct = this.storeUrl(to);
+      const url = new URL(direct);
+      url.hostname = host;
+      url.port = String(port);
+      return url.toString();
+    },
+  };
+
+  endpoint(name: string): Endpoint {
+    const found = this.started.get(name);
+    if (!found) throw new TopologyError(`service '${service(this.topology, name).name}' is not running`);
+    return found.endpoint;
+  }
+
+  linkEndpoint(from: string, to: string): Endpoint {
+    const found = this.links.get(proxyName({ from, to }));
+    if (!found)
+      throw new TopologyError(
+        `topology '${this.topology.name}' has no link ${from} → ${to}; links: ${this.topology.links
+          .map((l) => `${l.from} → ${l.to}`)
+          .join(', ')}`,
+      );
+    return found;
+  }
+
+  storeUrl(name: string): string {
+    const url = this.started.get(name)?.url;
+    if (!url) throw new TopologyError(`service '${name}' is not a running store (redis or postgres)`);
+    return url;
+  }
+
+  logs(name: string) {
+    return this.started.get(name)?.process.logs ?? [];
+  }
+
+  control(name: string): ServiceControl {
+    const target = this.started.get(name);
+    if (!target) throw new TopologyError(`service '${service(this.topology, name).name}' is not running`);
+    const proc = target.process;
+    return {
+      alive: () => proc.running,
+      kill: () => proc.kill(),
+      pause: async () => {
+        proc.signal('SIGSTOP');
+      },
+      resume: async () => {
+        proc.signal('SIGCONT');
+      },
+      restart: async () => {
+        await proc.stop();
+        await proc.start();
+      },
+    };
+  }
+
+  async createLink(link: LinkSpec): Promise<void> {
+    const upstream = this.endpoint(link.to);
+    const proxy = await this.toxiproxy.createProxy({
+      name: proxyName(link),
+      listen: '127.0.0.1:0',
+      upstream: `${upstream.host}:${upstream.port}`,
+    });
+    this.ownedProxies.push(proxy.name);
+    this.links.set(proxy.name, parseListen(proxy.listen));
+  }
+
+  async startStore(spec: { kind: 'redis' | 'postgres'; name: string }): Promise<void> {
+    const running: RunningService =
+      spec.kind === 'redis'
+        ? await startRedis({ name: spec.name })
+        : await startPostgres({ name: spec.name });
+    this.started.set(spec.name, {
+      endpoint: { host: running.host, port: running.port },
+      url: running.url,
+      process: running.process,
+      stop: running.stop,
+    });
+  }
+
+  /** Allocates the port first: links into the service need it before the service itself can start. */
+  async reserve(spec: ProcessService): Promise<void> {
+    const port = await freePort();
+    const proc = new LocalProcess({
+      name: spec.name,
+      command: process.execPath,
+      args: [`${ROOT}${spec.entry}`],
+      cwd: ROOT,
+      ready: listeningPort,
+    });
+    this.started.set(spec.name, {
+      endpoint: { host: '127.0.0.1', port },
+      process: proc,
+      stop: () => proc.stop(),
+    });
+  }
+
+  async launch(spec: ProcessService): Promise<void> {
+    const entry = this.started.get(spec.name)!;
+    entry.process.spec.env = { ...spec.env(this.wiring), [spec.portEnv]: String(entry.endpoint.port) };
+    const port = await entry.process.start();
+    if (port !== entry.endpoint.port)
+      throw new Error(`${spec.name} reported port ${port}, but was told to listen on ${entry.endpoint.port}`);
+  }
+
+  async down(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const waves = startOrder(this.topology).reverse();
+    for (const wave of waves)
+      await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
+    if (this.proxyProcess) await this.proxyProcess.stop();
+    else await Promise.allSettled(this.ownedProxies.map((name) => this.toxiproxy.deleteProxy(name)));
+  }
+}
+
+export const localBackend: Backend = {
+  name: 'local',
+  async up(topology, { seed }) {
+    validateTopology(topology);
+    const proxy = await startFaultProxy(seed);
+    const env = new LocalEnvironment(topology, proxy.client, proxy.process);
+    try {
+      for (const wave of startOrder(topology)) {
+        await Promise.all(
+          wave.map((spec) => (spec.kind === 'node' ? env.reserve(spec) : env.startStore(spec))),
+        );
+        const names = new Set(wave.map((s) => s.name));
+        await Promise.all(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
+        await Promise.all(wave.flatMap((spec) => (spec.kind === 'node' ? [env.launch(spec)] : [])));
+      }
+      return env;
+    } catch (error) {
+      await env.down();
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,128 @@
+// A topology names the services of a system under test and the links between them. Every link runs through
+// the fault proxy, so each one can be partitioned, slowed or cut on its own. Backends bring a topology up;
+// steps only ever speak in its names.
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** What a service can see of the others when its environment is composed. */
+export interface Wiring {
+  /** Address through which `from` reaches `to`: the proxy listener of that link. */
+  via(from: string, to: string): Endpoint;
+  /** The service's own address (only for links that bypass the proxy, e.g. the harness itself). */
+  direct(service: string): Endpoint;
+  /** Connection string of a store service (redis://…, postgres://…) as reached through a link. */
+  storeUrl(from: string, to: string): string;
+}
+
+/** How to tell a request that gets an immediate reply from a timeout: used to prove a fault took effect. */
+export type ProbeKind = 'http' | 'redis' | 'postgres';
+
+export interface StoreService {
+  kind: 'redis' | 'postgres';
+  name: string;
+}
+
+export interface ProcessService {
+  kind: 'node';
+  name: string;
+  /** Script to run with node, relative to the repository root. */
+  entry: string;
+  /** Environment variable that receives the port the backend allocated for it. */
+  portEnv: string;
+  /** Environment of the process, composed once the addresses are known. */
+  env(wiring: Wiring): Record<string, string>;
+  /** Services that must be up before this one starts. */
+  dependsOn: string[];
+  /** Members of one group ("workers") are what "3 of its workers" picks from. */
+  group?: string;
+}
+
+export type ServiceSpec = StoreService | ProcessService;
+
+export interface LinkSpec {
+  from: string;
+  to: string;
+}
+
+export interface Topology {
+  name: string;
+  services: ServiceSpec[];
+  links: LinkSpec[];
+  probes: Record<string, ProbeKind>;
+}
+
+export const proxyName = (link: LinkSpec): string => `${link.from}-to-${link.to}`;
+
+export class TopologyError extends Error {}
+
+export function service(topology: Topology, name: string): ServiceSpec {
+  const found = topology.services.find((s) => s.name === name);
+  if (!found)
+    throw new TopologyError(
+      `unknown service '${name}' in topology '${topology.name}'; known services: ${topology.services.map((s) => s.name).join(', ')}`,
+    );
+  return found;
+}
+
+export function groupMembers(topology: Topology, group: string): string[] {
+  const members = topology.services.filter((s) => s.kind === 'node' && s.group === group).map((s) => s.name);
+  if (members.length === 0) {
+    const groups = [
+      ...new Set(topology.services.flatMap((s) => (s.kind === 'node' && s.group ? [s.group] : []))),
+    ];
+    throw new TopologyError(
+      `topology '${topology.name}' has no group '${group}'; known groups: ${groups.join(', ') || '(none)'}`,
+    );
+  }
+  return members;
+}
+
+/** Links between two services, in either direction (a partition cuts both ways). */
+export function linksBetween(topology: Topology, a: string, b: string): LinkSpec[] {
+  return topology.links.filter((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a));
+}
+
+/** Services in an order where everything a service depends on (including what it links to) comes first. */
+export function startOrder(topology: Topology): ServiceSpec[][] {
+  const deps = new Map<string, Set<string>>();
+  for (const s of topology.services) {
+    const set = new Set<string>(s.kind === 'node' ? s.dependsOn : []);
+    deps.set(s.name, set);
+  }
+  const waves: ServiceSpec[][] = [];
+  const done = new Set<string>();
+  while (done.size < topology.services.length) {
+    const wave = topology.services.filter(
+      (s) => !done.has(s.name) && [...(deps.get(s.name) ?? [])].every((d) => done.has(d)),
+    );
+    if (wave.length === 0)
+      throw new TopologyError(
+        `topology '${topology.name}' has a dependency cycle or an unknown dependency among: ${topology.services
+          .filter((s) => !done.has(s.name))
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
+    for (const s of wave) done.add(s.name);
+    waves.push(wave);
+  }
+  return waves;
+}
+
+/** Checks a topology once, up front, so a typo fails with its name instead of half-way through a start. */
+export function validateTopology(topology: Topology): void {
+  const names = new Set<string>();
+  for (const s of topology.services) {
+    if (names.has(s.name))
+      throw new TopologyError(`topology '${topology.name}': service '${s.name}' is declared twice`);
+    names.add(s.name);
+  }
+  for (const l of topology.links) {
+    for (const end of [l.from, l.to]) if (!names.has(end)) service(topology, end);
+  }
+  for (const s of topology.services) if (s.kind === 'node') for (const d of s.dependsOn) service(topology, d);
+  for (const p of Object.keys(topology.probes)) service(topology, p);
+  startOrder(topology);
+}

@@ -1,0 +1,71 @@
+import type { Environment } from '../../env/environment.ts';
+import { type LinkSpec, linksBetween, proxyName } from '../../env/topology.ts';
+import type { FaultSpec } from '../ledger.ts';
+import { probe } from '../probe.ts';
+import { ToxiproxyError } from './toxiproxy.ts';
+
+// A partition black-holes both directions of every link between two services: Toxiproxy's `timeout`
+// toxic with timeout 0 swallows all bytes and never closes, which is what a peer behind a dropped route
+// experiences (connects may succeed at the proxy, then nothing comes back). Refusing connections instead
+// would be a kinder, easier-to-detect fault than a real partition.
+
+const TOXIC = 'faultline-partition';
+const PROBE_MS = 500;
+
+function toxicNames(): { name: string; stream: 'upstream' | 'downstream' }[] {
+  return [
+    { name: `${TOXIC}-up`, stream: 'upstream' },
+    { name: `${TOXIC}-down`, stream: 'downstream' },
+  ];
+}
+
+async function removeIgnoringMissing(env: Environment, proxy: string, toxic: string): Promise<void> {
+  try {
+    await env.toxiproxy.removeToxic(proxy, toxic);
+  } catch (error) {
+    if (!(error instanceof ToxiproxyError && error.status === 404)) throw error;
+  }
+}
+
+export function partition(env: Environment, a: string, b: string, durationMs?: number): FaultSpec {
+  const links: LinkSpec[] = linksBetween(env.topology, a, b);
+  if (links.length === 0)
+    throw new Error(
+      `no link between '${a}' and '${b}' runs through the fault proxy, so it cannot be partitioned`,
+    );
+  return {
+    kind: 'partition',
+    description: `network partition between ${a} and ${b}`,
+    targets: [b],
+    durationMs,
+    async apply() {
+      const evidence: string[] = [];
+      for (const link of links) {
+        const kind = env.topology.probes[link.to] ?? 'http';
+        const endpoint = env.linkEndpoint(link.from, link.to);
+        const before = await probe(kind, endpoint, 2_000);
+        for (const t of toxicNames())
+          await env.toxiproxy.addToxic(proxyName(link), {
+            name: t.name,
+            type: 'timeout',
+            stream: t.stream,
+            toxicity: 1,
+            attributes: { timeout: 0 },
+          });
+        const after = await probe(kind, endpoint, PROBE_MS);
+        if (after.replied)
+          throw new Error(
+            `the partition had no effect: ${link.to} still answered ${link.from} through ${proxyName(link)} in ${after.ms} ms`,
+          );
+        evidence.push(
+          `${link.from} → ${link.to}: ${kind} probe ${before.replied ? `answered in ${before.ms} ms` : `did not answer (${before.detail})`} before, ${after.detail} after`,
+        );
+      }
+      return evidence;
+    },
+    async undo() {
+      for (const link of links)
+        for (const t of toxicNames()) await removeIgnoringMissing(env, proxyName(link), t.name);
+    },
+  };
+}

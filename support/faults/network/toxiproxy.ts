@@ -1,0 +1,111 @@
+// The framework reaches any fault proxy only through Toxiproxy's HTTP API, so Shopify's server and our
+// embedded one are interchangeable. A small typed client of our own: toxiproxy-node-client cannot list a
+// proxy's toxics (its Proxy keeps only name/listen/upstream/enabled), which rollback verification needs.
+
+export interface Toxic {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+export interface Proxy {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: Toxic[];
+}
+
+export interface NewToxic {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity?: number;
+  attributes: Record<string, number>;
+}
+
+export class ToxiproxyError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export class ToxiproxyClient {
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url.replace(/\/$/, '');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let reason = text.trim();
+      try {
+        reason = (JSON.parse(text) as { error?: string }).error ?? reason;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new ToxiproxyError(
+        `toxiproxy ${method} ${path} → ${response.status}: ${reason}`,
+        response.status,
+      );
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  version(): Promise<string> {
+    return fetch(`${this.url}/version`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text());
+  }
+
+  async proxies(): Promise<Proxy[]> {
+    return Object.values(await this.call<Record<string, Proxy>>('GET', '/proxies'));
+  }
+
+  proxy(name: string): Promise<Proxy> {
+    return this.call('GET', `/proxies/${name}`);
+  }
+
+  createProxy(proxy: { name: string; listen: string; upstream: string; enabled?: boolean }): Promise<Proxy> {
+    return this.call('POST', '/proxies', proxy);
+  }
+
+  setEnabled(name: string, enabled: boolean): Promise<Proxy> {
+    return this.call('POST', `/proxies/${name}`, { enabled });
+  }
+
+  deleteProxy(name: string): Promise<void> {
+    return this.call('DELETE', `/proxies/${name}`);
+  }
+
+  addToxic(proxy: string, toxic: NewToxic): Promise<Toxic> {
+    return this.call('POST', `/proxies/${proxy}/toxics`, toxic);
+  }
+
+  removeToxic(proxy: string, toxic: string): Promise<void> {
+    return this.call('DELETE', `/proxies/${proxy}/toxics/${toxic}`);
+  }
+
+  reset(): Promise<void> {
+    return this.call('POST', '/reset');
+  }
+}
+
+/** "127.0.0.1:41234" or "[::1]:41234" → endpoint. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
+  return {
+    host: host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host,
+    port: Number(listen.slice(at + 1)),
+  };
+}

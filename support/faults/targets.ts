@@ -1,0 +1,21 @@
+import { groupMembers } from '../env/topology.ts';
+import { shuffle } from '../random.ts';
+import type { FaultlineWorld } from '../world.ts';
+
+/**
+ * Which members "N of its workers" means. When the coordinator says where the next requests go, the fault
+ * hits those first: a fault on members no traffic reaches would prove nothing. Otherwise a seeded draw.
+ */
+export async function pickMembers(world: FaultlineWorld, coordinator: string, group: string, count: number) {
+  const members = groupMembers(world.env.topology, group);
+  if (count < 1 || count > members.length)
+    throw new Error(
+      `cannot pick ${count} of ${members.length} ${group}: choose between 1 and ${members.length}`,
+    );
+  const order = (await world.system.routingOrder?.(world.env, coordinator, group))?.filter((m) =>
+    members.includes(m),
+  );
+  const ranked =
+    order && order.length === members.length ? order : shuffle(members, world.random(`targets:${group}`));
+  return ranked.slice(0, count);
+}

@@ -1,0 +1,75 @@
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import { systems } from '../fixtures/topologies/index.ts';
+import type { Verdict } from './checks/verdict.ts';
+import { selectBackend } from './env/backends.ts';
+import type { Environment } from './env/environment.ts';
+import { live } from './env/live.ts';
+import type { System } from './env/system.ts';
+import { FaultLedger } from './faults/ledger.ts';
+import { History } from './load/history.ts';
+import { derive, type Random, runSeed } from './random.ts';
+
+// The seed is drawn once per process so every scenario of a run (and its re-run) shares it.
+const SEED = runSeed();
+
+/** Per-scenario state: the environment, the fault ledger, the recorded history, the seed. */
+export class FaultlineWorld extends World {
+  readonly seed = SEED;
+  readonly faults = new FaultLedger();
+  readonly history = new History();
+  readonly verdicts: Verdict[] = [];
+  readonly startedAt = Date.now();
+  private systemValue: System | undefined;
+  private envValue: Environment | undefined;
+  private operationCount = 0;
+  scenario = 'scenario';
+
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
+
+  random(purpose: string): Random {
+    return derive(this.seed, `${this.scenario}:${purpose}`);
+  }
+
+  get env(): Environment {
+    if (!this.envValue)
+      throw new Error('no environment is up yet: start the scenario with a Given step that brings it up');
+    return this.envValue;
+  }
+
+  get system(): System {
+    if (!this.systemValue)
+      throw new Error('no system is up yet: start the scenario with a Given step that brings it up');
+    return this.systemValue;
+  }
+
+  get hasEnv(): boolean {
+    return this.envValue !== undefined;
+  }
+
+  /** Brings the system up at the given scale (e.g. { workers: 5 }) on the selected backend. */
+  async up(scale: Record<string, number>): Promise<void> {
+    const name = process.env.FAULTLINE_SYSTEM ?? 'reference-platform';
+    const factory = systems[name];
+    if (!factory)
+      throw new Error(
+        `FAULTLINE_SYSTEM=${name} is not a known system; known: ${Object.keys(systems).join(', ')}`,
+      );
+    this.systemValue = factory(scale);
+    const backend = selectBackend();
+    this.envValue = await live.track(backend.up(this.systemValue.topology, { seed: this.seed }));
+  }
+
+  nextOperationId(kind: string): string {
+    this.operationCount += 1;
+    const slug = kind.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    return `${slug}-${this.seed}-${Date.now().toString(36)}-${this.operationCount}`;
+  }
+
+  async down(): Promise<void> {
+    if (this.envValue) await live.release(this.envValue);
+  }
+}
+
+setWorldConstructor(FaultlineWorld);
