@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `npm run setup`: prepare everything a run needs, idempotently, in the spirit of
+// `playwright install --with-deps`. Plain JavaScript on purpose: it must run on whatever Node the machine
+// has, including one too old for faultline itself (it then fetches a modern Node from the npm registry).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { delimiter, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const MIN = [22, 18];
+const TOOLCHAIN_MAJOR = 24;
+const isRoot = process.getuid?.() === 0;
+const hasApt = existsSync('/usr/bin/apt-get');
+const todo = [];
+
+const say = (line) => console.log(`setup: ${line}`);
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+const onPath = (name) =>
+  (process.env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, name))) !== undefined;
+const versionOk = (v) => {
+  const [major, minor] = v.replace(/^v/, '').split('.').map(Number);
+  return major > MIN[0] || (major === MIN[0] && minor >= MIN[1]);
+};
+
+// 1. Dependencies: install only when the lock file changed since the last install.
+const lock = join(ROOT, 'package-lock.json');
+const installed = join(ROOT, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
+  say('installing npm dependencies');
+  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+} else say('npm dependencies up to date');
+
+// 2. Node toolchain: faultline needs Node >= 22.18 (native TypeScript). When the system Node is older,
+// fetch Node 24 from the npm registry into .toolchain/ and put it first on npm's PATH (node_modules/.bin),
+// which is where `npm test`, `npm run` and `npx` look first. A user with a modern Node gets nothing extra.
+const systemNode = process.version;
+if (versionOk(systemNode)) {
+  say(`Node ${systemNode} is new enough`);
+} else {
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const toolchain = join(ROOT, '.toolchain');
+  const binary = join(toolchain, 'node_modules', pkg, 'bin', 'node');
+  let current = '';
+  try {
+    current = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {}
+  if (!versionOk(current || 'v0.0')) {
+    say(`Node ${systemNode} is too old (need >= ${MIN.join('.')}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`);
+    mkdirSync(toolchain, { recursive: true });
+    run('npm', ['install', '--prefix', toolchain, '--no-save', '--no-audit', '--no-fund', `${pkg}@${TOOLCHAIN_MAJOR}`]);
+    current = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  }
+  linkInto(BIN, 'node', binary);
+  say(`Node ${current} from .toolchain/ is first on PATH for npm scripts and npx (system Node ${systemNode} untouched)`);
+}
+
+// 3. The faultline command for `npx faultline …` (npm does not link a package's own bins into itself).
+linkInto(BIN, 'faultline', join(ROOT, 'bin', 'faultline.ts'));
+
+// 4. Services of the local backend: redis-server and the PostgreSQL server binaries.
+function aptInstall(packages, why) {
+  if (!(isRoot && hasApt)) {
+    todo.push(`${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}; macOS: brew install ${packages[0].replace('-server', '')})`);
+    return;
+  }
+  say(`installing ${packages.join(' ')} with apt-get (${why})`);
+  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+if (process.env.FAULTLINE_REDIS_SERVER || onPath('redis-server')) say('redis-server found');
+else aptInstall(['redis-server'], 'the local backend runs Redis');
+const pgDirs = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+if (process.env.FAULTLINE_PG_BIN || onPath('initdb') || pgDirs.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)))
+  say('PostgreSQL server binaries found');
+else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
+
+// 5. Warm the PostgreSQL template cluster so the first scenario does not pay for initdb.
+if (todo.length === 0) {
+  const node = existsSync(join(BIN, 'node')) ? join(BIN, 'node') : process.execPath;
+  const result = spawnSync(
+    node,
+    ['--input-type=module', '-e', "const m = await import('./support/env/local/postgres.ts'); console.log(m.postgresTemplate());"],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (result.status === 0) say(`PostgreSQL template ready at ${relative(ROOT, result.stdout.trim())}`);
+  else todo.push(`PostgreSQL template could not be built: ${result.stderr.trim()}`);
+}
+
+if (todo.length > 0) {
+  console.error(`setup: not ready yet:\n${todo.map((t) => `  - ${t}`).join('\n')}`);
+  process.exit(1);
+}
+say('ready — run the features with `npx cucumber-js` and the tests with `npm test`');
+
+function linkInto(dir, name, target) {
+  mkdirSync(dir, { recursive: true });
+  const link = join(dir, name);
+  try {
+    if (lstatSync(link)) unlinkSync(link);
+  } catch {}
+  symlinkSync(relative(dir, target), link);
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { referencePlatform } from '../../fixtures/topologies/reference-platform.ts';
+import {
+  groupMembers,
+  linksBetween,
+  startOrder,
+  type Topology,
+  validateTopology,
+} from '../../support/env/topology.ts';
+
+test('the reference platform starts stores, then the controller, then the workers', () => {
+  const { topology } = referencePlatform({ workers: 3 });
+  validateTopology(topology);
+  const waves = startOrder(topology).map((wave) => wave.map((s) => s.name).sort());
+  assert.deepEqual(waves, [['postgres', 'redis'], ['controller'], ['worker-1', 'worker-2', 'worker-3']]);
+  assert.deepEqual(groupMembers(topology, 'workers'), ['worker-1', 'worker-2', 'worker-3']);
+  // A partition between controller and a worker cuts both directions.
+  assert.equal(linksBetween(topology, 'controller', 'worker-2').length, 2);
+});
+
+test('unknown names are reported with what is known', () => {
+  const { topology } = referencePlatform({ workers: 2 });
+  assert.throws(() => groupMembers(topology, 'wrokers'), /no group 'wrokers'; known groups: workers/);
+  const broken: Topology = { ...topology, links: [...topology.links, { from: 'controller', to: 'cache' }] };
+  assert.throws(
+    () => validateTopology(broken),
+    /unknown service 'cache'.*known services: redis, postgres, controller/,
+  );
+});
+
+test('a dependency cycle is refused before anything starts', () => {
+  const cyclic: Topology = {
+    name: 'cyclic',
+    links: [],
+    probes: {},
+    services: [
+      { kind: 'node', name: 'a', entry: 'a.ts', portEnv: 'P', dependsOn: ['b'], env: () => ({}) },
+      { kind: 'node', name: 'b', entry: 'b.ts', portEnv: 'P', dependsOn: ['a'], env: () => ({}) },
+    ],
+  };
+  assert.throws(() => validateTopology(cyclic), /dependency cycle .* a, b/);
+});
