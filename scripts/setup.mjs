@@ -47,13 +47,25 @@ if (versionOk(systemNode)) {
     current = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   } catch {}
   if (!versionOk(current || 'v0.0')) {
-    say(`Node ${systemNode} is too old (need >= ${MIN.join('.')}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`);
+    say(
+      `Node ${systemNode} is too old (need >= ${MIN.join('.')}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`,
+    );
     mkdirSync(toolchain, { recursive: true });
-    run('npm', ['install', '--prefix', toolchain, '--no-save', '--no-audit', '--no-fund', `${pkg}@${TOOLCHAIN_MAJOR}`]);
+    run('npm', [
+      'install',
+      '--prefix',
+      toolchain,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      `${pkg}@${TOOLCHAIN_MAJOR}`,
+    ]);
     current = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   }
   linkInto(BIN, 'node', binary);
-  say(`Node ${current} from .toolchain/ is first on PATH for npm scripts and npx (system Node ${systemNode} untouched)`);
+  say(
+    `Node ${current} from .toolchain/ is first on PATH for npm scripts and npx (system Node ${systemNode} untouched)`,
+  );
 }
 
 // 3. The faultline command for `npx faultline …` (npm does not link a package's own bins into itself).
@@ -62,7 +74,9 @@ linkInto(BIN, 'faultline', join(ROOT, 'bin', 'faultline.ts'));
 // 4. Services of the local backend: redis-server and the PostgreSQL server binaries.
 function aptInstall(packages, why) {
   if (!(isRoot && hasApt)) {
-    todo.push(`${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}; macOS: brew install ${packages[0].replace('-server', '')})`);
+    todo.push(
+      `${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}; macOS: brew install ${packages[0].replace('-server', '')})`,
+    );
     return;
   }
   say(`installing ${packages.join(' ')} with apt-get (${why})`);
@@ -74,7 +88,11 @@ function aptInstall(packages, why) {
 if (process.env.FAULTLINE_REDIS_SERVER || onPath('redis-server')) say('redis-server found');
 else aptInstall(['redis-server'], 'the local backend runs Redis');
 const pgDirs = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
-if (process.env.FAULTLINE_PG_BIN || onPath('initdb') || pgDirs.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)))
+if (
+  process.env.FAULTLINE_PG_BIN ||
+  onPath('initdb') ||
+  pgDirs.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
+)
   say('PostgreSQL server binaries found');
 else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
 
@@ -83,7 +101,11 @@ if (todo.length === 0) {
   const node = existsSync(join(BIN, 'node')) ? join(BIN, 'node') : process.execPath;
   const result = spawnSync(
     node,
-    ['--input-type=module', '-e', "const m = await import('./support/env/local/postgres.ts'); console.log(m.postgresTemplate());"],
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('./support/env/local/postgres.ts'); console.log(m.postgresTemplate());",
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (result.status === 0) say(`PostgreSQL template ready at ${relative(ROOT, result.stdout.trim())}`);
