@@ -1,6 +1,7 @@
 import 'allure-cucumberjs';
 import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
 import { live } from './env/live.ts';
+import { residue } from './env/residue.ts';
 import { verifyClean } from './faults/clean.ts';
 import type { FaultlineWorld } from './world.ts';
 
@@ -46,6 +47,9 @@ async function attachEvidence(world: FaultlineWorld): Promise<void> {
 // An interrupted run never reaches the After hooks: undo and stop everything here, then exit non-zero.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void live.releaseAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+    // Orderly teardown first; whatever it did not reach (a topology half up) is swept after it.
+    const orderly = Promise.race([live.releaseAll(), new Promise((r) => setTimeout(r, 10_000))]);
+    void orderly.then(() => residue.sweep()).finally(exit);
   });
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { residue } from '../residue.ts';
 
 export interface ProcessSpec {
   /** Service name as the topology knows it; used in errors and logs. */
@@ -74,8 +75,10 @@ export class LocalProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
+    residue.addProcess(this);
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        residue.deleteProcess(this);
         this.exitInfo = { code, signal, at: Date.now() };
         resolve({ code, signal });
       });
