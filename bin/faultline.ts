@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The `faultline` command: a table of subcommands, each loaded only when used so that one command's
+// dependencies never slow down another. Add a command by adding a row.
+
+interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number | undefined>;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  proxy: async () => (await import('./commands/proxy.ts')).command,
+};
+
+function usage(): string {
+  return `usage: faultline <command> [options]\n\ncommands:\n${Object.keys(commands)
+    .map((name) => `  ${name}`)
+    .join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const load = name === undefined ? undefined : commands[name];
+  if (load === undefined) {
+    process.stderr.write(name === undefined ? usage() : `faultline: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return (await command.run(rest)) ?? 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `faultline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,54 @@
+// The end of a link: writes chunks to the destination socket in order and, on end-of-stream, closes that
+// socket fully (FIN once the buffered bytes are flushed, then the descriptor). Closing it makes the opposite
+// link's read end, which is how one EOF ends up closing the whole connection, as in upstream Toxiproxy.
+
+import type { Socket } from 'node:net';
+import { END, type StreamItem } from './chunk.ts';
+import type { Sink } from './stage.ts';
+
+export class SocketWriter implements Sink {
+  readonly #dest: Socket;
+  /** Called when the socket drained, to restart whoever feeds the writer. */
+  wakeProducer: () => void = () => {};
+  /** Bytes handed to the socket (Toxiproxy's "sent" metric). */
+  sent = 0;
+  #blocked = false;
+  #ended = false;
+
+  constructor(dest: Socket) {
+    this.#dest = dest;
+    dest.on('drain', () => {
+      this.#blocked = false;
+      this.wakeProducer();
+    });
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  hasRoom(): boolean {
+    return !this.#blocked;
+  }
+
+  push(item: StreamItem): void {
+    if (item === END) this.end();
+    else this.write(item.data);
+  }
+
+  /** Returns false once the socket's buffer is full (the caller should stop reading its source). */
+  write(data: Buffer): boolean {
+    if (this.#ended || this.#dest.destroyed) return true;
+    this.sent += data.length;
+    if (!this.#dest.write(data)) this.#blocked = true;
+    return !this.#blocked;
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const dest = this.#dest;
+    if (dest.destroyed) return;
+    dest.end(() => dest.destroy());
+  }
+}
