@@ -49,7 +49,15 @@ export function createApi(collection: ProxyCollection, metrics: ProxyMetrics | u
       pattern: /^\/populate$/,
       methods: {
         POST: async (_p, body) => {
-          const { proxies, error } = await collection.populate(await body());
+          // Populate answers every outcome, errors included, as compact JSON with the proxies processed.
+          let outcome: Awaited<ReturnType<typeof collection.populate>>;
+          try {
+            outcome = await collection.populate(await body());
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            outcome = { proxies: [], error };
+          }
+          const { proxies, error } = outcome;
           // Upstream writes null for an empty list, which crashes toxiproxy-node-client: we write [].
           if (error) return json(error.status, { error: error.message, status: error.status, proxies });
           return json(201, { proxies });
