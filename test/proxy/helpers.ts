@@ -235,6 +235,8 @@ export function readToEnd(socket: Socket, timeoutMs = 5000): Promise<StreamEnd> 
       clearTimeout(timer);
       resolve({ data: Buffer.concat(parts), how: errorCode ?? 'end', at: performance.now() });
     };
+    // A paused stream with nothing buffered emits 'end' without being read: it may be over already.
+    if (socket.readableEnded || socket.destroyed) return done();
     socket.once('end', done);
     socket.once('close', done);
     socket.resume();
