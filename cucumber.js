@@ -1,7 +1,8 @@
 // Cucumber profiles. TypeScript support code is imported natively (Node >= 22.18 strips types), so no
 // transpiler hook is registered. Select with `npx cucumber-js -p <profile>`.
+// Features are found at cucumber's default location, features/**/*.feature (naming paths here as well
+// would merge with paths given on the command line).
 const common = {
-  paths: ['features/**/*.feature'],
   import: ['support/**/*.ts', 'steps/**/*.ts'],
   formatOptions: {
     resultsDir: 'reports/allure-results',
@@ -12,7 +13,12 @@ const common = {
 /** Humans at a terminal. */
 export default {
   ...common,
-  format: ['progress-bar', 'allure-cucumberjs/reporter', 'html:reports/cucumber.html'],
+  // progress-bar draws nothing without a terminal; plain progress lines then.
+  format: [
+    process.stdout.isTTY ? 'progress-bar' : 'progress',
+    'allure-cucumberjs/reporter:reports/allure-reporter.log',
+    'html:reports/cucumber.html',
+  ],
 };
 
 /** CI: plain lines (no TTY), machine-readable results for gates and report builders. */
@@ -21,7 +27,7 @@ export const ci = {
   format: [
     'progress',
     'summary',
-    'allure-cucumberjs/reporter',
+    'allure-cucumberjs/reporter:reports/allure-reporter.log',
     'junit:reports/junit.xml',
     'message:reports/messages.ndjson',
     'html:reports/cucumber.html',

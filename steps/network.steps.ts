@@ -13,9 +13,10 @@ When(
     durationMs: number,
   ) {
     const targets = await pickMembers(this, coordinator, group, count);
-    for (const target of targets) {
-      const fault = await this.faults.inject(partition(this.env, coordinator, target, durationMs));
+    const faults = await Promise.all(
+      targets.map((target) => this.faults.inject(partition(this.env, coordinator, target, durationMs))),
+    );
+    for (const fault of faults)
       this.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-    }
   },
 );

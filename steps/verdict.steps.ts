@@ -2,16 +2,8 @@ import { Then } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { succeededWithin } from '../support/checks/outcome.ts';
 import { retriedOnAlternate } from '../support/checks/retry.ts';
-import { assertVerdict, type Verdict } from '../support/checks/verdict.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-
-function judge(world: FaultlineWorld, verdict: Verdict): void {
-  world.verdicts.push(verdict);
-  world.attach(`${verdict.pass ? 'PASS' : 'FAIL'} ${verdict.check}: ${verdict.message}`, {
-    mediaType: 'text/plain',
-  });
-  assertVerdict(verdict);
-}
+import { judge } from './judge.ts';
 
 Then(
   'the {word} retries on an alternate {word}',

@@ -56,17 +56,26 @@ async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient;
 class LocalEnvironment implements Environment {
   readonly backend = 'local';
   readonly topology: Topology;
-  readonly toxiproxy: ToxiproxyClient;
-  private readonly proxyProcess: LocalProcess | undefined;
+  private proxyClient: ToxiproxyClient | undefined;
+  private proxyProcess: LocalProcess | undefined;
   private readonly started = new Map<string, Started>();
   private readonly links = new Map<string, Endpoint>();
   private readonly ownedProxies: string[] = [];
   private stopped = false;
 
-  constructor(topology: Topology, toxiproxy: ToxiproxyClient, proxyProcess: LocalProcess | undefined) {
+  constructor(topology: Topology) {
     this.topology = topology;
-    this.toxiproxy = toxiproxy;
-    this.proxyProcess = proxyProcess;
+  }
+
+  get toxiproxy(): ToxiproxyClient {
+    if (!this.proxyClient) throw new Error('the fault proxy is not running yet');
+    return this.proxyClient;
+  }
+
+  async startProxy(seed: number): Promise<void> {
+    const proxy = await startFaultProxy(seed);
+    this.proxyClient = proxy.client;
+    this.proxyProcess = proxy.process;
   }
 
   readonly wiring: Wiring = {
@@ -185,7 +194,10 @@ class LocalEnvironment implements Environment {
     for (const wave of waves)
       await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
     if (this.proxyProcess) await this.proxyProcess.stop();
-    else await Promise.allSettled(this.ownedProxies.map((name) => this.toxiproxy.deleteProxy(name)));
+    else if (this.proxyClient) {
+      const client = this.proxyClient;
+      await Promise.allSettled(this.ownedProxies.map((name) => client.deleteProxy(name)));
+    }
   }
 }
 
@@ -193,13 +205,16 @@ export const localBackend: Backend = {
   name: 'local',
   async up(topology, { seed }) {
     validateTopology(topology);
-    const proxy = await startFaultProxy(seed);
-    const env = new LocalEnvironment(topology, proxy.client, proxy.process);
+    const env = new LocalEnvironment(topology);
+    // The proxy starts alongside the first stores; links are only created once both are up.
+    const proxyReady = env.startProxy(seed);
+    proxyReady.catch(() => {});
     try {
       for (const wave of startOrder(topology)) {
         await Promise.all(
           wave.map((spec) => (spec.kind === 'node' ? env.reserve(spec) : env.startStore(spec))),
         );
+        await proxyReady;
         const names = new Set(wave.map((s) => s.name));
         await Promise.all(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
         await Promise.all(wave.flatMap((spec) => (spec.kind === 'node' ? [env.launch(spec)] : [])));

@@ -23,7 +23,14 @@ export function redisServerBinary(): string {
 }
 
 /** Directory holding initdb and postgres: FAULTLINE_PG_BIN, pg_config, the newest Debian cluster, or PATH. */
+let knownBinDir: string | undefined;
+
 export function postgresBinDir(): string {
+  knownBinDir ??= findPostgresBinDir();
+  return knownBinDir;
+}
+
+function findPostgresBinDir(): string {
   const candidates: string[] = [];
   if (process.env.FAULTLINE_PG_BIN) candidates.push(process.env.FAULTLINE_PG_BIN);
   try {

@@ -1,11 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cacheRoot } from '../cache.ts';
 import { freePort } from '../ports.ts';
 import { giveTo, makeTempDir } from '../tmp.ts';
 import { postgresBinDir } from './binaries.ts';
 import { LocalProcess } from './process.ts';
 import { type RunningService, withPortRetry } from './service.ts';
+
+const execFileAsync = promisify(execFile);
 
 export const PG_USER = 'faultline';
 export const PG_DATABASE = 'faultline';
@@ -17,8 +21,15 @@ interface Account {
 }
 
 /** postgres refuses to run as root; when we are root, run it as the system's postgres account. */
+let knownAccount: Account | undefined;
+
 function serviceAccount(): Account | undefined {
   if (process.getuid?.() !== 0) return undefined;
+  knownAccount ??= lookupAccount();
+  return knownAccount;
+}
+
+function lookupAccount(): Account {
   const name = process.env.FAULTLINE_PG_OS_USER ?? 'postgres';
   try {
     const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
@@ -50,6 +61,16 @@ function asAccount(account: Account | undefined, command: string, args: string[]
     : [command, args];
 }
 
+/** Async twin of run(): a copy must not block the event loop while other services are starting. */
+async function runAsync(account: Account | undefined, command: string, args: string[]): Promise<void> {
+  const [cmd, argv] = asAccount(account, command, args);
+  try {
+    await execFileAsync(cmd, argv, { cwd: '/' });
+  } catch (error) {
+    throw new Error(`${command} ${args.join(' ')} failed: ${(error as Error).message}`);
+  }
+}
+
 function run(account: Account | undefined, command: string, args: string[], input?: string): void {
   const [cmd, argv] = asAccount(account, command, args);
   const result = spawnSync(cmd, argv, { input, encoding: 'utf8', cwd: '/' });
@@ -59,16 +80,20 @@ function run(account: Account | undefined, command: string, args: string[], inpu
     );
 }
 
-export function cacheRoot(): string {
-  return resolve(process.env.FAULTLINE_CACHE ?? '.cache/faultline');
-}
-
 /**
  * initdb costs seconds; copying an initialised cluster costs milliseconds. The template is built once per
  * machine (per PostgreSQL major version) and copied for every start. Built under a unique name and renamed
  * into place, so parallel workers racing to build it never see a half-made one.
  */
+let knownTemplate: string | undefined;
+
 export function postgresTemplate(): string {
+  if (knownTemplate && existsSync(join(knownTemplate, 'PG_VERSION'))) return knownTemplate;
+  knownTemplate = buildTemplate();
+  return knownTemplate;
+}
+
+function buildTemplate(): string {
   const bin = postgresBinDir();
   const version =
     execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).match(/(\d+)/)?.[1] ?? 'x';
@@ -120,7 +145,7 @@ export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): P
     try {
       if (account) await giveTo(dir.path, account.uid, account.gid);
       // cp -a keeps ownership and the 0700 mode postgres insists on.
-      run(account, 'cp', ['-a', template, data]);
+      await runAsync(account, 'cp', ['-a', template, data]);
       const port = await freePort();
       const proc = new LocalProcess({
         name,

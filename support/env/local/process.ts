@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { cacheRoot } from '../cache.ts';
 import { residue } from '../residue.ts';
 
 export interface ProcessSpec {
@@ -26,6 +28,7 @@ export interface LogLine {
 }
 
 const MAX_LOG_LINES = 20_000;
+const compileCache = () => join(cacheRoot(), 'v8');
 const SETPRIV = '/usr/bin/setpriv';
 
 /**
@@ -39,6 +42,8 @@ export class LocalProcess {
   private child: ChildProcess | undefined;
   private exitPromise: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   exitInfo: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
+  /** How long the last start took until ready: start-up cost is part of a run's evidence. */
+  readyMs: number | undefined;
 
   constructor(spec: ProcessSpec) {
     this.spec = spec;
@@ -71,7 +76,8 @@ export class LocalProcess {
     this.exitInfo = undefined;
     const child = spawn(wrapped.command, wrapped.args, {
       cwd: this.spec.cwd,
-      env: { ...process.env, ...this.spec.env, FAULTLINE_LIFELINE: '1' },
+      // A shared V8 compile cache roughly halves the start of our TypeScript services after the first run.
+      env: { NODE_COMPILE_CACHE: compileCache(), ...process.env, ...this.spec.env, FAULTLINE_LIFELINE: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -118,8 +124,11 @@ export class LocalProcess {
         timeoutMs,
       );
     });
+    const started = performance.now();
     try {
-      return await Promise.race([readiness, timeout]);
+      const ready = await Promise.race([readiness, timeout]);
+      this.readyMs = Math.round(performance.now() - started);
+      return ready;
     } catch (error) {
       await this.kill();
       throw error;

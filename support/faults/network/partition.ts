@@ -39,29 +39,28 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
     targets: [b],
     durationMs,
     async apply() {
-      const evidence: string[] = [];
-      for (const link of links) {
-        const kind = env.topology.probes[link.to] ?? 'http';
-        const endpoint = env.linkEndpoint(link.from, link.to);
-        const before = await probe(kind, endpoint, 2_000);
-        for (const t of toxicNames())
-          await env.toxiproxy.addToxic(proxyName(link), {
-            name: t.name,
-            type: 'timeout',
-            stream: t.stream,
-            toxicity: 1,
-            attributes: { timeout: 0 },
-          });
-        const after = await probe(kind, endpoint, PROBE_MS);
-        if (after.replied)
-          throw new Error(
-            `the partition had no effect: ${link.to} still answered ${link.from} through ${proxyName(link)} in ${after.ms} ms`,
-          );
-        evidence.push(
-          `${link.from} → ${link.to}: ${kind} probe ${before.replied ? `answered in ${before.ms} ms` : `did not answer (${before.detail})`} before, ${after.detail} after`,
-        );
-      }
-      return evidence;
+      // Links are cut together (a partition is one event), then each proves it took effect.
+      return Promise.all(
+        links.map(async (link) => {
+          const kind = env.topology.probes[link.to] ?? 'http';
+          const endpoint = env.linkEndpoint(link.from, link.to);
+          const before = await probe(kind, endpoint, 2_000);
+          for (const t of toxicNames())
+            await env.toxiproxy.addToxic(proxyName(link), {
+              name: t.name,
+              type: 'timeout',
+              stream: t.stream,
+              toxicity: 1,
+              attributes: { timeout: 0 },
+            });
+          const after = await probe(kind, endpoint, PROBE_MS);
+          if (after.replied)
+            throw new Error(
+              `the partition had no effect: ${link.to} still answered ${link.from} through ${proxyName(link)} in ${after.ms} ms`,
+            );
+          return `${link.from} → ${link.to}: ${kind} probe ${before.replied ? `answered in ${before.ms} ms` : `did not answer (${before.detail})`} before, ${after.detail} after`;
+        }),
+      );
     },
     async undo() {
       for (const link of links)

@@ -1,0 +1,86 @@
+import { After, When } from '@cucumber/cucumber';
+import { startLoad } from '../support/load/generator.ts';
+import { type LoadWords, operationKind, planFromWords } from '../support/load/phrases.ts';
+import { finished, loadsOf, stopAll, track } from '../support/load/running.ts';
+import { describeRun } from '../support/load/summary.ts';
+import { systemTarget } from '../support/load/system-target.ts';
+import type { FaultlineWorld } from '../support/world.ts';
+
+// Load steps offer a system's operation as closed-loop clients or at an open-loop rate, for a duration
+// and/or a count. "start submitting" runs it in the background, so faults can come and go during it.
+// Every operation lands in the scenario's history.
+
+// The generator bounds each run itself (duration or count, plus one operation timeout).
+const LONG = { timeout: 60 * 60_000 };
+
+function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
+  const kind = operationKind(kindWords, Object.keys(world.system.operations));
+  const plan = planFromWords(words);
+  const target = systemTarget({
+    system: world.system,
+    env: world.env,
+    kind,
+    nextId: (k) => world.nextOperationId(k),
+    random: (id) => world.random(`operation:${id}`),
+  });
+  const handle = startLoad(plan, target, { record: (op) => world.history.record(op) });
+  track(world, handle);
+  void handle.done.then((run) => world.attach(describeRun(run), { mediaType: 'text/plain' }));
+  return handle;
+}
+
+const CLIENTS =
+  /^(\d+) concurrent clients? (submits?|start submitting) (?:(\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+const RATE =
+  /^clients (submit|start submitting) (?:(\d+) )?(.+?) at (\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+
+When(
+  CLIENTS,
+  LONG,
+  async function (
+    this: FaultlineWorld,
+    clients: string,
+    verb: string,
+    count: string | undefined,
+    kind: string,
+    duration: string | undefined,
+    timeout: string | undefined,
+  ) {
+    const handle = start(this, kind, { clients, count, duration, timeout });
+    if (!verb.startsWith('start')) await handle.done;
+  },
+);
+
+When(
+  RATE,
+  LONG,
+  async function (
+    this: FaultlineWorld,
+    verb: string,
+    count: string | undefined,
+    kind: string,
+    rate: string,
+    duration: string | undefined,
+    timeout: string | undefined,
+  ) {
+    const handle = start(this, kind, { rate, count, duration, timeout });
+    if (verb === 'submit') await handle.done;
+  },
+);
+
+When('the load has run for {duration}', LONG, async function (this: FaultlineWorld, ms: number) {
+  const first = loadsOf(this)[0];
+  if (!first) throw new Error('no load is running: start one with "… start submitting …" first');
+  const wait = first.startedAt + ms - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+});
+
+When('the load has finished', LONG, async function (this: FaultlineWorld) {
+  await finished(this);
+});
+
+// Runs before the support hooks' rollback (later-defined After hooks run first): a load must not keep
+// hitting a system that is being torn down.
+After(async function (this: FaultlineWorld) {
+  await stopAll(this);
+});

@@ -1,0 +1,113 @@
+import { Then } from '@cucumber/cucumber';
+import { billingReader } from '../support/checks/billing.ts';
+import { errorRateBelow } from '../support/checks/errors.ts';
+import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
+import {
+  latencyBelow,
+  latencyRatioToBaseline,
+  parsePercentile,
+  shareWithin,
+} from '../support/checks/latency.ts';
+import { DEFAULT_STREAK, detectedWithin, recoveredWithin } from '../support/checks/recovery.ts';
+import { parsePhase, splitPhases } from '../support/load/phases.ts';
+import { finished } from '../support/load/running.ts';
+import { parseDuration, parsePercent, StepInputError } from '../support/parse.ts';
+import type { FaultlineWorld } from '../support/world.ts';
+import { judge } from './judge.ts';
+
+// SLO, recovery and consistency verdicts over the scenario's history. Each waits for the scenario's loads to
+// finish, splits the history into phases by the fault ledger's timestamps, and judges one window. Phase
+// words: "at baseline", "under fault", "during recovery" (and a few synonyms), or none for the whole run.
+
+async function phases(world: FaultlineWorld) {
+  await finished(world);
+  return splitPhases(world.history.operations, world.faults.records);
+}
+
+const factorOf = (text: string): number => {
+  const n = Number(text);
+  if (!/^\d+(?:\.\d+)?$/.test(text) || !(n > 0))
+    throw new StepInputError(`'${text}' is not a factor: write a number > 0, e.g. 3 or 1.5`);
+  return n;
+};
+
+Then(
+  /^(\S+) latency(?: (.+?))? is below (.+)$/,
+  async function (this: FaultlineWorld, p: string, phase: string | undefined, bound: string) {
+    const window = (await phases(this))[parsePhase(phase)];
+    judge(this, latencyBelow(window, parsePercentile(p), parseDuration(bound)));
+  },
+);
+
+Then(
+  /^(\S+)(?: latency)? under fault is at most (\S+) times the baseline$/,
+  async function (this: FaultlineWorld, p: string, factor: string) {
+    judge(this, latencyRatioToBaseline(await phases(this), parsePercentile(p), factorOf(factor)));
+  },
+);
+
+Then(
+  /^the error rate(?: (.+?))? is below (.+?)(, not counting unknown outcomes)?$/,
+  async function (
+    this: FaultlineWorld,
+    phase: string | undefined,
+    bound: string,
+    excluded: string | undefined,
+  ) {
+    const window = (await phases(this))[parsePhase(phase)];
+    judge(this, errorRateBelow(window, parsePercent(bound), excluded ? 'excluded' : 'error'));
+  },
+);
+
+Then(
+  /^at least (\S+?)(?: of (?:the )?(?:operations|requests))?(?: (.+?))? complete within (.+)$/,
+  async function (this: FaultlineWorld, share: string, phase: string | undefined, bound: string) {
+    const window = (await phases(this))[parsePhase(phase)];
+    judge(this, shareWithin(window, parsePercent(share), parseDuration(bound)));
+  },
+);
+
+Then(
+  /^the (\S+) recovers within (.+?)(?: \((\d+) consecutive successes\))?$/,
+  async function (this: FaultlineWorld, _service: string, bound: string, streak: string | undefined) {
+    const { recovery } = await phases(this);
+    judge(this, recoveredWithin(recovery, parseDuration(bound), streak ? Number(streak) : DEFAULT_STREAK));
+  },
+);
+
+Then(
+  /^the (\S+) detects the (\S+)(?: fault)? within (.+)$/,
+  async function (this: FaultlineWorld, _coordinator: string, kind: string, bound: string) {
+    const boundMs = parseDuration(bound);
+    const expected = this.system.faultEvents[kind];
+    if (!expected)
+      throw new StepInputError(
+        `this system records no detection events for '${kind}' faults; known: ${Object.keys(this.system.faultEvents).join(', ')}`,
+      );
+    const faults = this.faults.records.filter((f) => f.kind === kind);
+    const since = Math.min(this.startedAt, ...faults.map((f) => f.startedAt ?? this.startedAt));
+    // The audit rows are written asynchronously; the figure comes from their own timestamps, so waiting
+    // for them does not change it.
+    const judgeNow = async () =>
+      detectedWithin(faults, await this.system.audit(this.env, since), expected, boundMs);
+    const deadline = Date.now() + 3_000;
+    let verdict = await judgeNow();
+    while (!verdict.pass && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      verdict = await judgeNow();
+    }
+    judge(this, verdict);
+  },
+);
+
+Then(
+  /^every successful request is charged exactly once(, and no failed request is charged)?$/,
+  async function (this: FaultlineWorld, strict: string | undefined) {
+    await finished(this);
+    const operations = this.history.operations;
+    const ids = [...new Set(operations.map((op) => op.id))];
+    const evidence = await billingReader(this.system)(this.env, ids, this.startedAt);
+    const report = checkExactlyOnce(operations, evidence, { failed: strict ? 'never' : 'at-most-once' });
+    judge(this, exactlyOnceVerdict(report));
+  },
+);
