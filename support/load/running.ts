@@ -1,0 +1,29 @@
+import type { LoadHandle, LoadRun } from './generator.ts';
+
+// Loads started "in the background" by a step, per scenario: the fault steps run while they do, Then steps
+// wait for them to finish before judging, and the After hook stops whatever a failed scenario left running.
+// Keyed by the scenario's world object, so nothing here outlives it.
+const running = new WeakMap<object, LoadHandle[]>();
+
+export function track(owner: object, handle: LoadHandle): void {
+  const list = running.get(owner) ?? [];
+  list.push(handle);
+  running.set(owner, list);
+}
+
+export function loadsOf(owner: object): readonly LoadHandle[] {
+  return running.get(owner) ?? [];
+}
+
+/** Waits for every load of the scenario to finish (each is bounded by its own time limit). */
+export async function finished(owner: object): Promise<LoadRun[]> {
+  return Promise.all(loadsOf(owner).map((h) => h.done));
+}
+
+/** Stops every load still running; their in-flight operations are recorded as unknown. */
+export async function stopAll(owner: object): Promise<void> {
+  const loads = loadsOf(owner);
+  for (const handle of loads) handle.stop();
+  await Promise.all(loads.map((h) => h.done));
+  running.delete(owner);
+}
