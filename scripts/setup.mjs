@@ -29,7 +29,10 @@ const lock = join(ROOT, 'package-lock.json');
 const installed = join(ROOT, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
   say('installing npm dependencies');
-  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (biome's per-OS builds)
+  // out of the lock file and `npm ci` then refuses it as out of sync. With a lock file present, install
+  // resolves the same versions.
+  run('npm', ['install', '--no-audit', '--no-fund']);
 } else say('npm dependencies up to date');
 
 // 2. Node toolchain: faultline needs Node >= 22.18 (native TypeScript). When the system Node is older,
