@@ -3,9 +3,7 @@
 // when it starts us with --port 0).
 
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { exitWithParent } from '../../support/env/lifeline.ts';
-import { startProxyServer } from '../../support/faults/proxy/server.ts';
 
 const help = `usage: faultline proxy [--host 127.0.0.1] [--port 8474] [--seed N] [--config file.json] [--metrics]
 
@@ -78,6 +76,9 @@ export const command = {
       process.stdout.write(help);
       return 0;
     }
+    // Loaded after the flags are checked, so a usage error answers at once.
+    const { pino } = await import('pino');
+    const { startProxyServer } = await import('../../support/faults/proxy/server.ts');
     const logger = pino({ level: flags.level, base: { pid: process.pid } });
     const server = await startProxyServer({
       host: flags.host,

@@ -193,8 +193,9 @@ export function readBytes(socket: Socket, n: number, timeoutMs = 5000): Promise<
       size += data.length;
       if (size >= n) {
         const all = Buffer.concat(parts);
-        if (size > n) socket.unshift(all.subarray(n));
         finish(undefined, all.subarray(0, n));
+        // Only after our listener is gone: unshift on a flowing stream re-emits 'data' synchronously.
+        if (size > n) socket.unshift(all.subarray(n));
       }
     };
     const onClose = () => finish(new Error(`closed after ${size}/${n} bytes`));
@@ -282,4 +283,59 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A measured time outside its tolerance (as opposed to wrong data, which is never retried). */
+export class TimingError extends Error {}
+
+/** Assert a measured duration against upstream's tolerance. */
+export function within(actual: number, expected: number, tolerance: number, what: string): void {
+  if (Math.abs(actual - expected) > tolerance) {
+    throw new TimingError(`${what}: ${actual.toFixed(1)} ms, expected ${expected} ± ${tolerance} ms`);
+  }
+}
+
+/**
+ * Run a timing-sensitive check, measuring again (up to 3 times) only when a TimingError says a duration was
+ * out of tolerance: on a shared 2-core machine another process can steal the CPU for tens of ms. A real
+ * timing bug fails every attempt; any other failure (wrong data, wrong status) fails at once.
+ */
+export async function timed(
+  check: () => Promise<void>,
+  reset: () => Promise<void> = async () => {},
+): Promise<void> {
+  const misses: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (!(error instanceof TimingError)) throw error;
+      misses.push(`attempt ${attempt}: ${error.message}`);
+      await reset();
+    }
+  }
+  throw new TimingError(misses.join('\n'));
+}
+
+/** Assert a measured duration is at most `limit` ms (retried by `timed`). */
+export function atMost(actual: number, limit: number, what: string): void {
+  if (actual > limit) throw new TimingError(`${what}: ${actual.toFixed(1)} ms, expected at most ${limit} ms`);
+}
+
+/**
+ * Whether a connection through an echo proxy is cut by a `limit_data {bytes: 0}` upstream toxic: the echo
+ * comes back (not affected) or the connection closes with nothing (affected). A toxicity probe that does not
+ * depend on timing.
+ */
+export async function cutByLimitData(port: number): Promise<boolean> {
+  const client = await connectTo(port);
+  const cut = await new Promise<boolean>((resolve) => {
+    client.once('data', () => resolve(false));
+    client.once('end', () => resolve(true));
+    client.once('close', () => resolve(true));
+    client.write('?');
+  });
+  client.destroy();
+  return cut;
 }
