@@ -6,11 +6,13 @@ import { countOf, type LoadPlan, timeLimitOf, validatePlan } from './plan.ts';
 export type Result = Omit<Operation, 'kind' | 'id' | 'intendedAt' | 'invokedAt' | 'completedAt'>;
 
 export interface Invocation {
-  id: string;
+  readonly id: string;
   /** 0-based position of the operation in the run. */
-  index: number;
+  readonly index: number;
   /** Aborted when the operation timed out or the run stopped: a target that honours it frees its connection. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
+  /** The same, without an AbortController per operation (for hot paths): `fn` runs once if given up on. */
+  onCancel(fn: () => void): void;
 }
 
 /** Something the generator can offer load to: a system's operation, or a raw HTTP endpoint. */
@@ -59,10 +61,48 @@ interface Stamp {
   invokedAt: number;
 }
 
-interface Pending extends Stamp {
-  controller: AbortController;
+/** One operation in flight: its stamps, its cancellation, and the client waiting for it. */
+class Call implements Stamp, Invocation {
+  readonly id: string;
+  readonly index: number;
+  readonly intendedAt: number | undefined;
+  readonly invokedAt: number;
   /** Lets the client that issued it continue, whether it was answered or given up on. */
-  wake: () => void;
+  wake: () => void = () => {};
+  private cancelled = false;
+  private hook: (() => void) | undefined;
+  // Created only when a target asks for a signal: most hot paths never do.
+  private controller: AbortController | undefined;
+
+  constructor(id: string, index: number, intendedAt: number | undefined) {
+    this.id = id;
+    this.index = index;
+    this.intendedAt = intendedAt;
+    this.invokedAt = now();
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  onCancel(fn: () => void): void {
+    if (this.cancelled) fn();
+    else this.hook = fn;
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    try {
+      this.hook?.();
+    } finally {
+      this.controller?.abort();
+    }
+  }
 }
 
 /** Offers load per the plan and resolves when it is over; see LoadShape for the two loops. */
@@ -86,7 +126,7 @@ class Run {
   readonly startedAt = now();
   readonly done: Promise<LoadRun>;
   private resolve: (run: LoadRun) => void = () => {};
-  private readonly inFlight = new Map<number, Pending>();
+  private readonly inFlight = new Map<number, Call>();
   private readonly timers: NodeJS.Timeout[] = [];
   private limit: number;
   /** Past this moment no new operation is offered. */
@@ -185,22 +225,21 @@ class Run {
   }
 
   private dispatch(index: number, intendedAt: number | undefined): Promise<void> {
-    const id = this.target.id(index);
-    const controller = new AbortController();
+    const call = new Call(this.target.id(index), index, intendedAt);
     return new Promise<void>((wake) => {
-      const pending: Pending = { id, intendedAt, invokedAt: now(), controller, wake };
-      this.inFlight.set(index, pending);
+      call.wake = wake;
+      this.inFlight.set(index, call);
       this.sent += 1;
       let answer: Promise<Result>;
       try {
-        answer = this.target.invoke({ id, index, signal: controller.signal });
+        answer = this.target.invoke(call);
       } catch (error) {
         answer = Promise.reject(error);
       }
       answer.then(
-        (result) => this.complete(index, pending, result),
+        (result) => this.complete(call, result),
         (error: unknown) =>
-          this.complete(index, pending, {
+          this.complete(call, {
             outcome: 'unknown',
             attempts: [],
             error: `the client threw: ${error instanceof Error ? error.message : String(error)}`,
@@ -209,12 +248,19 @@ class Run {
     });
   }
 
-  private complete(index: number, pending: Pending, result: Result): void {
+  private complete(call: Call, result: Result): void {
     // Already recorded as unknown: it timed out, or the run settled without it.
-    if (this.inFlight.get(index) !== pending) return;
-    this.inFlight.delete(index);
-    this.record(pending, now(), result);
-    pending.wake();
+    if (this.inFlight.get(call.index) !== call) return;
+    this.inFlight.delete(call.index);
+    this.record(call, now(), result);
+    call.wake();
+  }
+
+  /** Records an operation given up on as unknown, and lets its target and its client know. */
+  private abandon(call: Call, at: number, error: string): void {
+    this.record(call, at, { outcome: 'unknown', attempts: [], error });
+    call.cancel();
+    call.wake();
   }
 
   /** Gives up on operations sent more than a timeout ago: unknown, since they may still take effect. */
@@ -222,28 +268,27 @@ class Run {
     const at = now();
     const sentBefore = at - this.plan.timeoutMs;
     // The map iterates in dispatch order, which is invocation order: stop at the first one still in time.
-    for (const [index, pending] of this.inFlight) {
-      if (pending.invokedAt > sentBefore) break;
+    for (const [index, call] of this.inFlight) {
+      if (call.invokedAt > sentBefore) break;
       this.inFlight.delete(index);
-      this.record(pending, at, {
-        outcome: 'unknown',
-        attempts: [],
-        error: `timeout: no answer within ${this.plan.timeoutMs} ms`,
-      });
-      pending.controller.abort();
-      pending.wake();
+      this.abandon(call, at, `timeout: no answer within ${this.plan.timeoutMs} ms`);
     }
   };
 
-  private record(pending: Stamp, completedAt: number, result: Result): void {
+  private record(stamp: Stamp, completedAt: number, result: Result): void {
+    // Built field by field, not spread: this runs for every operation, tens of thousands a second.
     const op: Operation = {
-      ...result,
       kind: this.target.kind,
-      id: pending.id,
-      invokedAt: pending.invokedAt,
+      id: stamp.id,
+      invokedAt: stamp.invokedAt,
       completedAt,
+      outcome: result.outcome,
+      attempts: result.attempts,
     };
-    if (pending.intendedAt !== undefined) op.intendedAt = pending.intendedAt;
+    if (stamp.intendedAt !== undefined) op.intendedAt = stamp.intendedAt;
+    if (result.status !== undefined) op.status = result.status;
+    if (result.servedBy !== undefined) op.servedBy = result.servedBy;
+    if (result.error !== undefined) op.error = result.error;
     this.operations.push(op);
     this.options.record?.(op);
   }
@@ -267,11 +312,7 @@ class Run {
     const why = reason === 'aborted' ? 'the load was stopped' : "the run's time limit was reached";
     const left = [...this.inFlight.values()];
     this.inFlight.clear();
-    for (const pending of left) {
-      this.record(pending, at, { outcome: 'unknown', attempts: [], error: `no answer before ${why}` });
-      pending.controller.abort();
-      pending.wake();
-    }
+    for (const call of left) this.abandon(call, at, `no answer before ${why}`);
     if (this.plan.shape.loop === 'open') this.recordUnsent(at, why);
     this.resolve({
       kind: this.target.kind,

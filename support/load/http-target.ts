@@ -1,9 +1,10 @@
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { Result, Target } from './generator.ts';
 
-// Raw HTTP mode: the generator's hot path straight onto an undici Pool, for benchmarks and for systems
-// that are just an endpoint. One pool connection per concurrent operation, keep-alive, no pipelining —
-// what autocannon and wrk do by default, so their figures compare.
+// Raw HTTP mode: the generator's hot path straight onto an undici Pool's dispatch API — no response
+// stream, no promise per body — for benchmarks and for systems that are just an endpoint. One pool
+// connection per concurrent operation, keep-alive, no pipelining: what autocannon and wrk do by default,
+// so their figures compare.
 
 export interface HttpTargetOptions {
   /** Full URL of the endpoint, e.g. http://127.0.0.1:8080/convert. */
@@ -42,12 +43,55 @@ export function classifyHttpError(error: unknown): Result {
   return { outcome: 'unknown', attempts: [], error: text };
 }
 
+class GivenUp extends Error {
+  override name = 'AbortError';
+}
+
+/** One request/response exchange: reads the response to its last byte, then settles. */
+class Exchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  private cancelled = false;
+  private readonly settle: (result: Result) => void;
+
+  constructor(settle: (result: Result) => void) {
+    this.settle = settle;
+  }
+
+  /** The generator gave up on it (timeout, stop): free the connection. */
+  cancel = (): void => {
+    this.cancelled = true;
+    this.controller?.abort(new GivenUp('operation given up by the load generator'));
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(new GivenUp('operation given up by the load generator'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  // The latency of an operation ends with its last byte, as wrk and autocannon measure it.
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    const status = this.status;
+    this.settle({ outcome: status < 400 ? 'ok' : 'fail', status, attempts: [] });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.settle(classifyHttpError(error));
+  }
+}
+
 export function httpTarget(options: HttpTargetOptions): HttpTarget {
   const url = new URL(options.url);
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
-    // The generator aborts an operation at its timeout; these coarse undici timers are only a backstop.
+    // The generator gives up on an operation at its timeout; these coarse undici timers are a backstop.
     headersTimeout: 2 * options.timeoutMs + 1_000,
     bodyTimeout: 2 * options.timeoutMs + 1_000,
     connectTimeout: options.timeoutMs,
@@ -57,28 +101,29 @@ export function httpTarget(options: HttpTargetOptions): HttpTarget {
   const kind = options.kind ?? `${method} ${url.pathname}`;
   const prefix = options.idPrefix ?? kind.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
   const { body, idHeader } = options;
-  const baseHeaders = options.headers ?? {};
+  const baseHeaders = options.headers;
+  // Without a per-operation body or header, one options object serves every request.
+  const shared: Dispatcher.DispatchOptions | undefined =
+    typeof body === 'function' || idHeader
+      ? undefined
+      : { origin: url.origin, path, method, headers: baseHeaders, body };
+  const optionsFor = (id: string): Dispatcher.DispatchOptions =>
+    shared ?? {
+      origin: url.origin,
+      path,
+      method,
+      headers: idHeader ? { ...baseHeaders, [idHeader]: id } : baseHeaders,
+      body: typeof body === 'function' ? body(id) : body,
+    };
   return {
     kind,
     id: (index) => `${prefix}-${index}`,
-    async invoke({ id, signal }) {
-      try {
-        const headers = idHeader ? { ...baseHeaders, [idHeader]: id } : baseHeaders;
-        const response = await pool.request({
-          path,
-          method,
-          headers,
-          body: typeof body === 'function' ? body(id) : body,
-          signal,
-        });
-        // The latency of an operation ends with its last byte, as wrk and autocannon measure it.
-        await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
-        if (response.body.errored) return classifyHttpError(response.body.errored);
-        const status = response.statusCode;
-        return { outcome: status < 400 ? 'ok' : 'fail', status, attempts: [] };
-      } catch (error) {
-        return classifyHttpError(error);
-      }
+    invoke(call) {
+      return new Promise<Result>((settle) => {
+        const exchange = new Exchange(settle);
+        call.onCancel(exchange.cancel);
+        pool.dispatch(optionsFor(call.id), exchange);
+      });
     },
     close: () => pool.destroy(),
   };
