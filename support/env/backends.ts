@@ -1,15 +1,51 @@
+import { containersBackend } from './containers/backend.ts';
+import { engineReachable } from './containers/runtime.ts';
 import type { Backend } from './environment.ts';
 import { localBackend } from './local/backend.ts';
 
-const backends: Record<string, Backend> = { local: localBackend };
+const backends: Record<string, Backend> = { local: localBackend, containers: containersBackend };
 
-/** FAULTLINE_BACKEND names one explicitly; the default is the local-process backend. */
+let announced = false;
+function announce(name: string, why: string): void {
+  if (announced) return;
+  announced = true;
+  process.stderr.write(`faultline: ${name} backend (${why})\n`);
+}
+
+let automatic: Promise<Backend> | undefined;
+
+/** No backend named: containers when a Docker engine answers, else local; decided once per run. */
+function chooseAutomatically(): Promise<Backend> {
+  automatic ??= engineReachable(3_000).then((reachable) => {
+    if (reachable) {
+      announce('containers', 'a Docker engine answers; FAULTLINE_BACKEND=local runs without it');
+      return containersBackend;
+    }
+    announce('local', 'no Docker engine reachable; FAULTLINE_BACKEND=containers to require one');
+    return localBackend;
+  });
+  return automatic;
+}
+
+const auto: Backend = {
+  name: 'auto',
+  async up(topology, options) {
+    return (await chooseAutomatically()).up(topology, options);
+  },
+};
+
+/**
+ * FAULTLINE_BACKEND=local|containers names one; unset (or `auto`), the containers backend is used when a
+ * Docker engine is reachable and the local one otherwise. The choice is printed once per run.
+ */
 export function selectBackend(): Backend {
-  const name = process.env.FAULTLINE_BACKEND ?? 'local';
+  const name = process.env.FAULTLINE_BACKEND ?? 'auto';
+  if (name === 'auto' || name === '') return auto;
   const backend = backends[name];
   if (!backend)
     throw new Error(
-      `FAULTLINE_BACKEND=${name} is not a backend; accepted: ${Object.keys(backends).join(', ')}`,
+      `FAULTLINE_BACKEND=${name} is not a backend; accepted: ${Object.keys(backends).join(', ')} (or unset/auto)`,
     );
+  announce(name, 'FAULTLINE_BACKEND');
   return backend;
 }

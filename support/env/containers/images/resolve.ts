@@ -1,0 +1,159 @@
+import { LABEL, runtime } from '../runtime.ts';
+import { ensureImage, type ImageSpec, imageExists, imageLabels } from './build.ts';
+import { buildPlatform, offlineNode, offlinePostgres, offlineRedis } from './catalog.ts';
+
+// Which image each role runs. For every role the same order, so a site with a registry runs the public
+// images unchanged and an air-gapped one runs what it built:
+//   1. the image named by the role's environment variable (pulled by the engine if it is not present);
+//   2. the public default, when it is present locally;
+//   3. the offline image scripts/images/build.ts made from this machine's binaries, when present
+//      (rebuilt here if this machine's binaries changed since);
+//   4. the public default, pulled;
+//   5. when the pull fails (no registry reachable): the offline image, built now from this machine.
+// The platform image (controller, workers) is always built from this checkout, content-hashed, on the
+// node image chosen by the same rules; faultline's own fault proxy is built on top of it.
+
+export type Role = 'redis' | 'postgres' | 'toxiproxy' | 'node';
+
+export interface RoleImage {
+  image: string;
+  origin: 'env' | 'public' | 'offline' | 'pulled' | 'built';
+  /** Built by faultline (knows faultline's conventions: baked postgres cluster, proxy flags). */
+  ours: boolean;
+}
+
+export interface Images {
+  redis: RoleImage;
+  postgres: RoleImage;
+  toxiproxy: RoleImage;
+  /** Runs controller and workers; the entry script is the command. */
+  platform: RoleImage;
+}
+
+export const IMAGE_ENV: Record<Role | 'platform', { variable: string; public?: string }> = {
+  redis: { variable: 'FAULTLINE_REDIS_IMAGE', public: 'redis:7' },
+  postgres: { variable: 'FAULTLINE_POSTGRES_IMAGE', public: 'postgres:15' },
+  toxiproxy: { variable: 'FAULTLINE_TOXIPROXY_IMAGE', public: 'ghcr.io/shopify/toxiproxy:2.12.0' },
+  node: { variable: 'FAULTLINE_NODE_IMAGE', public: 'node:24-bookworm-slim' },
+  platform: { variable: 'FAULTLINE_PLATFORM_IMAGE' },
+};
+
+async function pull(image: string): Promise<string | undefined> {
+  const client = await runtime();
+  const docker = client.container.dockerode;
+  try {
+    const stream = await docker.pull(image);
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+    );
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function isOurs(image: string): Promise<boolean> {
+  return (await imageLabels(image))?.[LABEL.image] !== undefined;
+}
+
+/** An image named by a variable: used as it is, pulled when absent. */
+async function named(variable: string, image: string): Promise<RoleImage> {
+  if (!(await imageExists(image))) {
+    const failure = await pull(image);
+    if (failure)
+      throw new Error(`${variable}=${image}: the image is not present and could not be pulled: ${failure}`);
+  }
+  return { image, origin: 'env', ours: await isOurs(image) };
+}
+
+/**
+ * Steps 1-5 above. `offline` says whether an offline image was built here before and makes sure the current
+ * one exists (rebuilding when its inputs changed); it may throw when this machine cannot build it.
+ */
+async function resolveRole(
+  role: Role,
+  offline: { present(): Promise<boolean>; ensure(): Promise<string> },
+): Promise<RoleImage> {
+  const { variable, public: publicName } = IMAGE_ENV[role];
+  const configured = process.env[variable];
+  if (configured) return named(variable, configured);
+  if (publicName && (await imageExists(publicName)))
+    return { image: publicName, origin: 'public', ours: false };
+  if (await offline.present()) return { image: await offline.ensure(), origin: 'offline', ours: true };
+  const failure = publicName ? await pull(publicName) : 'no public image';
+  if (!failure) return { image: publicName!, origin: 'pulled', ours: false };
+  try {
+    return { image: await offline.ensure(), origin: 'built', ours: true };
+  } catch (error) {
+    throw new Error(
+      `no ${role} image: ${publicName} could not be pulled (${failure}) and none can be built on this machine ` +
+        `(${(error as Error).message}); set ${variable} to an image your engine has or can pull`,
+    );
+  }
+}
+
+/** Offline image of a spec: present under its name (any content hash), ensured current. */
+function fromSpec(spec: () => ImageSpec) {
+  let made: ImageSpec | undefined;
+  const get = () => {
+    made ??= spec();
+    return made;
+  };
+  return {
+    async present() {
+      try {
+        return await imageExists(get().name);
+      } catch {
+        return false;
+      }
+    },
+    async ensure() {
+      return (await ensureImage(get())).name;
+    },
+  };
+}
+
+/** Whether any image of a faultline kind exists here (so this machine runs offline images). */
+async function anyOfKind(kind: string): Promise<boolean> {
+  const client = await runtime();
+  const found = await client.container.dockerode.listImages({
+    filters: JSON.stringify({ label: [`${LABEL.image}=${kind}`] }),
+  });
+  return found.length > 0;
+}
+
+async function resolveAll(): Promise<Images> {
+  let chain: Promise<{ platform: string; proxy: string }> | undefined;
+  const platformChain = () => {
+    chain ??= resolveRole('node', fromSpec(offlineNode)).then(async (node) => {
+      // No pruning of older platform images here: another run on this machine may still be using one.
+      const built = await buildPlatform(node.image);
+      return { platform: built.platform.name, proxy: built.proxy.name };
+    });
+    return chain;
+  };
+  const configuredPlatform = process.env[IMAGE_ENV.platform.variable];
+  const [redis, postgres, toxiproxy, platformImage] = await Promise.all([
+    resolveRole('redis', fromSpec(offlineRedis)),
+    resolveRole('postgres', fromSpec(offlinePostgres)),
+    resolveRole('toxiproxy', {
+      present: () => anyOfKind('proxy'),
+      ensure: async () => (await platformChain()).proxy,
+    }),
+    configuredPlatform
+      ? named(IMAGE_ENV.platform.variable, configuredPlatform)
+      : platformChain().then((c): RoleImage => ({ image: c.platform, origin: 'built', ours: true })),
+  ]);
+  return { redis, postgres, toxiproxy, platform: platformImage };
+}
+
+let resolved: Promise<Images> | undefined;
+
+/** Images for this process, resolved (and built where needed) once. */
+export function images(): Promise<Images> {
+  resolved ??= resolveAll().catch((error) => {
+    resolved = undefined;
+    throw error;
+  });
+  return resolved;
+}

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { residue } from '../residue.ts';
+import { BUILD_CONTAINER_PREFIX } from './images/build.ts';
+import { LABEL, ownerIsGone, parseOwner, RUN_ID, runtime, self } from './runtime.ts';
+
+// Cleanup without Ryuk. Everything faultline creates in the engine carries the run label and its owner
+// (host, pid, process start time), and three independent mechanisms remove it:
+// - the orderly path: Environment.down() removes an environment's containers (by label, not from memory),
+//   and the process's network goes when the process does;
+// - the watchdog: a small detached process per run that holds a pipe from the runner and, once the pipe
+//   closes (normal exit, Ctrl-C, a crash, even SIGKILL), removes every container and network of the run;
+// - the start sweep: every run first removes what runs whose owner process is gone left behind (the
+//   watchdog itself killed, the machine rebooted, the engine restarted with containers in it).
+// A resource whose owner is alive (another run, another engineer's) is never touched.
+
+export interface SweepReport {
+  containers: string[];
+  networks: string[];
+}
+
+/** Removes containers first (a network in use cannot go), then networks. */
+async function removeAll(
+  filter: Record<string, string[]>,
+  keep: (labels: Record<string, string>) => boolean,
+) {
+  const client = await runtime();
+  const docker = client.container.dockerode;
+  const report: SweepReport = { containers: [], networks: [] };
+  const containers = await docker.listContainers({ all: true, filters: JSON.stringify(filter) });
+  await Promise.all(
+    containers
+      .filter((c) => !keep(c.Labels ?? {}))
+      .map(async (c) => {
+        try {
+          await docker.getContainer(c.Id).remove({ force: true, v: true });
+          report.containers.push(c.Names?.[0]?.replace(/^\//, '') ?? c.Id);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+        }
+      }),
+  );
+  const networks = await docker.listNetworks({ filters: JSON.stringify(filter) });
+  await Promise.all(
+    networks
+      .filter((n) => !keep(n.Labels ?? {}))
+      .map(async (n) => {
+        try {
+          await docker.getNetwork(n.Id).remove();
+          report.networks.push(n.Name);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+        }
+      }),
+  );
+  return report;
+}
+
+/** Everything of one run (this one by default). */
+export function sweepRun(run = RUN_ID): Promise<SweepReport> {
+  return removeAll({ label: [`${LABEL.run}=${run}`] }, () => false);
+}
+
+/** Everything of one environment. */
+export function sweepEnvironment(envId: string): Promise<SweepReport> {
+  return removeAll({ label: [`${LABEL.env}=${envId}`] }, () => false);
+}
+
+/** Leftovers of runs whose owner process is gone, and image-build containers of dead processes. */
+export async function sweepLeftovers(): Promise<SweepReport> {
+  const report = await removeAll(
+    { label: [LABEL.run] },
+    (labels) => !ownerIsGone(parseOwner(labels[LABEL.owner])),
+  );
+  const client = await runtime();
+  const docker = client.container.dockerode;
+  const builds = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ name: [BUILD_CONTAINER_PREFIX] }),
+  });
+  for (const c of builds) {
+    const name = c.Names?.[0]?.replace(/^\//, '') ?? '';
+    const pid = Number(name.slice(BUILD_CONTAINER_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (ownerIsGone({ host: self.host, pid, startTime: 'unknown' }) || !processExists(pid)) {
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .then(() => report.containers.push(name))
+        .catch(() => undefined);
+    }
+  }
+  return report;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+let watchdog: Promise<void> | undefined;
+
+/**
+ * Starts this run's watchdog once (per process; threads share the run id, an extra watchdog is harmless).
+ * It is detached (its own session: Ctrl-C in the terminal does not reach it) and unreferenced (it never keeps
+ * the runner alive).
+ */
+export function ensureWatchdog(): Promise<void> {
+  watchdog ??= new Promise<void>((resolve, reject) => {
+    const script = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
+    const child = spawn(process.execPath, [script, RUN_ID], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    child.once('error', (error) =>
+      reject(new Error(`could not start the cleanup watchdog: ${error.message}`)),
+    );
+    // It says "ready" once it watches the pipe; only then is a SIGKILL of the runner covered.
+    child.stdout?.once('data', () => {
+      (child.stdout as Socket | null)?.destroy();
+      (child.stdin as Socket | null)?.unref();
+      child.unref();
+      resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the cleanup watchdog exited at once (code ${code})`)));
+  });
+  return watchdog;
+}
+
+/**
+ * Registers the run with the interrupt path of support/hooks.ts: on SIGINT/SIGTERM its residue sweep
+ * removes this run's containers and network (also those of a topology still coming up).
+ */
+let registered = false;
+export function registerWithResidue(): void {
+  if (registered) return;
+  registered = true;
+  residue.addProcess({
+    async stop() {
+      await sweepRun().catch(() => undefined);
+    },
+  });
+}
