@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { residue } from '../residue.ts';
 import { BUILD_CONTAINER_PREFIX } from './images/build.ts';
 import { LABEL, ownerIsGone, parseOwner, RUN_ID, runtime, self } from './runtime.ts';
@@ -112,8 +111,10 @@ let watchdog: Promise<void> | undefined;
  */
 export function ensureWatchdog(): Promise<void> {
   watchdog ??= new Promise<void>((resolve, reject) => {
-    const script = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
-    const child = spawn(process.execPath, [script, RUN_ID], {
+    // Started through -e, not as a script: every file under support/ is loaded by cucumber as support code,
+    // so none of them may act when imported.
+    const code = `import { runWatchdog } from ${JSON.stringify(import.meta.url)}; runWatchdog(${JSON.stringify(RUN_ID)});`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
       detached: true,
       stdio: ['pipe', 'pipe', 'ignore'],
     });
@@ -145,4 +146,28 @@ export function registerWithResidue(): void {
       await sweepRun().catch(() => undefined);
     },
   });
+}
+
+/**
+ * The watchdog's body (in its own process): waits until the runner's pipe closes, whatever ended the runner,
+ * then removes every container and network carrying the run's label, and exits.
+ */
+export function runWatchdog(run: string): void {
+  // Signals meant for the runner's terminal are not for us; we end when the pipe does.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
+  let done = false;
+  const sweep = async () => {
+    if (done) return;
+    done = true;
+    try {
+      await sweepRun(run);
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.stdin.on('end', sweep);
+  process.stdin.on('error', sweep);
+  process.stdin.on('close', sweep);
+  process.stdin.resume();
+  process.stdout.write('ready\n');
 }
