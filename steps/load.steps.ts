@@ -39,9 +39,9 @@ When(
   LONG,
   async function (
     this: FaultlineWorld,
-    clients: string,
+    clients: number,
     verb: string,
-    count: string | undefined,
+    count: number | undefined,
     kind: string,
     duration: string | undefined,
     timeout: string | undefined,
@@ -57,7 +57,7 @@ When(
   async function (
     this: FaultlineWorld,
     verb: string,
-    count: string | undefined,
+    count: number | undefined,
     kind: string,
     rate: string,
     duration: string | undefined,

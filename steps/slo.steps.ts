@@ -19,6 +19,9 @@ import { judge } from './judge.ts';
 // finish, splits the history into phases by the fault ledger's timestamps, and judges one window. Phase
 // words: "at baseline", "under fault", "during recovery" (and a few synonyms), or none for the whole run.
 
+// Judging waits for the scenario's loads, which bound themselves (duration or count, plus one timeout).
+const AFTER_LOAD = { timeout: 60 * 60_000 };
+
 async function phases(world: FaultlineWorld) {
   await finished(world);
   return splitPhases(world.history.operations, world.faults.records);
@@ -33,6 +36,7 @@ const factorOf = (text: string): number => {
 
 Then(
   /^(\S+) latency(?: (.+?))? is below (.+)$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, p: string, phase: string | undefined, bound: string) {
     const window = (await phases(this))[parsePhase(phase)];
     judge(this, latencyBelow(window, parsePercentile(p), parseDuration(bound)));
@@ -41,6 +45,7 @@ Then(
 
 Then(
   /^(\S+)(?: latency)? under fault is at most (\S+) times the baseline$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, p: string, factor: string) {
     judge(this, latencyRatioToBaseline(await phases(this), parsePercentile(p), factorOf(factor)));
   },
@@ -48,6 +53,7 @@ Then(
 
 Then(
   /^the error rate(?: (.+?))? is below (.+?)(, not counting unknown outcomes)?$/,
+  AFTER_LOAD,
   async function (
     this: FaultlineWorld,
     phase: string | undefined,
@@ -61,6 +67,7 @@ Then(
 
 Then(
   /^at least (\S+?)(?: of (?:the )?(?:operations|requests))?(?: (.+?))? complete within (.+)$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, share: string, phase: string | undefined, bound: string) {
     const window = (await phases(this))[parsePhase(phase)];
     judge(this, shareWithin(window, parsePercent(share), parseDuration(bound)));
@@ -69,6 +76,7 @@ Then(
 
 Then(
   /^the (\S+) recovers within (.+?)(?: \((\d+) consecutive successes\))?$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, _service: string, bound: string, streak: string | undefined) {
     const { recovery } = await phases(this);
     judge(this, recoveredWithin(recovery, parseDuration(bound), streak ? Number(streak) : DEFAULT_STREAK));
@@ -77,6 +85,7 @@ Then(
 
 Then(
   /^the (\S+) detects the (\S+)(?: fault)? within (.+)$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, _coordinator: string, kind: string, bound: string) {
     const boundMs = parseDuration(bound);
     const expected = this.system.faultEvents[kind];
@@ -102,6 +111,7 @@ Then(
 
 Then(
   /^every successful request is charged exactly once(, and no failed request is charged)?$/,
+  AFTER_LOAD,
   async function (this: FaultlineWorld, strict: string | undefined) {
     await finished(this);
     const operations = this.history.operations;

@@ -19,17 +19,19 @@ export function operationKind(words: string, known: readonly string[]): string {
   );
 }
 
+/** The words of a load step; numbers may arrive already converted (cucumber turns (\d+) groups into ints). */
 export interface LoadWords {
-  clients?: string;
-  rate?: string;
-  count?: string;
+  clients?: string | number;
+  rate?: string | number;
+  count?: string | number;
   duration?: string;
   timeout?: string;
 }
 
-const wholeNumber = (text: string, what: string): number => {
+const wholeNumber = (words: string | number, what: string): number => {
+  const text = String(words).trim();
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1)
+  if (!/^\d+$/.test(text) || n < 1)
     throw new StepInputError(`'${text}' is not a number of ${what}: write a whole number ≥ 1`);
   return n;
 };
@@ -45,7 +47,7 @@ export function planFromWords(words: LoadWords): LoadPlan {
     );
   if (words.rate !== undefined) {
     const rate = Number(words.rate);
-    if (!(rate > 0) || !/^\d+(?:\.\d+)?$/.test(words.rate.trim()))
+    if (!(rate > 0) || !/^\d+(?:\.\d+)?$/.test(String(words.rate).trim()))
       throw new StepInputError(
         `'${words.rate}' is not a rate: write a number of requests per second > 0, e.g. 50`,
       );
