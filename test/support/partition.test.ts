@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { Environment } from '../../support/env/environment.ts';
+import type { Endpoint, Topology } from '../../support/env/topology.ts';
+import { verifyClean } from '../../support/faults/clean.ts';
+import { FaultLedger } from '../../support/faults/ledger.ts';
+import { partition } from '../../support/faults/network/partition.ts';
+import { parseListen, ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
+import { type RunningProxyServer, startProxyServer } from '../../support/faults/proxy/server.ts';
+
+// Real parts: an HTTP service, the fault proxy, real sockets. Only the environment object is assembled by
+// hand, so a link can be wired wrongly on purpose.
+
+const topology: Topology = {
+  name: 'pair',
+  services: [
+    { kind: 'node', name: 'client', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
+    { kind: 'node', name: 'service', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
+  ],
+  links: [
+    { from: 'client', to: 'service' },
+    { from: 'service', to: 'client' },
+  ],
+  probes: { client: 'http', service: 'http' },
+};
+
+let proxy: RunningProxyServer;
+let serviceServer: Server;
+let clientServer: Server;
+let client: ToxiproxyClient;
+const ports: Record<string, Endpoint> = {};
+
+function listen(): Promise<Server> {
+  const server = createServer((_, res) => res.end('ok'));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+before(async () => {
+  proxy = await startProxyServer({ host: '127.0.0.1', port: 0, seed: 1 });
+  client = new ToxiproxyClient(proxy.url);
+  serviceServer = await listen();
+  clientServer = await listen();
+  for (const [name, server] of [
+    ['service', serviceServer],
+    ['client', clientServer],
+  ] as const) {
+    const { port } = server.address() as AddressInfo;
+    ports[name] = { host: '127.0.0.1', port };
+  }
+  for (const link of topology.links) {
+    const created = await client.createProxy({
+      name: `${link.from}-to-${link.to}`,
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${ports[link.to]!.port}`,
+    });
+    ports[`${link.from}->${link.to}`] = parseListen(created.listen);
+  }
+});
+
+after(async () => {
+  await proxy.close();
+  serviceServer.closeAllConnections();
+  clientServer.closeAllConnections();
+  serviceServer.close();
+  clientServer.close();
+});
+
+function environment(bypassProxy: boolean): Environment {
+  return {
+    backend: 'test',
+    topology,
+    toxiproxy: client,
+    endpoint: (name) => ports[name]!,
+    linkEndpoint: (from, to) => (bypassProxy ? ports[to]! : ports[`${from}->${to}`]!),
+    storeUrl: () => {
+      throw new Error('no stores here');
+    },
+    control: () => {
+      throw new Error('no processes here');
+    },
+    logs: () => [],
+    down: async () => {},
+  };
+}
+
+test('a partition cuts both directions, proves it, and its undo leaves the proxy clean', async () => {
+  const env = environment(false);
+  const ledger = new FaultLedger();
+  const fault = await ledger.inject(partition(env, 'client', 'service'));
+  assert.equal(fault.evidence.length, 2);
+  for (const line of fault.evidence)
+    assert.match(line, /answered in \d+ ms before, no reply within 500 ms after/);
+  assert.ok((await verifyClean(env)).length === 4, 'two links with two toxics each are reported dirty');
+  assert.deepEqual(await ledger.rollback(), []);
+  assert.deepEqual(await verifyClean(env), []);
+  const healed = await fetch(`http://127.0.0.1:${ports['client->service']!.port}/`);
+  assert.equal(await healed.text(), 'ok');
+});
+
+test('a partition whose traffic does not cross the proxy fails, saying it had no effect', async () => {
+  const env = environment(true);
+  const ledger = new FaultLedger();
+  await assert.rejects(
+    ledger.inject(partition(env, 'client', 'service')),
+    /the partition had no effect: .* still answered/,
+  );
+  // Its undo was registered before it was applied, so rollback still removes the toxics it did add.
+  assert.deepEqual(await ledger.rollback(), []);
+  assert.deepEqual(await verifyClean(env), []);
+});
+
+test('a disabled link is reported as dirty by name', async () => {
+  const env = environment(false);
+  await client.setEnabled('client-to-service', false);
+  try {
+    assert.deepEqual(await verifyClean(env), ['link client-to-service is still disabled']);
+  } finally {
+    await client.setEnabled('client-to-service', true);
+  }
+});
