@@ -99,9 +99,10 @@ class Call implements Stamp, Invocation {
     this.cancelled = true;
     try {
       this.hook?.();
-    } finally {
-      this.controller?.abort();
+    } catch {
+      // A target that fails to cancel must not take the run down; the operation is recorded either way.
     }
+    this.controller?.abort();
   }
 }
 

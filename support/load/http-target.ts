@@ -17,7 +17,7 @@ export interface HttpTargetOptions {
   idHeader?: string;
   /** Pool size: match the closed loop's clients or the open loop's maxInFlight. */
   connections: number;
-  /** The run's operation timeout (the generator enforces it; the pool keeps a looser backstop). */
+  /** The run's operation timeout: bounds connecting; the generator enforces it for the whole exchange. */
   timeoutMs: number;
   kind?: string;
   /** Prefix of generated operation ids (default: the kind). */
@@ -91,9 +91,10 @@ export function httpTarget(options: HttpTargetOptions): HttpTarget {
   const pool = new Pool(url.origin, {
     connections: options.connections,
     pipelining: 1,
-    // The generator gives up on an operation at its timeout; these coarse undici timers are a backstop.
-    headersTimeout: 2 * options.timeoutMs + 1_000,
-    bodyTimeout: 2 * options.timeoutMs + 1_000,
+    // The generator gives up on an operation at its timeout and aborts it; undici's own per-request
+    // timers would only add a timer refresh to every request (and tick at half a second anyway).
+    headersTimeout: 0,
+    bodyTimeout: 0,
     connectTimeout: options.timeoutMs,
   });
   const path = `${url.pathname}${url.search}`;
