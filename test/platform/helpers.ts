@@ -218,7 +218,7 @@ export function document(bytes: number, fill = 0x41): { content_base64: string }
 }
 
 /**
- * A TCP forwarder standing in for a network link: `cut()` resets every connection and refuses new ones,
+ * A TCP forwarder standing in for a network link: `cut()` closes every connection and refuses new ones,
  * `blackhole()` accepts connections and swallows their bytes (nothing comes back), `restore()` forwards again.
  */
 export class TcpLink {
@@ -275,7 +275,7 @@ export class TcpLink {
   }
 
   private dropAll(): void {
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
 
