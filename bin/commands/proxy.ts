@@ -12,6 +12,7 @@ const help = `usage: faultline proxy [--host 127.0.0.1] [--port 8474] [--seed N]
   --seed     non-negative integer seeding every random draw of every toxic (default: fresh, logged)
   --config   JSON file in /populate format, applied at start-up
   --metrics  serve Prometheus metrics on /metrics
+  --version  print the Toxiproxy API version this server implements
   LOG_LEVEL  environment variable: trace, debug, info (default), warn, error, fatal, silent
 `;
 
@@ -34,13 +35,14 @@ function parse(argv: string[]) {
     seed: { type: 'string' },
     config: { type: 'string' },
     metrics: { type: 'boolean' },
+    version: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(
-      `${(error as Error).message}\naccepted: --host, --port, --seed, --config, --metrics, --help`,
+      `${(error as Error).message}\naccepted: --host, --port, --seed, --config, --metrics, --version, --help`,
     );
   }
   const level = process.env.LOG_LEVEL ?? 'info';
@@ -52,6 +54,7 @@ function parse(argv: string[]) {
   if (values.host === '') throw new UsageError('--host must not be empty: use an address such as 127.0.0.1');
   return {
     help: values.help === true,
+    version: values.version === true,
     host: values.host ?? '127.0.0.1',
     port: values.port === undefined ? 8474 : integerFlag('port', values.port, 0, 65535),
     seed: values.seed === undefined ? undefined : integerFlag('seed', values.seed, 0, 2 ** 32 - 1),
@@ -74,6 +77,13 @@ export const command = {
     }
     if (flags.help) {
       process.stdout.write(help);
+      return 0;
+    }
+    if (flags.version) {
+      const { TOXIPROXY_VERSION } = await import('../../support/faults/proxy/api.ts');
+      process.stdout.write(
+        `toxiproxy-server version ${TOXIPROXY_VERSION} (faultline embedded fault proxy)\n`,
+      );
       return 0;
     }
     // Loaded after the flags are checked, so a usage error answers at once.

@@ -111,7 +111,7 @@ describe('faultline proxy', () => {
     [['--seed=-1'], /--seed "-1" is not valid: use an integer from 0 to 4294967295/],
     [
       ['--bogus'],
-      /Unknown option '--bogus'[\s\S]*accepted: --host, --port, --seed, --config, --metrics, --help/,
+      /Unknown option '--bogus'[\s\S]*accepted: --host, --port, --seed, --config, --metrics, --version, --help/,
     ],
     [['--port'], /argument missing[\s\S]*accepted:/],
   ] as const) {
@@ -122,6 +122,14 @@ describe('faultline proxy', () => {
       assert.match(proxy.stderr(), /usage: faultline proxy/);
     });
   }
+});
+
+describe('faultline proxy --version', () => {
+  test('prints the Toxiproxy API version, exit 0', async () => {
+    const cli = run(['proxy', '--version']);
+    assert.equal(await cli.exit, 0);
+    assert.equal(cli.stdout(), 'toxiproxy-server version 2.12.0 (faultline embedded fault proxy)\n');
+  });
 });
 
 describe('faultline dispatcher', () => {

@@ -183,6 +183,32 @@ describe('proxy TCP behaviour', () => {
       assert.equal((await api.post<ProxyJson>('/proxies/p', { enabled: true })).body.enabled, true);
     });
 
+    test('reset re-enables a disabled proxy; a bind failure there is a 500 with Go text', async () => {
+      const port = await freePort();
+      await api.createProxy('p', '127.0.0.1:1', `127.0.0.1:${port}`, false);
+      const squatter = createServer();
+      squatter.listen(port, '127.0.0.1');
+      await once(squatter, 'listening');
+      const failed = await api.post<{ error: string }>('/reset');
+      assert.equal(failed.status, 500);
+      assert.equal(failed.body.error, `listen tcp 127.0.0.1:${port}: bind: address already in use`);
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      assert.equal((await api.post('/reset')).status, 204);
+      assert.equal((await api.get<ProxyJson>('/proxies/p')).body.enabled, true);
+    });
+
+    test('an empty listen binds every interface on a free port', async () => {
+      const echo = await echoServer();
+      const response = await api.post<ProxyJson>('/proxies', {
+        name: 'p',
+        upstream: `127.0.0.1:${echo.port}`,
+      });
+      assert.equal(response.status, 201);
+      assert.match(response.body.listen, /^\[::\]:\d+$/);
+      const client = await connectTo(portOf(response.body.listen));
+      await echoRoundTrip(client, Buffer.from('any interface'));
+    });
+
     test('reset keeps live connections working when there is nothing to remove (TestPersistentConnections)', async () => {
       const echo = await echoServer();
       const proxy = await api.createProxy('p', `127.0.0.1:${echo.port}`);

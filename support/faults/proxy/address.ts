@@ -61,6 +61,8 @@ export const ANY_HOST = '';
  * address of a name, preferring IPv4: `localhost:0` must become 127.0.0.1, not ::1).
  */
 export async function resolveListen(address: string): Promise<HostPort> {
+  // Go listens on every interface and a free port for an empty address.
+  if (address === '') return { host: ANY_HOST, port: 0 };
   const { host, port } = splitHostPort(address);
   const portNumber = parsePort(address, port);
   if (host === '' || isIP(host) !== 0) return { host, port: portNumber };

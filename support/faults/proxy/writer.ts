@@ -17,17 +17,26 @@ export class SocketWriter implements Sink {
   readonly #dest: Socket;
   /** Called when the socket drained, to restart whoever feeds the writer. */
   wakeProducer: () => void = () => {};
-  /** Bytes handed to the socket (Toxiproxy's "sent" metric). */
-  sent = 0;
+  #sent = 0;
   #blocked = false;
   #ended = false;
+  /** The destination failed; like upstream, a failed link's sent bytes are not counted. */
+  #failed = false;
 
   constructor(dest: Socket) {
     this.#dest = dest;
+    dest.once('error', () => {
+      this.#failed = true;
+    });
     dest.on('drain', () => {
       this.#blocked = false;
       this.wakeProducer();
     });
+  }
+
+  /** Bytes handed to the socket (Toxiproxy's "sent" metric); 0 if the destination failed. */
+  get sent(): number {
+    return this.#failed ? 0 : this.#sent;
   }
 
   get ended(): boolean {
@@ -46,7 +55,7 @@ export class SocketWriter implements Sink {
   /** Returns false once the socket's buffer is full (the caller should stop reading its source). */
   write(data: Buffer): boolean {
     if (this.#ended || this.#dest.destroyed) return true;
-    this.sent += data.length;
+    this.#sent += data.length;
     this.#dest.write(data);
     // 'drain' follows once the buffer empties (the write above returned false past 16 KiB, so Node owes us one).
     if (this.#dest.writableLength >= WRITE_BUFFER_BYTES) this.#blocked = true;
