@@ -25,7 +25,6 @@ function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
   });
   const handle = startLoad(plan, target, { record: (op) => world.history.record(op) });
   track(world, handle);
-  void handle.done.then((run) => world.attach(describeRun(run), { mediaType: 'text/plain' }));
   return handle;
 }
 
@@ -80,7 +79,9 @@ When('the load has finished', LONG, async function (this: FaultlineWorld) {
 });
 
 // Runs before the support hooks' rollback (later-defined After hooks run first): a load must not keep
-// hitting a system that is being torn down.
+// hitting a system that is being torn down. Each load's summary is attached here, where attaching is
+// always allowed, whether the scenario passed or stopped half-way.
 After(async function (this: FaultlineWorld) {
-  await stopAll(this);
+  for (const run of await stopAll(this))
+    this.attach(describeRun(run), { mediaType: 'text/plain', fileName: 'load.txt' });
 });

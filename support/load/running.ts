@@ -20,10 +20,11 @@ export async function finished(owner: object): Promise<LoadRun[]> {
   return Promise.all(loadsOf(owner).map((h) => h.done));
 }
 
-/** Stops every load still running; their in-flight operations are recorded as unknown. */
-export async function stopAll(owner: object): Promise<void> {
+/** Stops every load still running (in-flight operations are recorded as unknown); returns every run. */
+export async function stopAll(owner: object): Promise<LoadRun[]> {
   const loads = loadsOf(owner);
   for (const handle of loads) handle.stop();
-  await Promise.all(loads.map((h) => h.done));
+  const runs = await Promise.all(loads.map((h) => h.done));
   running.delete(owner);
+  return runs;
 }
