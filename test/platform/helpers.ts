@@ -67,9 +67,19 @@ export async function startStores(teardown: Teardown): Promise<Stores> {
   teardown.add(() => postgres.stop());
   const redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   teardown.add(() => redisClient.quit());
-  const db = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  const db = openPool(postgres.url, 4);
   teardown.add(() => db.end());
   return { redis, postgres, redisClient, db };
+}
+
+/**
+ * A pool for the test's own queries. pool.end() resolves before its connections are fully closed, so
+ * Postgres stopping right after may still reach one; without a listener that is an uncaught 'error'.
+ */
+export function openPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {});
+  return pool;
 }
 
 /** Empties Redis and the platform's tables so each test starts from nothing. */

@@ -12,6 +12,7 @@ import {
   getJson,
   inProcessController,
   inProcessWorker,
+  openPool,
   postJson,
   quiet,
   resetStores,
@@ -162,7 +163,7 @@ test('a failed request_id is not a duplicate: it can be submitted again, and is 
 });
 
 test('ledger: concurrent charges of one request_id leave exactly one row', async (t) => {
-  const pool = new pg.Pool({ connectionString: stores.postgres.url, max: 10 });
+  const pool = openPool(stores.postgres.url, 10);
   t.after(() => pool.end());
   await migrate(pool, quiet);
   const ledger = new Ledger(pool);
@@ -192,7 +193,7 @@ test('migrations: concurrent controllers apply each file once; a second run appl
   await admin.query('CREATE DATABASE migrations_race');
   await admin.end();
   const url = stores.postgres.url.replace(/\/[^/]+$/, '/migrations_race');
-  const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: url, max: 2 }));
+  const pools = Array.from({ length: 3 }, () => openPool(url, 2));
   try {
     const applied = await Promise.all(pools.map((p) => migrate(p, quiet)));
     const all = applied.flat().sort();
