@@ -1,5 +1,3 @@
-import type Dockerode from 'dockerode';
-import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
@@ -7,7 +5,6 @@ import {
   type Endpoint,
   type ProcessService,
   proxyName,
-  type ServiceSpec,
   service,
   startOrder,
   type Topology,
@@ -17,9 +14,23 @@ import {
 } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, images } from './images/resolve.ts';
-import { LogFollower } from './logs.ts';
-import { acquireNetwork, type RunNetwork } from './network.ts';
+import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
+import { drain, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
+import {
+  hostOf,
+  NODE_PORT,
+  type Placement,
+  POSTGRES_PORT,
+  PROXY_ALIAS,
+  REDIS_PORT,
+  type Running,
+  startNode,
+  startPostgres,
+  startProxy,
+  startRedis,
+  TOXIPROXY_API,
+} from './services.ts';
 import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers } from './sweep.ts';
 
 // The containers backend: the same topology as the local backend, in containers on one Docker network.
@@ -28,53 +39,15 @@ import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers }
 // GenericContainers. Every link runs through the proxy, exactly as locally.
 //
 // Two address spaces: inside the network a service is reached by its alias (its name) and the proxy by
-// PROXY_ALIAS on the link's listen port — that is what the Wiring hands to a service's env(). The harness
-// on the host reaches everything through the engine's mapped ports — that is what endpoint(),
-// linkEndpoint() and storeUrl() return.
-
-const PROXY_ALIAS = 'fault-proxy';
-const NODE_PORT = 8080;
-const REDIS_PORT = 6379;
-const POSTGRES_PORT = 5432;
-const TOXIPROXY_API = 8474;
-const READY: Record<ServiceSpec['kind'], RegExp> = {
-  node: /"msg":"listening"/,
-  redis: /Ready to accept connections/,
-  postgres: /database system is ready to accept connections/,
-};
-
-interface Running {
-  name: string;
-  started: StartedTestContainer;
-  container: Dockerode.Container;
-  containerPort: number;
-  logs: LogFollower;
-  /** Kept current from the engine's events (start, die, pause, unpause) and after each control action. */
-  state: { running: boolean; paused: boolean };
-}
+// PROXY_ALIAS on the link's listen port; that is what the Wiring hands to a service's env(). The harness on
+// the host reaches everything through the engine's mapped ports; that is what endpoint(), linkEndpoint()
+// and storeUrl() return.
 
 /** Where a node service is told to bind: its port variable with HOST for PORT (WORKER_PORT → WORKER_HOST). */
 function hostEnvOf(spec: ProcessService): string | undefined {
   const declared = (spec as ProcessService & { hostEnv?: string }).hostEnv;
   if (declared) return declared;
   return spec.portEnv.endsWith('_PORT') ? `${spec.portEnv.slice(0, -'_PORT'.length)}_HOST` : undefined;
-}
-
-function hostOf(started: StartedTestContainer): string {
-  const host = started.getHost();
-  return host === 'localhost' ? '127.0.0.1' : host;
-}
-
-/** The engine's multiplexed log format: frames of [stream, 0, 0, 0, size (4 bytes, big-endian), payload]. */
-function demux(buffer: Buffer): string {
-  const parts: string[] = [];
-  let at = 0;
-  while (at + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(at + 4);
-    parts.push(buffer.subarray(at + 8, at + 8 + size).toString('utf8'));
-    at += 8 + size;
-  }
-  return parts.join('');
 }
 
 let announced = false;
@@ -114,27 +87,20 @@ class ContainersEnvironment implements Environment {
   readonly topology: Topology;
   readonly id: string;
   toxiproxy!: ToxiproxyClient;
+  /** When each step of bringing the environment up ended (ms after up() began); for benchmarks. */
+  readonly timeline: { step: string; from: number; to: number }[] = [];
+  private readonly t0 = performance.now();
   private readonly images: Images;
   private readonly seed: number;
   private readonly network: RunNetwork;
   private readonly running = new Map<string, Running>();
+  /** Infrastructure (proxy, stores) that may go on to the next environment. */
+  private readonly shared: Running[] = [];
+  private proxy: Running | undefined;
   /** proxy name → listen port inside the network. */
   private readonly linkPorts = new Map<string, number>();
-  private proxy: Running | undefined;
   private readonly starting: Promise<unknown>[] = [];
-  /** When each step of bringing the environment up began and ended (ms since up() began), for benchmarks. */
-  readonly timeline: { step: string; from: number; to: number }[] = [];
-  readonly t0 = performance.now();
-
-  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const from = performance.now() - this.t0;
-    try {
-      return await fn();
-    } finally {
-      this.timeline.push({ step: name, from: Math.round(from), to: Math.round(performance.now() - this.t0) });
-    }
-  }
-  private events: NodeJS.ReadableStream | undefined;
+  private events: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
   private stopped = false;
 
   constructor(topology: Topology, found: Images, network: RunNetwork, seed: number) {
@@ -146,12 +112,27 @@ class ContainersEnvironment implements Environment {
     this.id = `${RUN_ID}-${process.pid}-${environmentCount}`;
   }
 
-  private labels(serviceName: string): Record<string, string> {
-    return { ...runLabels(), [LABEL.env]: this.id, [LABEL.service]: serviceName };
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const from = performance.now() - this.t0;
+    const pending = fn();
+    this.starting.push(pending.catch(() => undefined));
+    try {
+      return await pending;
+    } finally {
+      this.timeline.push({ step: name, from: Math.round(from), to: Math.round(performance.now() - this.t0) });
+    }
   }
 
-  private containerName(serviceName: string): string {
-    return `faultline-${this.id}-${serviceName}`;
+  private reusable(): boolean {
+    return reuseEnabled() && this.network.shared;
+  }
+
+  private placement(serviceName: string, reusable: boolean): Placement {
+    return {
+      network: this.network.name,
+      containerName: `faultline-${this.id}-${serviceName}`,
+      labels: { ...runLabels(), [LABEL.env]: reusable ? SHARED_ENV : this.id, [LABEL.service]: serviceName },
+    };
   }
 
   /** In-network addresses: what services are configured with. */
@@ -212,6 +193,7 @@ class ContainersEnvironment implements Environment {
     return this.running.get(name)?.logs.lines ?? [];
   }
 
+  /** Process faults through the engine: SIGKILL, stop, pause (freezer), unpause, restart. */
   control(name: string): ServiceControl & { stop(): Promise<void> } {
     const r = this.get(name);
     const refresh = async () => {
@@ -219,98 +201,85 @@ class ContainersEnvironment implements Environment {
       r.state.running = info.State.Running;
       r.state.paused = info.State.Paused;
     };
-    const whileRunning = async (action: string, fn: () => Promise<unknown>) => {
+    const act = async (action: string, fn: () => Promise<unknown>) => {
+      r.touched = true;
       try {
         await fn();
       } catch (error) {
         const code = (error as { statusCode?: number }).statusCode;
-        // 409: not running (already killed or stopped), 304: already in that state.
-        if (code !== 409 && code !== 304) throw new Error(`${action} ${name}: ${(error as Error).message}`);
+        // 304: already in that state; 409: not running (already killed or stopped).
+        if (code !== 304 && code !== 409) throw new Error(`${action} ${name}: ${(error as Error).message}`);
       }
       await refresh();
     };
     return {
       alive: () => r.state.running,
       kill: () =>
-        whileRunning('kill', async () => {
+        act('kill', async () => {
           if (r.state.paused) await r.container.unpause().catch(() => undefined);
           await r.container.kill({ signal: 'SIGKILL' });
           await r.container.wait({ condition: 'not-running' });
         }),
-      stop: () => whileRunning('stop', () => r.container.stop({ t: 5 })),
-      pause: () => whileRunning('pause', () => r.container.pause()),
-      resume: () => whileRunning('resume', () => r.container.unpause()),
-      restart: async () => {
-        if (r.state.paused) await r.container.unpause().catch(() => undefined);
-        // Testcontainers' restart re-reads the mapped ports (the engine assigns new ones) and waits again.
-        await r.started.restart({ timeout: 5_000 });
-        await refresh();
-        await r.logs.follow();
-      },
+      stop: () => act('stop', () => r.container.stop({ t: 5 })),
+      pause: () => act('pause', () => r.container.pause()),
+      resume: () => act('resume', () => r.container.unpause()),
+      restart: () =>
+        act('restart', async () => {
+          if (r.state.paused) await r.container.unpause().catch(() => undefined);
+          // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
+          await r.started.restart({ timeout: 5_000 });
+          await r.logs.follow();
+        }),
     };
   }
 
-  /** Starts a container and follows its logs; a failure names the service and shows its last output. */
-  private async track(
-    name: string,
-    containerPort: number,
-    start: () => Promise<StartedTestContainer>,
-  ): Promise<Running> {
-    const pending = this.step(name, start);
-    this.starting.push(pending.catch(() => undefined));
-    let started: StartedTestContainer;
-    try {
-      started = await pending;
-    } catch (error) {
-      throw new Error(`${name} did not start: ${(error as Error).message}${await this.tailOf(name)}`);
-    }
-    const client = await runtime();
-    const container = client.container.getById(started.getId());
-    const logs = new LogFollower(container, client.container.dockerode.modem);
-    await logs.follow();
-    return { name, started, container, containerPort, logs, state: { running: true, paused: false } };
+  async startInfrastructure(): Promise<void> {
+    const reuse = this.reusable();
+    const links = this.topology.links.length;
+    const proxyImage = this.images.toxiproxy;
+    const proxyUp = this.step(PROXY_ALIAS, async () => {
+      const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
+      if (taken)
+        for (const p of await new ToxiproxyClient(this.apiUrl(taken)).proxies())
+          await this.deleteProxy(taken, p.name);
+      return taken ?? startProxy(proxyImage, links, this.seed, this.placement(PROXY_ALIAS, reuse));
+    }).then((proxy) => {
+      this.proxy = proxy;
+      this.shared.push(proxy);
+      this.toxiproxy = new ToxiproxyClient(this.apiUrl(proxy));
+      return this.step('links', () => this.createLinks());
+    });
+    const stores = this.topology.services.filter((s) => s.kind !== 'node');
+    const storesUp = stores.map((spec) =>
+      this.step(spec.name, async () => {
+        const image = spec.kind === 'redis' ? this.images.redis : this.images.postgres;
+        const taken = reuse ? await take(spec.kind, spec.name, image.image) : undefined;
+        const at = this.placement(spec.name, reuse);
+        const r =
+          taken ??
+          (spec.kind === 'redis'
+            ? await startRedis(spec.name, image, at)
+            : await startPostgres(spec.name, image, at));
+        this.shared.push(r);
+        this.running.set(spec.name, r);
+      }),
+    );
+    // Settle everything before judging, so a failure never leaves a start running behind the teardown.
+    const results = await Promise.allSettled([proxyUp, ...storesUp]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
-  private async tailOf(serviceName: string): Promise<string> {
-    try {
-      const client = await runtime();
-      const found = client.container.dockerode.getContainer(this.containerName(serviceName));
-      const lines = demux(await found.logs({ stdout: true, stderr: true, tail: 15 })).trim();
-      return lines ? `\n  last output:\n  ${lines.split('\n').join('\n  ')}` : '';
-    } catch {
-      return '';
-    }
+  private apiUrl(proxy: Running): string {
+    return `http://${hostOf(proxy.started)}:${proxy.started.getMappedPort(TOXIPROXY_API)}`;
   }
 
-  private prepare<T extends GenericContainer>(container: T, name: string): T {
-    return container
-      .withNetworkMode(this.network.name)
-      .withNetworkAliases(name)
-      .withName(this.containerName(name))
-      .withLabels(this.labels(name));
+  private async deleteProxy(proxy: Running, name: string): Promise<void> {
+    await new ToxiproxyClient(this.apiUrl(proxy)).deleteProxy(name);
   }
 
-  async startProxy(): Promise<void> {
-    const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
-    const image = this.images.toxiproxy;
-    const container = this.prepare(new ToxiProxyContainer(image.image), PROXY_ALIAS);
-    // Ours takes the run's seed, so a re-run draws the same toxic randomness; Shopify's has no such flag.
-    if (image.ours)
-      container.withCommand([
-        '--host',
-        '0.0.0.0',
-        '--port',
-        String(TOXIPROXY_API),
-        '--seed',
-        String(this.seed),
-      ]);
-    this.proxy = await this.track(PROXY_ALIAS, TOXIPROXY_API, () => container.start());
-    const { started } = this.proxy;
-    this.toxiproxy = new ToxiproxyClient(`http://${hostOf(started)}:${started.getMappedPort(TOXIPROXY_API)}`);
-  }
-
-  /** Creates every link's proxy through the module (ports 8666-8697, one at a time: it picks the lowest free). */
-  async createLinks(): Promise<void> {
+  /** Creates every link's proxy through the module (ports from 8666, one at a time: it picks the lowest free). */
+  private async createLinks(): Promise<void> {
     const proxy = this.proxy?.started as unknown as {
       createProxy(body: { name: string; upstream: string }): Promise<{ instance: { listen: string } }>;
     };
@@ -324,90 +293,59 @@ class ContainersEnvironment implements Environment {
     }
   }
 
-  async startStore(spec: ServiceSpec & { kind: 'redis' | 'postgres' }): Promise<void> {
-    if (spec.kind === 'redis') {
-      const { RedisContainer } = await import('@testcontainers/redis');
-      const container = this.prepare(new RedisContainer(this.images.redis.image), spec.name);
-      // No persistence: every environment starts from an empty store and nothing is written.
-      container.withCommand(['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no']);
-      this.running.set(spec.name, await this.track(spec.name, REDIS_PORT, () => container.start()));
-      return;
+  async startNodes(): Promise<void> {
+    for (const wave of startOrder(this.topology)) {
+      const nodes = wave.filter((s): s is ProcessService => s.kind === 'node');
+      const results = await Promise.allSettled(
+        nodes.map((spec) =>
+          this.step(spec.name, async () => {
+            const hostEnv = hostEnvOf(spec);
+            const env = {
+              ...spec.env(this.wiring),
+              [spec.portEnv]: String(NODE_PORT),
+              ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
+            };
+            const r = await startNode(
+              spec.name,
+              this.images.platform,
+              spec.entry,
+              env,
+              this.placement(spec.name, false),
+            );
+            this.running.set(spec.name, r);
+          }),
+        ),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const { user, password, database } = PG_BAKED;
-    const container = this.prepare(new PostgreSqlContainer(this.images.postgres.image), spec.name);
-    container
-      .withUsername(user)
-      .withPassword(password)
-      .withDatabase(database)
-      // A throwaway test database: durability off, so start and writes are fast.
-      .withCommand([
-        'postgres',
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
-        '-c',
-        'max_connections=200',
-      ])
-      .withHealthCheck({
-        test: ['CMD-SHELL', `pg_isready --host 127.0.0.1 --username ${user} --dbname ${database}`],
-        interval: 100,
-        timeout: 1_000,
-        retries: 300,
-        startPeriod: 0,
-      });
-    this.running.set(spec.name, await this.track(spec.name, POSTGRES_PORT, () => container.start()));
   }
 
-  async startNode(spec: ProcessService): Promise<void> {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    const hostEnv = hostEnvOf(spec);
-    const env: Record<string, string> = {
-      ...spec.env(this.wiring),
-      [spec.portEnv]: String(NODE_PORT),
-      ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
-    };
-    const container = this.prepare(new GenericContainer(this.images.platform.image), spec.name);
-    container
-      .withCommand([spec.entry])
-      .withEnvironment(env)
-      .withExposedPorts(NODE_PORT)
-      .withWaitStrategy(Wait.forLogMessage(READY.node))
-      .withStartupTimeout(30_000);
-    this.running.set(spec.name, await this.track(spec.name, NODE_PORT, () => container.start()));
-  }
-
-  /** Follows the engine's events for this environment's containers, so alive() reflects what really happened. */
+  /** Follows the engine's container events of this run, so alive() reflects what really happened. */
   async watchEvents(): Promise<void> {
     const client = await runtime();
     const stream = (await client.container.dockerode.getEvents({
-      filters: { type: ['container'], label: [`${LABEL.env}=${this.id}`] },
+      filters: { type: ['container'], label: [`${LABEL.run}=${RUN_ID}`] },
     })) as NodeJS.ReadableStream;
     this.events = stream;
     let buffer = '';
     stream.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      let nl = buffer.indexOf('\n');
-      while (nl !== -1) {
+      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf('\n');
+        let event: { Action?: string; id?: string };
         try {
-          const event = JSON.parse(line) as {
-            Action?: string;
-            Actor?: { Attributes?: Record<string, string> };
-          };
-          const r = this.running.get(event.Actor?.Attributes?.[LABEL.service] ?? '');
-          if (!r) continue;
+          event = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        for (const r of this.running.values()) {
+          if (r.started.getId() !== event.id) continue;
           if (event.Action === 'start') r.state = { running: true, paused: false };
           else if (event.Action === 'die') r.state = { running: false, paused: false };
           else if (event.Action === 'pause') r.state.paused = true;
           else if (event.Action === 'unpause') r.state.paused = false;
-        } catch {
-          // a partial or unknown event: ignore
         }
       }
     });
@@ -418,26 +356,37 @@ class ContainersEnvironment implements Environment {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.allSettled(this.starting);
-    (this.events as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
+    this.events?.destroy?.();
     for (const r of this.running.values()) r.logs.close();
-    this.proxy?.logs.close();
-    // By label, not from memory: also whatever a failed start left half-made.
     try {
-      await sweepEnvironment(this.id);
+      // Node services by label, not from memory: also whatever a failed start left half-made.
+      const handOver = this.reusable() ? this.shared : [];
+      await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
     } finally {
       await this.network.release();
     }
   }
 }
 
-export const containersBackend: Backend & { images(): Promise<Images> } = {
+export interface ContainersBackend extends Backend {
+  /** Resolves (and where needed builds) the images; done once per run. */
+  images(): Promise<Images>;
+  /** Removes what outlives environments (reusable infrastructure, the shared network); tests and benchmarks. */
+  shutdown(): Promise<void>;
+}
+
+export const containersBackend: ContainersBackend = {
   name: 'containers',
   images,
+  async shutdown() {
+    await drain();
+    await releaseSharedNetwork();
+  },
   async up(topology, { seed }) {
     validateTopology(topology);
     if (topology.links.length > 32)
       throw new TopologyError(
-        `topology '${topology.name}' has ${topology.links.length} links; the containers backend's fault proxy exposes 32 ` +
+        `topology '${topology.name}' has ${topology.links.length} links; the containers backend's fault proxy serves 32 ` +
           '(ToxiProxyContainer ports 8666-8697): use the local backend (FAULTLINE_BACKEND=local) or fewer links',
       );
     const t0 = performance.now();
@@ -445,24 +394,11 @@ export const containersBackend: Backend & { images(): Promise<Images> } = {
     announce(found);
     const network = await acquireNetwork();
     const env = new ContainersEnvironment(topology, found, network, seed);
-    env.timeline.push({ step: 'images, sweep, network', from: Math.round(t0 - env.t0), to: 0 });
+    env.timeline.push({ step: 'images, sweep, network', from: 0, to: Math.round(performance.now() - t0) });
     try {
-      await env.step('events', () => env.watchEvents());
-      const stores = topology.services.filter(
-        (s): s is ServiceSpec & { kind: 'redis' | 'postgres' } => s.kind !== 'node',
-      );
-      const storesUp = Promise.all(stores.map((s) => env.startStore(s)));
-      const linksUp = env.startProxy().then(() => env.step('links', () => env.createLinks()));
-      // Settle both before judging, so a failure never leaves a start running behind the teardown.
-      const [storesResult, linksResult] = await Promise.allSettled([storesUp, linksUp]);
-      if (storesResult.status === 'rejected') throw storesResult.reason;
-      if (linksResult.status === 'rejected') throw linksResult.reason;
-      for (const wave of startOrder(topology)) {
-        const nodes = wave.filter((s): s is ProcessService => s.kind === 'node');
-        const results = await Promise.allSettled(nodes.map((s) => env.startNode(s)));
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) throw failed.reason;
-      }
+      await env.watchEvents();
+      await env.startInfrastructure();
+      await env.startNodes();
       return env;
     } catch (error) {
       await env.down();

@@ -18,9 +18,11 @@ export class LogFollower {
   private lastAt = 0;
   private closed = false;
 
-  constructor(container: Dockerode.Container, modem: Dockerode['modem']) {
+  /** `from` (ms epoch): ignore what the container printed before (a container handed over from before). */
+  constructor(container: Dockerode.Container, modem: Dockerode['modem'], from = 0) {
     this.container = container;
     this.modem = modem;
+    this.lastAt = from;
   }
 
   async follow(): Promise<void> {

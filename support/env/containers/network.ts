@@ -7,6 +7,8 @@ import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 
 export interface RunNetwork {
   name: string;
+  /** The thread's shared network (where reusable infrastructure lives). */
+  shared: boolean;
   release(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function acquireNetwork(): Promise<RunNetwork> {
       const name = await shared;
       return {
         name,
+        shared: true,
         async release() {
           sharedInUse = false;
         },
@@ -56,7 +59,7 @@ export async function acquireNetwork(): Promise<RunNetwork> {
   }
   counter += 1;
   const name = await create(`faultline-${RUN_ID}-${threadId}-${counter}`);
-  return { name, release: () => remove(name) };
+  return { name, shared: false, release: () => remove(name) };
 }
 
 /** Removes the shared network (when no environment uses it); the watchdog does the same at exit. */

@@ -131,7 +131,7 @@ export async function commitRun(
       );
     const cmd = opts.cmd;
     if (cmd) {
-      const result = await traced(`running ${cmd.join(' ')} for ${name}`, async () => {
+      const result = await traced(`running ${cmd.join(' ').slice(0, 40)}… for ${name}`, async () => {
         await container.start();
         return (await container.wait()) as { StatusCode: number };
       });
@@ -152,12 +152,16 @@ export async function commitRun(
 /** Name prefix of the short-lived containers images are committed from; the pid follows it. */
 export const BUILD_CONTAINER_PREFIX = 'faultline-image-build-';
 
-/** An image made from another one: `archive` unpacked at / on top of `base`, with `changes` applied. */
+/**
+ * An image made from another one: `archive` unpacked at / on top of `base`, then `cmd` run (its effects
+ * are part of the image), with `changes` applied.
+ */
 export function layeredImage(
   spec: { name: string; kind: string; hash: string },
   base: string,
   archive: (() => TarArchive) | undefined,
   changes: string[],
+  cmd?: string[],
 ): ImageSpec {
   return {
     ...spec,
@@ -165,7 +169,7 @@ export function layeredImage(
       await commitRun(
         docker,
         base,
-        { archive: archive?.() },
+        { archive: archive?.(), cmd },
         [...changes, ...labelChanges(labels)],
         spec.name,
       );

@@ -156,16 +156,80 @@ function sourceFiles(dirs: string[]): string[] {
   return out.sort();
 }
 
-const PLATFORM_DIRS = ['bin', 'support', 'fixtures'];
+/** Directories taken whole into the platform image; of support/, only what the services import. */
+const PLATFORM_DIRS = ['bin', 'fixtures'];
+
+const RELATIVE_IMPORT = /(?:\bfrom\s+|\bimport\s+|\bimport\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** Files reachable from `roots` through relative static or literal dynamic imports (paths from ROOT). */
+function importClosure(roots: string[]): string[] {
+  const seen = new Set<string>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file) || !existsSync(join(ROOT, file))) continue;
+    seen.add(file);
+    for (const m of fileText(join(ROOT, file)).matchAll(RELATIVE_IMPORT))
+      queue.push(relative(ROOT, join(ROOT, file, '..', m[1]!)));
+  }
+  return [...seen];
+}
+
+/** What goes into the platform image besides node_modules: bin/, fixtures/, and the support/ they import. */
+export async function platformFiles(): Promise<string[]> {
+  const whole = sourceFiles(PLATFORM_DIRS);
+  const roots = [...whole.filter((f) => f.endsWith('.ts')), ...(await entries())];
+  const imported = importClosure(roots).filter((f) => !whole.includes(f));
+  return ['package.json', ...whole, ...imported.sort()];
+}
+
+const COMPILE_CACHE = '/app/.node-compile-cache';
 
 /** Settings every platform image carries (on the dependencies layer; the sources layer inherits them). */
 const PLATFORM_CHANGES = [
   'WORKDIR /app',
   'ENV NODE_ENV=production',
+  // Filled when the sources layer is made (see warmCompileCache): a node service then starts with its
+  // modules already type-stripped and compiled, about a third less CPU per start.
+  `ENV NODE_COMPILE_CACHE=${COMPILE_CACHE}`,
   'USER 1000:1000',
   'ENTRYPOINT ["node"]',
   'CMD []',
 ];
+
+/** Entry scripts of every node service of every known system, and of the fault proxy's command. */
+async function entries(): Promise<string[]> {
+  const { systems } = await import('../../../../fixtures/topologies/index.ts');
+  const found = new Set<string>(['bin/commands/proxy.ts']);
+  for (const factory of Object.values(systems))
+    for (const s of factory({}).topology.services) if (s.kind === 'node') found.add(s.entry);
+  return [...found].sort();
+}
+
+/**
+ * Node arguments (run in the image) that import what each entry imports, without running the entry itself,
+ * so the compile cache holds the module graph of every service when the image is committed.
+ */
+function warmCompileCache(entryPaths: string[]): string[] {
+  const code = `
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const specifiers = new Set();
+for (const entry of ${JSON.stringify(entryPaths)}) {
+  const base = pathToFileURL('/app/' + entry);
+  const source = readFileSync(base, 'utf8');
+  const found = [
+    ...source.matchAll(/^\\s*import\\s+(?!type\\s)(?:[^'"]*?\\sfrom\\s+)?['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/\\bimport\\(\\s*['"]([^'"]+)['"]\\s*\\)/g),
+  ];
+  for (const m of found)
+    specifiers.add(m[1].startsWith('.') ? new URL(m[1], base).href : m[1]);
+}
+const results = await Promise.allSettled([...specifiers].map((s) => import(s)));
+console.log('warmed ' + results.filter((r) => r.status === 'fulfilled').length + ' of ' + specifiers.size + ' imports');
+`;
+  return ['--input-type=module', '-e', code];
+}
 
 /**
  * The platform's runtime dependencies (the production closure of package-lock.json, taken from this
@@ -185,7 +249,7 @@ export function platformDeps(nodeImage: string, nodeImageId: string): ImageSpec 
     { name: `faultline/platform-deps:${hash.slice(0, 12)}`, kind: 'platform-deps', hash },
     nodeImage,
     () => {
-      const tar = new TarArchive().dir('/app', { uid: 0, gid: 0 });
+      const tar = new TarArchive().dir('/app').dir(COMPILE_CACHE, { uid: 1000, gid: 1000 });
       for (const path of closure) tar.hostTree(`/app/${path}`, join(ROOT, path));
       return tar;
     },
@@ -194,9 +258,10 @@ export function platformDeps(nodeImage: string, nodeImageId: string): ImageSpec 
 }
 
 /** The reference platform (controller, workers) and faultline's fault proxy: this checkout's sources. */
-export function platform(depsImage: string): ImageSpec {
-  const files = ['package.json', ...sourceFiles(PLATFORM_DIRS)];
-  const hash = hashOf([BUILDER, depsImage, ...files.flatMap((f) => [f, fileText(join(ROOT, f))])]);
+export async function platform(depsImage: string): Promise<ImageSpec> {
+  const files = await platformFiles();
+  const warm = warmCompileCache(await entries());
+  const hash = hashOf([BUILDER, depsImage, ...warm, ...files.flatMap((f) => [f, fileText(join(ROOT, f))])]);
   return layeredImage(
     { name: `faultline/platform:${hash.slice(0, 12)}`, kind: 'platform', hash },
     depsImage,
@@ -206,6 +271,7 @@ export function platform(depsImage: string): ImageSpec {
       return tar;
     },
     [],
+    warm,
   );
 }
 
@@ -233,7 +299,7 @@ export async function buildPlatform(
   nodeImage: string,
 ): Promise<{ deps: BuiltImage; platform: BuiltImage; proxy: BuiltImage }> {
   const deps = await ensureImage(platformDeps(nodeImage, await imageId(nodeImage)));
-  const built = await ensureImage(platform(deps.name));
+  const built = await ensureImage(await platform(deps.name));
   const proxyImage = await ensureImage(proxy(built.name));
   return { deps, platform: built, proxy: proxyImage };
 }

@@ -1,0 +1,82 @@
+// Benchmark of the environment backends (issue 4): how long the reference topology (redis, postgres, the
+// fault proxy, controller and 5 workers) takes to come up and to go down, containers beside local, measured
+// in the same run, interleaved so background noise hits both alike. Medians of several runs; the first
+// containers run also pays for image resolution (reported apart). Target: containers up in <= 5 s.
+// Run: npx node bench/backends.ts [runs=5] [workers=5]   (needs a Docker engine; not part of npm test)
+
+import { cpus, loadavg } from 'node:os';
+import { referencePlatform } from '../fixtures/topologies/reference-platform.ts';
+import { containersBackend } from '../support/env/containers/backend.ts';
+
+import { engineReachable } from '../support/env/containers/runtime.ts';
+import type { Backend, Environment } from '../support/env/environment.ts';
+import { localBackend } from '../support/env/local/backend.ts';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const WORKERS = Number(process.argv[3] ?? 5);
+const TARGET_MS = 5_000;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function once(backend: Backend): Promise<{ up: number; down: number; env: Environment }> {
+  const { topology } = referencePlatform({ workers: WORKERS });
+  const started = performance.now();
+  const env = await backend.up(topology, { seed: 1 });
+  const up = performance.now() - started;
+  const stopping = performance.now();
+  await env.down();
+  return { up, down: performance.now() - stopping, env };
+}
+
+if (!(await engineReachable())) {
+  process.stderr.write('bench/backends: no Docker engine reachable; start dockerd first\n');
+  process.exit(1);
+}
+
+process.stdout.write(
+  `reference topology with ${WORKERS} workers, ${RUNS} runs each, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}\n`,
+);
+// Resolving (and, when sources changed, building) images is a once-per-run cost: measured apart.
+const resolving = performance.now();
+await containersBackend.images();
+const resolveMs = performance.now() - resolving;
+const first = await once(containersBackend);
+
+const samples: Record<string, { up: number[]; down: number[] }> = {
+  local: { up: [], down: [] },
+  containers: { up: [], down: [] },
+};
+const steps = new Map<string, number[]>();
+for (let run = 0; run < RUNS; run++) {
+  for (const backend of [localBackend, containersBackend]) {
+    const result = await once(backend);
+    samples[backend.name]!.up.push(result.up);
+    samples[backend.name]!.down.push(result.down);
+    const timeline =
+      (result.env as Environment & { timeline?: { step: string; to: number }[] }).timeline ?? [];
+    for (const step of timeline) steps.set(step.step, [...(steps.get(step.step) ?? []), step.to]);
+  }
+}
+await containersBackend.shutdown();
+
+const ms = (value: number) => `${Math.round(value)} ms`.padStart(9);
+process.stdout.write(
+  `\n${'backend'.padEnd(12)}${'up (median)'.padStart(12)}${'down (median)'.padStart(15)}   runs (up)\n`,
+);
+for (const [name, s] of Object.entries(samples))
+  process.stdout.write(
+    `${name.padEnd(12)}${ms(median(s.up)).padStart(12)}${ms(median(s.down)).padStart(15)}   ${s.up.map((v) => Math.round(v)).join(', ')}\n`,
+  );
+process.stdout.write(
+  `\ncontainers, first environment of the run: images ${Math.round(resolveMs)} ms, then up ${Math.round(first.up)} ms\n`,
+);
+process.stdout.write('containers, median time each step was done (ms after up() began):\n');
+for (const [step, ends] of steps) process.stdout.write(`  ${step.padEnd(26)}${ms(median(ends))}\n`);
+const containersUp = median(samples.containers!.up);
+process.stdout.write(
+  `\ntarget: containers up <= ${TARGET_MS} ms: ${containersUp <= TARGET_MS ? 'MET' : 'NOT MET'} (${Math.round(containersUp)} ms; local ${Math.round(median(samples.local!.up))} ms)\n`,
+);

@@ -1,0 +1,253 @@
+import { connect } from 'node:net';
+import type Dockerode from 'dockerode';
+import type { GenericContainer, StartedTestContainer } from 'testcontainers';
+import type { ServiceSpec } from '../topology.ts';
+import { PG_BAKED } from './images/catalog.ts';
+import type { RoleImage } from './images/resolve.ts';
+import { LogFollower } from './logs.ts';
+import { runtime } from './runtime.ts';
+
+// How each kind of service is started as a container: stores through their Testcontainers modules, the
+// fault proxy through ToxiProxyContainer, node services as GenericContainers of the platform image.
+
+export const PROXY_ALIAS = 'fault-proxy';
+export const TOXIPROXY_API = 8474;
+export const FIRST_PROXY_PORT = 8666;
+export const NODE_PORT = 8080;
+export const REDIS_PORT = 6379;
+export const POSTGRES_PORT = 5432;
+
+export type Kind = ServiceSpec['kind'] | 'proxy';
+
+/** A started container of one service. */
+export interface Running {
+  name: string;
+  kind: Kind;
+  image: string;
+  started: StartedTestContainer;
+  container: Dockerode.Container;
+  containerPort: number;
+  logs: LogFollower;
+  /** Kept current from the engine's events (start, die, pause, unpause) and after each control action. */
+  state: { running: boolean; paused: boolean };
+  /** A control action (kill, pause …) was applied: the container is not handed to another environment. */
+  touched: boolean;
+  /** Proxy only: how many link ports it publishes. */
+  published?: number;
+}
+
+/** Where a container joins, how it is named and labelled. */
+export interface Placement {
+  network: string;
+  containerName: string;
+  labels: Record<string, string>;
+}
+
+function place<T extends GenericContainer>(container: T, alias: string, at: Placement): T {
+  return container
+    .withNetworkMode(at.network)
+    .withNetworkAliases(alias)
+    .withName(at.containerName)
+    .withLabels(at.labels);
+}
+
+/** The engine's multiplexed log format: frames of [stream, 0, 0, 0, size (4 bytes, big-endian), payload]. */
+function demux(buffer: Buffer): string {
+  const parts: string[] = [];
+  let at = 0;
+  while (at + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(at + 4);
+    parts.push(buffer.subarray(at + 8, at + 8 + size).toString('utf8'));
+    at += 8 + size;
+  }
+  return parts.join('');
+}
+
+async function lastOutput(containerName: string): Promise<string> {
+  try {
+    const client = await runtime();
+    const found = client.container.dockerode.getContainer(containerName);
+    const lines = demux(await found.logs({ stdout: true, stderr: true, tail: 15 })).trim();
+    return lines ? `\n  last output:\n  ${lines.split('\n').join('\n  ')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Starts a container and follows its logs; a failure names the service and shows its last output. */
+export async function track(
+  what: { name: string; kind: Kind; image: string; containerPort: number; containerName: string },
+  start: () => Promise<StartedTestContainer>,
+): Promise<Running> {
+  let started: StartedTestContainer;
+  try {
+    started = await start();
+  } catch (error) {
+    throw new Error(
+      `${what.name} did not start: ${(error as Error).message}${await lastOutput(what.containerName)}`,
+    );
+  }
+  const client = await runtime();
+  const container = client.container.getById(started.getId());
+  const logs = new LogFollower(container, client.container.dockerode.modem);
+  await logs.follow();
+  return {
+    name: what.name,
+    kind: what.kind,
+    image: what.image,
+    started,
+    container,
+    containerPort: what.containerPort,
+    logs,
+    state: { running: true, paused: false },
+    touched: false,
+  };
+}
+
+export async function startProxy(
+  image: RoleImage,
+  links: number,
+  seed: number,
+  at: Placement,
+): Promise<Running> {
+  const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
+  /**
+   * ToxiProxyContainer publishes its API and all 32 proxy ports; the engine starts a port forwarder per
+   * published port, over a second per container. Only the ports the links take are published here (the
+   * module hands them out lowest first).
+   */
+  class LinkProxyContainer extends ToxiProxyContainer {
+    publishOnly(count: number): this {
+      const kept = [TOXIPROXY_API, ...Array.from({ length: count }, (_, i) => FIRST_PROXY_PORT + i)];
+      const keys = new Set(kept.map((p) => `${p}/tcp`));
+      this.exposedPorts = kept;
+      this.createOpts.ExposedPorts = Object.fromEntries(kept.map((p) => [`${p}/tcp`, {}]));
+      this.hostConfig.PortBindings = Object.fromEntries(
+        Object.entries(this.hostConfig.PortBindings ?? {}).filter(([key]) => keys.has(key)),
+      );
+      return this;
+    }
+  }
+  const container = place(new LinkProxyContainer(image.image), PROXY_ALIAS, at).publishOnly(links);
+  // Ours takes the run's seed, so a re-run draws the same toxic randomness; Shopify's has no such flag.
+  if (image.ours)
+    container.withCommand(['--host', '0.0.0.0', '--port', String(TOXIPROXY_API), '--seed', String(seed)]);
+  const running = await track(
+    { name: PROXY_ALIAS, kind: 'proxy', image: image.image, containerPort: TOXIPROXY_API, ...at },
+    () => container.start(),
+  );
+  running.published = links;
+  return running;
+}
+
+export async function startRedis(name: string, image: RoleImage, at: Placement): Promise<Running> {
+  const { RedisContainer } = await import('@testcontainers/redis');
+  const container = place(new RedisContainer(image.image), name, at);
+  // No persistence: every environment starts from an empty store and nothing is written.
+  container.withCommand(['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no']);
+  return track({ name, kind: 'redis', image: image.image, containerPort: REDIS_PORT, ...at }, () =>
+    container.start(),
+  );
+}
+
+export async function startPostgres(name: string, image: RoleImage, at: Placement): Promise<Running> {
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const { user, password, database } = PG_BAKED;
+  const container = place(new PostgreSqlContainer(image.image), name, at)
+    .withUsername(user)
+    .withPassword(password)
+    .withDatabase(database)
+    // A throwaway test database: durability off, so start and writes are fast.
+    .withCommand([
+      'postgres',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ])
+    // The module's default polls every 250 ms; a quicker poll saves a few hundred ms per start.
+    .withHealthCheck({
+      test: ['CMD-SHELL', `pg_isready --host 127.0.0.1 --username ${user} --dbname ${database}`],
+      interval: 100,
+      timeout: 1_000,
+      retries: 300,
+      startPeriod: 0,
+    });
+  return track({ name, kind: 'postgres', image: image.image, containerPort: POSTGRES_PORT, ...at }, () =>
+    container.start(),
+  );
+}
+
+export async function startNode(
+  name: string,
+  image: RoleImage,
+  entry: string,
+  env: Record<string, string>,
+  at: Placement,
+): Promise<Running> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = place(new GenericContainer(image.image), name, at)
+    .withCommand([entry])
+    .withEnvironment(env)
+    .withExposedPorts(NODE_PORT)
+    .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
+    .withStartupTimeout(30_000);
+  return track({ name, kind: 'node', image: image.image, containerPort: NODE_PORT, ...at }, () =>
+    container.start(),
+  );
+}
+
+export function hostOf(started: StartedTestContainer): string {
+  const host = started.getHost();
+  return host === 'localhost' ? '127.0.0.1' : host;
+}
+
+/** Empties a redis handed over from a previous environment (FLUSHALL over its mapped port). */
+export function flushRedis(r: Running): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(r.started.getMappedPort(REDIS_PORT), hostOf(r.started));
+    let reply = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${r.name}: FLUSHALL got no reply within 5 s`));
+    }, 5_000);
+    socket.once('connect', () => socket.write('FLUSHALL\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      if (!reply.includes('\r\n')) return;
+      clearTimeout(timer);
+      socket.end();
+      if (reply.startsWith('+OK')) resolve();
+      else reject(new Error(`${r.name}: FLUSHALL answered ${reply.trim()}`));
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${r.name}: FLUSHALL failed: ${error.message}`));
+    });
+  });
+}
+
+/** Replaces the database of a postgres handed over from a previous environment with an empty one. */
+export async function recreateDatabase(r: Running): Promise<void> {
+  const { default: pg } = await import('pg');
+  const { user, password, database } = PG_BAKED;
+  const client = new pg.Client({
+    host: hostOf(r.started),
+    port: r.started.getMappedPort(POSTGRES_PORT),
+    user,
+    password,
+    database: 'postgres',
+    connectionTimeoutMillis: 5_000,
+  });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${database}" OWNER "${user}"`);
+  } finally {
+    await client.end();
+  }
+}

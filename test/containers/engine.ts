@@ -1,0 +1,47 @@
+import type { TestContext } from 'node:test';
+import { engineReachable, LABEL, runtime } from '../../support/env/containers/runtime.ts';
+
+// Shared by the containers tests: they need a Docker engine. Without one they skip with a message (so
+// `npm test` passes on a laptop without Docker), unless FAULTLINE_REQUIRE_DOCKER=1 (CI) makes that a failure.
+
+const reachable = engineReachable(5_000);
+
+export async function needsEngine(t: TestContext): Promise<boolean> {
+  if (await reachable) return true;
+  const message =
+    'no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock): the containers backend is not tested';
+  if (process.env.FAULTLINE_REQUIRE_DOCKER === '1')
+    throw new Error(`${message}, but FAULTLINE_REQUIRE_DOCKER=1`);
+  t.skip(message);
+  return false;
+}
+
+/** Names of containers and networks carrying a faultline label with this value (`docker ps -a --filter`). */
+export async function labelled(
+  label: string,
+  value?: string,
+): Promise<{ containers: string[]; networks: string[] }> {
+  const client = await runtime();
+  const docker = client.container.dockerode;
+  const filter = JSON.stringify({ label: [value === undefined ? label : `${label}=${value}`] });
+  const containers = await docker.listContainers({ all: true, filters: filter });
+  const networks = await docker.listNetworks({ filters: filter });
+  return {
+    containers: containers.map((c) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id),
+    networks: networks.map((n) => n.Name),
+  };
+}
+
+export async function until(
+  predicate: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return predicate();
+}
+
+export { LABEL };
