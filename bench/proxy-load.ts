@@ -61,6 +61,41 @@ export const sourceServer = () =>
     write();
   });
 
+/** Counts every byte it receives (the far end of an upload). */
+export async function sinkServer(): Promise<Upstream & { received: () => number }> {
+  let received = 0;
+  const server = await upstreamServer((socket) => {
+    socket.on('data', (data: Buffer) => {
+      received += data.length;
+    });
+  });
+  return Object.assign(server, { received: () => received });
+}
+
+/** MB/s of an upload: a client writing 1 MiB blocks flat out through `port` to the sink. */
+export async function measureUpload(
+  port: number,
+  sink: { received: () => number },
+  warmupMs: number,
+  windowMs: number,
+): Promise<number> {
+  const socket = await connectTo(port);
+  const block = Buffer.alloc(1024 * 1024, 0x5a);
+  let writing = true;
+  const write = () => {
+    while (writing && !socket.destroyed) if (!socket.write(block)) return void socket.once('drain', write);
+  };
+  write();
+  await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  const before = sink.received();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  const mbPerSecond = (sink.received() - before) / 1e6 / ((performance.now() - started) / 1000);
+  writing = false;
+  socket.destroy();
+  return mbPerSecond;
+}
+
 /** Idle server: accepts and holds connections. */
 export const idleServer = () => upstreamServer(() => {});
 

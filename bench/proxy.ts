@@ -13,9 +13,11 @@ import {
   type FaultlineProxy,
   idleServer,
   measureThroughput,
+  measureUpload,
   type ProxyUnderTest,
   pingPong,
   rssKb,
+  sinkServer,
   sourceServer,
   startFaultline,
   startHaproxy,
@@ -47,6 +49,7 @@ const pad = (text: string, width: number) => text.padEnd(width);
 interface Results {
   latency: Record<string, { p50: number; p99: number }>;
   throughput: Record<string, number>;
+  upload: Record<string, number>;
   latencyToxicThroughput: number;
   idleRss: Record<string, number>;
   effect: { addMs: number[]; removeMs: number[] };
@@ -71,19 +74,41 @@ async function benchLatency(proxies: ProxyUnderTest[], echo: Upstream): Promise<
   return result;
 }
 
-async function benchThroughput(proxies: ProxyUnderTest[], source: Upstream): Promise<Results['throughput']> {
-  const ports: Record<string, number> = { direct: source.port };
-  for (const proxy of proxies) ports[proxy.name] = await proxy.forward(source.port);
-  const samples: Record<string, number[]> = {};
-  for (const name of Object.keys(ports)) samples[name] = [];
+/**
+ * Download (server → client, the direction responses take) and upload (client → server), each through
+ * every variant, interleaved run by run. Both directions are reported: the proxy reads the upstream socket
+ * into reused memory but the accepted client socket through Node's ordinary path (see read-buffer.ts).
+ */
+async function benchThroughput(
+  proxies: ProxyUnderTest[],
+  source: Upstream,
+  sink: Upstream & { received: () => number },
+): Promise<Pick<Results, 'throughput' | 'upload'>> {
+  const down: Record<string, number> = { direct: source.port };
+  const up: Record<string, number> = { direct: sink.port };
+  for (const proxy of proxies) {
+    down[proxy.name] = await proxy.forward(source.port);
+    up[proxy.name] = await proxy.forward(sink.port);
+  }
+  const downSamples: Record<string, number[]> = {};
+  const upSamples: Record<string, number[]> = {};
+  for (const name of Object.keys(down)) {
+    downSamples[name] = [];
+    upSamples[name] = [];
+  }
   for (let run = 0; run < THROUGHPUT_RUNS; run++) {
-    for (const name of Object.keys(ports)) {
-      samples[name]!.push(await measureThroughput(ports[name]!, WARMUP_MS, WINDOW_MS));
+    for (const name of Object.keys(down)) {
+      downSamples[name]!.push(await measureThroughput(down[name]!, WARMUP_MS, WINDOW_MS));
+      upSamples[name]!.push(await measureUpload(up[name]!, sink, WARMUP_MS, WINDOW_MS));
     }
   }
-  const result: Results['throughput'] = {};
-  for (const [name, values] of Object.entries(samples)) result[name] = median(values);
-  return result;
+  const throughput: Results['throughput'] = {};
+  const upload: Results['upload'] = {};
+  for (const name of Object.keys(down)) {
+    throughput[name] = median(downSamples[name]!);
+    upload[name] = median(upSamples[name]!);
+  }
+  return { throughput, upload };
 }
 
 async function benchLatencyToxic(faultline: FaultlineProxy, source: Upstream): Promise<number> {
@@ -227,7 +252,8 @@ async function main(): Promise<void> {
     const echo = await echoServer();
     const source = await sourceServer();
     const idle = await idleServer();
-    servers.push(echo, source, idle);
+    const sink = await sinkServer();
+    servers.push(echo, source, idle, sink);
     const resetAll = async () => {
       for (const proxy of proxies) await proxy.reset();
     };
@@ -237,7 +263,7 @@ async function main(): Promise<void> {
       await resetAll();
     }
     if (run.has('throughput')) {
-      results.throughput = await benchThroughput(proxies, source);
+      Object.assign(results, await benchThroughput(proxies, source, sink));
       await resetAll();
     }
     if (run.has('toxic')) {
@@ -266,7 +292,7 @@ async function main(): Promise<void> {
 
 function report(r: Partial<Results>): void {
   if (r.latency) reportLatency(r.latency);
-  if (r.throughput) reportThroughput(r.throughput);
+  if (r.throughput && r.upload) reportThroughput(r.throughput, r.upload);
   if (r.latencyToxicThroughput !== undefined)
     reportLatencyToxic(r.latencyToxicThroughput, r.throughput?.faultline);
   if (r.idleRss) reportRss(r.idleRss);
@@ -294,14 +320,19 @@ function reportLatency(latency: Results['latency']): void {
   );
 }
 
-function reportThroughput(throughput: Results['throughput']): void {
+function reportThroughput(download: Results['throughput'], upload: Results['upload']): void {
   console.log(
-    `\nThroughput, no toxics (1 MiB writes, source → proxy → sink, ${THROUGHPUT_RUNS} runs × ${WINDOW_MS} ms, median)`,
+    `\nThroughput, no toxics (1 MiB writes flat out, ${THROUGHPUT_RUNS} runs × ${WINDOW_MS} ms each, median; MB/s)`,
   );
-  for (const [name, mbps] of Object.entries(throughput)) {
-    console.log(`  ${pad(name, 10)} ${mbps.toFixed(0).padStart(6)} MB/s`);
+  console.log(`  ${pad('', 10)} ${'download'.padStart(9)} ${'upload'.padStart(9)}`);
+  for (const name of Object.keys(download)) {
+    console.log(
+      `  ${pad(name, 10)} ${download[name]!.toFixed(0).padStart(9)} ${upload[name]!.toFixed(0).padStart(9)}`,
+    );
   }
-  console.log(`  target: ≥ 1000 MB/s → ${verdict(throughput.faultline! >= 1000)}`);
+  console.log(
+    `  target: ≥ 1000 MB/s → download ${verdict(download.faultline! >= 1000)}, upload ${verdict(upload.faultline! >= 1000)}`,
+  );
 }
 
 function reportLatencyToxic(mbps: number, withoutToxics: number | undefined): void {

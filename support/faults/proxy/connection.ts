@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Link } from './link.ts';
 import type { Random } from './random.ts';
+import { ReadBuffer } from './read-buffer.ts';
 import type { Direction, Toxic } from './toxic.ts';
 
 export interface ConnectionOwner {
@@ -46,7 +47,8 @@ export class Connection {
 
   /** Dial the upstream and start both links; gives up after `dialTimeoutMs`. */
   open(host: string, port: number, dialTimeoutMs: number): void {
-    const upstream = connect({ host, port, noDelay: true, allowHalfOpen: true });
+    const reads = new ReadBuffer();
+    const upstream = connect({ host, port, noDelay: true, allowHalfOpen: true, onread: reads.onread });
     this.#upstream = upstream;
     this.#track(upstream);
     const timer = setTimeout(() => {
@@ -56,7 +58,7 @@ export class Connection {
     upstream.once('connect', () => {
       clearTimeout(timer);
       if (this.#closed) return;
-      this.#startLinks(upstream);
+      this.#startLinks(upstream, reads);
     });
     upstream.once('close', () => clearTimeout(timer));
   }
@@ -85,7 +87,7 @@ export class Connection {
     }
   }
 
-  #startLinks(upstream: Socket): void {
+  #startLinks(upstream: Socket, upstreamReads: ReadBuffer): void {
     const client = this.#client;
     const hooks = (direction: Direction) => ({
       random: (toxic: Toxic) => this.#owner.random(this.ordinal, direction, toxic),
@@ -102,7 +104,7 @@ export class Connection {
     this.#links.set('upstream', up);
     this.#links.set('downstream', down);
     up.start();
-    down.start();
+    down.start(upstreamReads);
   }
 
   #track(socket: Socket): void {

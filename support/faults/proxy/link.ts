@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { END } from './chunk.ts';
 import type { Random } from './random.ts';
+import type { ReadBuffer } from './read-buffer.ts';
 import { type Sink, Stage } from './stage.ts';
 import type { Direction, Toxic } from './toxic.ts';
 import { SocketWriter } from './writer.ts';
@@ -49,9 +50,14 @@ export class Link {
     return this.#writer.sent;
   }
 
-  start(): void {
+  /**
+   * Start moving bytes. Reads come as 'data' events, or, for a source created with `onread`, through the
+   * ReadBuffer handed in here; resuming the source is still what makes it read and report its end.
+   */
+  start(reads?: ReadBuffer): void {
     const source = this.#source;
-    source.on('data', this.#onData);
+    if (reads) reads.attach(this.receive);
+    else source.on('data', this.#onData);
     source.on('end', this.#onSourceEnd);
     source.on('close', this.#onSourceEnd);
     source.resume();
@@ -87,17 +93,23 @@ export class Link {
     this.#stages = [];
   }
 
-  #onData = (data: Buffer): void => {
-    if (this.#closed) return;
+  /** One read from the source. Returns true if the link keeps `data` (its memory must not be reused). */
+  receive = (data: Buffer): boolean => {
+    if (this.#closed) return false;
     this.received += data.length;
     const head = this.#stages[0];
     if (head === undefined) {
       // The fast path: no chunk objects, no timestamps.
       if (!this.#writer.write(data)) this.#pause();
-      return;
+      return this.#writer.queued;
     }
     head.push({ data, receivedAt: performance.now() });
     if (!head.hasRoom()) this.#pause();
+    return true;
+  };
+
+  #onData = (data: Buffer): void => {
+    this.receive(data);
   };
 
   #onSourceEnd = (): void => {

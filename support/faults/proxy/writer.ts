@@ -43,6 +43,11 @@ export class SocketWriter implements Sink {
     return this.#ended;
   }
 
+  /** Whether the last write is still queued in the socket (so its buffer is still referenced). */
+  get queued(): boolean {
+    return this.#dest.writableLength > 0;
+  }
+
   hasRoom(): boolean {
     return !this.#blocked;
   }
