@@ -113,7 +113,7 @@ test('kill, pause, resume and restart through control() take effect in the engin
   }
 });
 
-test('a faulted store is not handed to the next environment; a clean one is, emptied', {
+test('the next environment gets clean stores emptied, faulted ones replaced, and one proxy per alias', {
   timeout: 180_000,
 }, async (t) => {
   if (!(await needsEngine(t))) return;
@@ -124,8 +124,12 @@ test('a faulted store is not handed to the next environment; a clean one is, emp
   await first.control('postgres').pause();
   const pausedPostgres = (first as Environment & { id: string }).id;
   await first.down();
-  const second = await containersBackend.up(topology, { seed: 7 });
+  // More workers, more links than the first proxy publishes: a new proxy, and the old one must go, or two
+  // containers would answer to the proxy's alias and split the traffic between old and new links.
+  const second = await containersBackend.up(referencePlatform({ workers: 3 }).topology, { seed: 7 });
   try {
+    const proxies = await labelled(LABEL.service, 'fault-proxy', [`${LABEL.run}=${RUN_ID}`]);
+    assert.equal(proxies.containers.length, 1, `fault-proxy containers: ${proxies.containers.join(', ')}`);
     // The clean redis came back empty; the paused postgres was replaced.
     assert.equal(await redisCommand(second.endpoint('redis'), 'EXISTS leftover'), ':0');
     const client = await (await import('../../support/env/containers/runtime.ts')).runtime();

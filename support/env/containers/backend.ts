@@ -15,7 +15,7 @@ import {
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, images } from './images/resolve.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
-import { drain, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   hostOf,
@@ -72,6 +72,9 @@ function prepare(): Promise<void> {
   prepared ??= (async () => {
     await runtime();
     registerWithResidue();
+    // A run that ends normally (the event loop drains) removes what outlived its environments right away;
+    // the watchdog would too, but only after the process is gone.
+    process.once('beforeExit', () => void containersBackend.shutdown().catch(() => undefined));
     await Promise.all([sweepLeftovers(), ensureWatchdog()]);
   })().catch((error) => {
     prepared = undefined;
@@ -294,6 +297,7 @@ class ContainersEnvironment implements Environment {
   }
 
   async startNodes(): Promise<void> {
+    await evict(this.topology.services.filter((s) => s.kind === 'node').map((s) => s.name));
     for (const wave of startOrder(this.topology)) {
       const nodes = wave.filter((s): s is ProcessService => s.kind === 'node');
       const results = await Promise.allSettled(

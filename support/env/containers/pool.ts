@@ -19,27 +19,42 @@ export function reuseEnabled(): boolean {
   return process.env.FAULTLINE_CONTAINERS_REUSE !== 'false';
 }
 
-/** A returned container of this kind, name and image (a proxy publishing at least `links` ports), emptied. */
+/**
+ * A returned container of this kind, name and image (a proxy publishing at least `links` ports), emptied.
+ * Every other idle container with that name goes: names are network aliases, and two containers answering
+ * to one alias would split the traffic between an old and a new service (e.g. an old proxy still holding
+ * the previous environment's links).
+ */
 export async function take(kind: Kind, name: string, image: string, links = 0): Promise<Running | undefined> {
-  const at = idle.findIndex(
-    (r) => r.kind === kind && r.name === name && r.image === image && (r.published ?? 0) >= links,
+  const same = idle.filter((r) => r.name === name);
+  for (const r of same) idle.splice(idle.indexOf(r), 1);
+  const match = same.find((r) => r.kind === kind && r.image === image && (r.published ?? 0) >= links);
+  await Promise.all(
+    same
+      .filter((r) => r !== match)
+      .map((r) => r.container.remove({ force: true, v: true }).catch(() => undefined)),
   );
-  if (at === -1) return undefined;
-  const [found] = idle.splice(at, 1);
-  const r = found!;
+  if (!match) return undefined;
   try {
-    const info = await r.container.inspect();
+    const info = await match.container.inspect();
     if (!info.State.Running || info.State.Paused) throw new Error(`${name} is no longer running`);
-    if (kind === 'redis') await flushRedis(r);
-    if (kind === 'postgres') await recreateDatabase(r);
+    if (kind === 'redis') await flushRedis(match);
+    if (kind === 'postgres') await recreateDatabase(match);
     const client = await runtime();
-    const logs = new LogFollower(r.container, client.container.dockerode.modem, Date.now());
+    const logs = new LogFollower(match.container, client.container.dockerode.modem, Date.now());
     await logs.follow();
-    return { ...r, logs, state: { running: true, paused: false }, touched: false };
+    return { ...match, logs, state: { running: true, paused: false }, touched: false };
   } catch {
-    await r.container.remove({ force: true }).catch(() => undefined);
+    await match.container.remove({ force: true }).catch(() => undefined);
     return undefined;
   }
+}
+
+/** Removes idle containers answering to any of these names (services of the next environment). */
+export async function evict(names: string[]): Promise<void> {
+  const gone = idle.filter((r) => names.includes(r.name));
+  for (const r of gone) idle.splice(idle.indexOf(r), 1);
+  await Promise.all(gone.map((r) => r.container.remove({ force: true, v: true }).catch(() => undefined)));
 }
 
 /** Offers a container for the next environment; one that was faulted or no longer runs is removed. */
