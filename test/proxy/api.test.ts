@@ -209,6 +209,13 @@ describe('proxy HTTP API', () => {
       }
     });
 
+    test('an unknown proxy is reported before a malformed body (upstream check order)', async () => {
+      for (const path of ['/proxies/none', '/proxies/none/toxics', '/proxies/none/toxics/t']) {
+        const response = await api.post(path, '{malformed');
+        assert.equal(response.status, 404, path);
+      }
+    });
+
     test('update with a new upstream applies and keeps the port; unresolvable listen is 500', async () => {
       const proxy = await api.createProxy('mysql', upstream);
       const updated = await api.post<ProxyJson>('/proxies/mysql', { upstream: 'localhost:20002' });

@@ -184,7 +184,10 @@ export function createApi(collection: ProxyCollection, metrics: ProxyMetrics | u
     }
     let reply: Reply;
     try {
-      reply = await handler(params, () => readBody(request));
+      // The body is read before the handler queues for the collection lock (a slow client must not hold up
+      // other calls) but decoded inside it, so a 404 still wins over a malformed body, as upstream.
+      const text = await readBody(request);
+      reply = await handler(params, async () => decodeBody(text));
     } catch (error) {
       if (!(error instanceof ApiError)) {
         logger.error({ err: error, method: request.method, path }, 'API handler failed');
@@ -203,7 +206,7 @@ export function createApi(collection: ProxyCollection, metrics: ProxyMetrics | u
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<JsonValue> {
+async function readBody(request: IncomingMessage): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const part of request as AsyncIterable<Buffer>) {
@@ -211,8 +214,12 @@ async function readBody(request: IncomingMessage): Promise<JsonValue> {
     if (size > MAX_BODY_BYTES) throw badRequest(`bad request body: larger than ${MAX_BODY_BYTES} bytes`);
     parts.push(part);
   }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function decodeBody(text: string): JsonValue {
   try {
-    return parseFirstValue(Buffer.concat(parts).toString('utf8'));
+    return parseFirstValue(text);
   } catch (error) {
     if (error instanceof DecodeError) throw badRequest(`bad request body: ${error.message}`);
     throw error;
