@@ -16,14 +16,18 @@ export async function needsEngine(t: TestContext): Promise<boolean> {
   return false;
 }
 
-/** Names of containers and networks carrying a faultline label with this value (`docker ps -a --filter`). */
+/**
+ * Names of containers and networks carrying a faultline label with this value (`docker ps -a --filter
+ * label=…`); `also` adds more `label=value` filters, all of which must match.
+ */
 export async function labelled(
   label: string,
   value?: string,
+  also: string[] = [],
 ): Promise<{ containers: string[]; networks: string[] }> {
   const client = await runtime();
   const docker = client.container.dockerode;
-  const filter = JSON.stringify({ label: [value === undefined ? label : `${label}=${value}`] });
+  const filter = JSON.stringify({ label: [value === undefined ? label : `${label}=${value}`, ...also] });
   const containers = await docker.listContainers({ all: true, filters: filter });
   const networks = await docker.listNetworks({ filters: filter });
   return {
