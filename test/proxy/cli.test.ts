@@ -54,7 +54,8 @@ async function listening(proxy: Run): Promise<{ host: string; port: number }> {
   throw new Error(`no listening line; stdout: ${proxy.stdout()} stderr: ${proxy.stderr()}`);
 }
 
-describe('faultline proxy', () => {
+// Each test runs its own child process, so they run side by side.
+describe('faultline proxy', { concurrency: true }, () => {
   test('--port 0 logs a JSON "listening" line with numeric host/port, serves the API, exits 0 on SIGTERM', async () => {
     const proxy = run(['proxy', '--host', '127.0.0.1', '--port', '0', '--seed', '5']);
     const { host, port } = await listening(proxy);

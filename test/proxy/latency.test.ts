@@ -189,10 +189,10 @@ describe('latency toxic', () => {
     client.on('data', (data: Buffer) => {
       received += data.length;
     });
-    await sleep(300); // past the 100 ms the first byte is held, so the pipeline is full
+    await sleep(250); // past the 100 ms the first byte is held, so the pipeline is full
     const before = received;
     const started = performance.now();
-    await sleep(700);
+    await sleep(400);
     const mbPerSecond = (received - before) / 1e6 / ((performance.now() - started) / 1000);
     writing = false;
     client.destroy();
