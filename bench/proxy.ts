@@ -52,7 +52,7 @@ interface Results {
   upload: Record<string, number>;
   latencyToxicThroughput: number;
   idleRss: Record<string, number>;
-  effect: { addMs: number[]; removeMs: number[] };
+  effect: { addMs: number[]; removeMs: number[]; idleCallMs: number[]; busyCallMs: number[] };
 }
 
 async function benchLatency(proxies: ProxyUnderTest[], echo: Upstream): Promise<Results['latency']> {
@@ -185,6 +185,21 @@ async function benchEffect(faultline: FaultlineProxy): Promise<Results['effect']
   const ticker = setInterval(send, 1);
   const addMs: number[] = [];
   const removeMs: number[] = [];
+  // Baseline: a do-nothing API call (GET /version) back to back, and after the same 30 ms pause that precedes
+  // each toxic change below (an idle virtual CPU takes a while to wake up).
+  const idleCallMs: number[] = [];
+  const busyCallMs: number[] = [];
+  const timeCall = async () => {
+    const started = performance.now();
+    await faultline.api('GET', '/version');
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 10; i++) await timeCall();
+  for (let i = 0; i < EFFECT_RUNS; i++) busyCallMs.push(await timeCall());
+  for (let i = 0; i < EFFECT_RUNS; i++) {
+    await sleep(30);
+    idleCallMs.push(await timeCall());
+  }
   try {
     await sleep(50);
     for (let run = 0; run < EFFECT_RUNS; run++) {
@@ -218,7 +233,7 @@ async function benchEffect(faultline: FaultlineProxy): Promise<Results['effect']
     client.destroy();
     await new Promise<void>((resolve) => upstream.close(() => resolve()));
   }
-  return { addMs, removeMs };
+  return { addMs, removeMs, idleCallMs, busyCallMs };
 }
 
 const SECTIONS = ['latency', 'throughput', 'toxic', 'rss', 'effect'] as const;
@@ -356,6 +371,8 @@ function reportEffect(effect: Results['effect']): void {
   console.log('\nToxic change → effect on a live connection (from issuing the API call)');
   console.log(`  add latency    ${fmt(effect.addMs)}`);
   console.log(`  remove latency ${fmt(effect.removeMs)}`);
+  console.log(`  baseline: GET /version round trip back to back ${fmt(effect.busyCallMs)}`);
+  console.log(`  baseline: GET /version round trip after 30 ms idle ${fmt(effect.idleCallMs)}`);
   const all = [...effect.addMs, ...effect.removeMs];
   console.log(
     `  target: ≤ 5 ms → median ${verdict(effect.addMs.length === EFFECT_RUNS && median(all) <= 5)} (median ${median(all).toFixed(2)} ms), every run ${verdict(Math.max(...all) <= 5)} (worst ${Math.max(...all).toFixed(2)} ms)`,
