@@ -5,7 +5,7 @@ import net from 'node:net';
 // node:http: the bench measures load tools, and node:http's own per-request cost (~3× this one's) would
 // make the target, not the tool, the bottleneck of the throughput comparison.
 //   GET /trivial  answers at once
-//   GET /delay    answers after a fixed, known latency (BENCH_DELAY_MS, default 20)
+//   GET /delay    answers after a fixed, known latency (BENCH_DELAY_MS, default 20), to the microsecond
 // Requests are GETs without bodies: a request ends at its blank line. It exits when its parent closes its
 // stdin or after a hard bound, so a crashed bench leaves nothing behind.
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20);
@@ -18,6 +18,18 @@ const NOT_FOUND = Buffer.from(
   'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n',
 );
 
+/**
+ * Runs `fn` DELAY_MS after now, to within a few microseconds. setTimeout alone fires on a millisecond tick,
+ * so a 20 ms wait would really be 20–21 ms depending on where in the millisecond the request arrived — and
+ * a client that turns requests around faster or slower would see a different "fixed" latency. The timer
+ * gets close, then the loop polls the monotonic clock for the rest (this process has its core to itself).
+ */
+function after(ms: number, fn: () => void): void {
+  const due = performance.now() + ms;
+  const poll = () => (performance.now() >= due ? fn() : setImmediate(poll));
+  setTimeout(poll, Math.max(0, ms - 2));
+}
+
 const server = net.createServer((socket) => {
   socket.setNoDelay(true);
   let pending = '';
@@ -27,7 +39,7 @@ const server = net.createServer((socket) => {
       const line = pending.slice(0, pending.indexOf('\r\n'));
       pending = pending.slice(end + 4);
       const path = line.split(' ')[1] ?? '';
-      if (path === '/delay') setTimeout(() => socket.writable && socket.write(RESPONSE), DELAY_MS);
+      if (path === '/delay') after(DELAY_MS, () => socket.writable && socket.write(RESPONSE));
       else socket.write(path === '/trivial' || path === '/' ? RESPONSE : NOT_FOUND);
     }
   });

@@ -3,7 +3,15 @@ import type { Operation } from './history.ts';
 import { countOf, type LoadPlan, timeLimitOf, validatePlan } from './plan.ts';
 
 /** What a target reports about one operation; the generator adds the kind, the id and the timestamps. */
-export type Result = Omit<Operation, 'kind' | 'id' | 'intendedAt' | 'invokedAt' | 'completedAt'>;
+export type Result = Omit<Operation, 'kind' | 'id' | 'intendedAt' | 'invokedAt' | 'completedAt'> & {
+  /**
+   * When the request actually went on the wire, if the target knows (the generator's clock). A client
+   * library may hold a request back briefly — undici waits one event-loop turn before reusing a keep-alive
+   * socket — and that wait is the client's, not the system's: it becomes the operation's invokedAt, as wrk
+   * and autocannon start their clocks at the write. Open-loop latency still counts from the intended start.
+   */
+  sentAt?: number;
+};
 
 export interface Invocation {
   readonly id: string;
@@ -281,7 +289,7 @@ class Run {
     const op: Operation = {
       kind: this.target.kind,
       id: stamp.id,
-      invokedAt: stamp.invokedAt,
+      invokedAt: result.sentAt ?? stamp.invokedAt,
       completedAt,
       outcome: result.outcome,
       attempts: result.attempts,

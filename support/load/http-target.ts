@@ -1,4 +1,5 @@
 import { type Dispatcher, Pool } from 'undici';
+import { now } from './clock.ts';
 import type { Result, Target } from './generator.ts';
 
 // Raw HTTP mode: the generator's hot path straight onto an undici Pool's dispatch API — no response
@@ -50,6 +51,7 @@ class GivenUp extends Error {
 /** One request/response exchange: reads the response to its last byte, then settles. */
 class Exchange implements Dispatcher.DispatchHandler {
   private status = 0;
+  private sentAt: number | undefined;
   private controller: Dispatcher.DispatchController | undefined;
   private cancelled = false;
   private readonly settle: (result: Result) => void;
@@ -64,7 +66,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.controller?.abort(new GivenUp('operation given up by the load generator'));
   };
 
+  // Called as undici writes the request (again, if it reconnects): the last one is when it was sent.
   onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.sentAt = now();
     this.controller = controller;
     if (this.cancelled) controller.abort(new GivenUp('operation given up by the load generator'));
   }
@@ -78,11 +82,15 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const status = this.status;
-    this.settle({ outcome: status < 400 ? 'ok' : 'fail', status, attempts: [] });
+    const result: Result = { outcome: status < 400 ? 'ok' : 'fail', status, attempts: [] };
+    if (this.sentAt !== undefined) result.sentAt = this.sentAt;
+    this.settle(result);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.settle(classifyHttpError(error));
+    const result = classifyHttpError(error);
+    if (this.sentAt !== undefined) result.sentAt = this.sentAt;
+    this.settle(result);
   }
 }
 
