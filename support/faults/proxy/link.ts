@@ -82,8 +82,10 @@ export class Link {
     this.#stages.splice(index, 1);
     this.#rewire();
     const next: Sink = this.#stages[index] ?? this.#writer;
-    for (const item of pending) next.push(item);
-    this.#kick();
+    this.#writer.batch(() => {
+      for (const item of pending) next.push(item);
+      this.#kick();
+    });
   }
 
   /** The connection is being torn down: stop every timer; sockets are destroyed by the connection. */

@@ -67,6 +67,21 @@ export class SocketWriter implements Sink {
     return !this.#blocked;
   }
 
+  /**
+   * Run `flush` with the socket corked, so the many small chunks a removed toxic hands back (e.g. everything
+   * a latency toxic held) leave in one writev instead of one system call each.
+   */
+  batch(flush: () => void): void {
+    const dest = this.#dest;
+    if (dest.destroyed) return flush();
+    dest.cork();
+    try {
+      flush();
+    } finally {
+      dest.uncork();
+    }
+  }
+
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
