@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runLoad, startLoad } from '../../support/load/generator.ts';
+import { now } from '../../support/load/clock.ts';
+import { type Result, runLoad, startLoad } from '../../support/load/generator.ts';
 import { durationOf, History, latencyOf } from '../../support/load/history.ts';
 import { httpTarget } from '../../support/load/http-target.ts';
 import { percentile } from '../../support/load/percentile.ts';
@@ -193,4 +194,28 @@ describe('outcomes', () => {
     assert.equal(run.operations.length, 3);
     assert.ok(run.operations.every((op) => op.outcome === 'unknown' && /stopped/.test(op.error ?? '')));
   });
+});
+
+test('a target that knows when its request went on the wire moves the start there', async () => {
+  let sentAt = 0;
+  const target = {
+    kind: 'held',
+    id: (i: number) => `held-${i}`,
+    // Held back 30 ms by the "client library" before it is written.
+    invoke: () =>
+      new Promise<Result>((resolve) =>
+        setTimeout(() => {
+          sentAt = now();
+          setTimeout(() => resolve({ outcome: 'ok', attempts: [], sentAt }), 10);
+        }, 30),
+      ),
+  };
+  const run = await runLoad({ shape: { loop: 'closed', clients: 1 }, count: 1, timeoutMs: 1_000 }, target);
+  const op = run.operations[0];
+  assert.ok(op);
+  assert.equal(op.invokedAt, sentAt);
+  assert.ok(
+    durationOf(op) >= 9 && durationOf(op) < 30,
+    `service time ${durationOf(op)} ms excludes the hold`,
+  );
 });
