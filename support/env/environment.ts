@@ -18,10 +18,10 @@ export interface Environment {
   readonly topology: Topology;
   /** The fault proxy's Toxiproxy API. */
   readonly toxiproxy: ToxiproxyClient;
-  /** Where the harness reaches a service directly (never through the proxy). */
-  endpoint(service: string): Endpoint;
-  /** Where `from` reaches `to`: the proxy listener of that link. */
-  linkEndpoint(from: string, to: string): Endpoint;
+  /** Where the harness reaches a service (at a named port, if given) directly, never through the proxy. */
+  endpoint(service: string, port?: string): Endpoint;
+  /** Where `from` reaches `to` (at a named port, if given): the proxy listener of that link. */
+  linkEndpoint(from: string, to: string, port?: string): Endpoint;
   /** Connection string the harness uses to read a store directly (e.g. the audit log). */
   storeUrl(service: string): string;
   control(service: string): ServiceControl;

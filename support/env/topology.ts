@@ -9,8 +9,8 @@ export interface Endpoint {
 
 /** What a service can see of the others when its environment is composed. */
 export interface Wiring {
-  /** Address through which `from` reaches `to`: the proxy listener of that link. */
-  via(from: string, to: string): Endpoint;
+  /** Address through which `from` reaches `to` (at `to`'s named port, if given): that link's proxy listener. */
+  via(from: string, to: string, port?: string): Endpoint;
   /** The service's own address (only for links that bypass the proxy, e.g. the harness itself). */
   direct(service: string): Endpoint;
   /** Connection string of a store service (redis://…, postgres://…) as reached through a link. */
@@ -18,7 +18,7 @@ export interface Wiring {
 }
 
 /** How to tell a request that gets an immediate reply from a timeout: used to prove a fault took effect. */
-export type ProbeKind = 'http' | 'redis' | 'postgres';
+export type ProbeKind = 'http' | 'tls' | 'redis' | 'postgres';
 
 export interface StoreService {
   kind: 'redis' | 'postgres';
@@ -32,6 +32,8 @@ export interface ProcessService {
   entry: string;
   /** Environment variable that receives the port the backend allocated for it. */
   portEnv: string;
+  /** Further named ports (name → env var that receives it), e.g. a TLS listener beside the HTTP one. */
+  ports?: Record<string, string>;
   /** Environment of the process, composed once the addresses are known. */
   env(wiring: Wiring): Record<string, string>;
   /** Services that must be up before this one starts. */
@@ -45,16 +47,23 @@ export type ServiceSpec = StoreService | ProcessService;
 export interface LinkSpec {
   from: string;
   to: string;
+  /** A named port of `to` (see ProcessService.ports); the main port when absent. */
+  port?: string;
 }
 
 export interface Topology {
   name: string;
   services: ServiceSpec[];
   links: LinkSpec[];
+  /** Probe kind per service, or per `service:port` for a named port (e.g. 'controller:registration': 'tls'). */
   probes: Record<string, ProbeKind>;
 }
 
-export const proxyName = (link: LinkSpec): string => `${link.from}-to-${link.to}`;
+export const probeKind = (topology: Topology, link: LinkSpec): ProbeKind =>
+  (link.port ? topology.probes[`${link.to}:${link.port}`] : undefined) ?? topology.probes[link.to] ?? 'http';
+
+export const proxyName = (link: LinkSpec): string =>
+  `${link.from}-to-${link.to}${link.port ? `-${link.port}` : ''}`;
 
 export class TopologyError extends Error {}
 
@@ -121,8 +130,14 @@ export function validateTopology(topology: Topology): void {
   }
   for (const l of topology.links) {
     for (const end of [l.from, l.to]) if (!names.has(end)) service(topology, end);
+    const target = service(topology, l.to);
+    if (l.port !== undefined && (target.kind !== 'node' || !target.ports?.[l.port]))
+      throw new TopologyError(
+        `topology '${topology.name}': link ${l.from} → ${l.to} names port '${l.port}', which ${l.to} does not declare` +
+          ` (declared: ${target.kind === 'node' ? Object.keys(target.ports ?? {}).join(', ') || 'none' : 'none'})`,
+      );
   }
   for (const s of topology.services) if (s.kind === 'node') for (const d of s.dependsOn) service(topology, d);
-  for (const p of Object.keys(topology.probes)) service(topology, p);
+  for (const p of Object.keys(topology.probes)) service(topology, p.split(':')[0]!);
   startOrder(topology);
 }

@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { Endpoint, ProbeKind } from '../env/topology.ts';
 
 // A fault proves it took effect by a request that gets an immediate reply from a healthy service and none
 // through the faulted link. One tiny protocol-correct request per kind of service:
-const REQUESTS: Record<ProbeKind, Buffer> = {
+const REQUESTS: Record<Exclude<ProbeKind, 'tls'>, Buffer> = {
   http: Buffer.from('GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n'),
   redis: Buffer.from('PING\r\n'),
   // SSLRequest: postgres answers it with a single byte ('S' or 'N') before any authentication.
@@ -18,6 +19,7 @@ export interface ProbeResult {
 }
 
 export function probe(kind: ProbeKind, endpoint: Endpoint, timeoutMs: number): Promise<ProbeResult> {
+  if (kind === 'tls') return probeTls(endpoint, timeoutMs);
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect(endpoint.port, endpoint.host);
@@ -30,6 +32,24 @@ export function probe(kind: ProbeKind, endpoint: Endpoint, timeoutMs: number): P
     socket.once('connect', () => socket.write(REQUESTS[kind]));
     socket.once('data', () => done(true, 'replied'));
     socket.once('error', (error) => done(false, `connection error: ${error.message}`));
+    socket.once('close', () => done(false, 'closed without a reply'));
+  });
+}
+
+/** A TLS listener answers a ClientHello with its ServerHello: a completed handshake means it replied. */
+function probeTls(endpoint: Endpoint, timeoutMs: number): Promise<ProbeResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    // Only whether the peer speaks is probed here, not who it is: verification is the system's own job.
+    const socket = connectTls({ host: endpoint.host, port: endpoint.port, rejectUnauthorized: false });
+    const done = (replied: boolean, detail: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ replied, ms: Math.round(performance.now() - started), detail });
+    };
+    const timer = setTimeout(() => done(false, `no TLS handshake within ${timeoutMs} ms`), timeoutMs);
+    socket.once('secureConnect', () => done(true, 'completed a TLS handshake'));
+    socket.once('error', (error) => done(false, `TLS error: ${error.message}`));
     socket.once('close', () => done(false, 'closed without a reply'));
   });
 }

@@ -23,6 +23,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Started {
   endpoint: Endpoint;
+  /** Named extra ports (ProcessService.ports). */
+  ports?: Record<string, number>;
   url?: string;
   process: LocalProcess;
   stop(): Promise<void>;
@@ -79,7 +81,7 @@ class LocalEnvironment implements Environment {
   }
 
   readonly wiring: Wiring = {
-    via: (from, to) => this.linkEndpoint(from, to),
+    via: (from, to, port) => this.linkEndpoint(from, to, port),
     direct: (name) => this.endpoint(name),
     storeUrl: (from, to) => {
       const { host, port } = this.linkEndpoint(from, to);
@@ -91,14 +93,20 @@ class LocalEnvironment implements Environment {
     },
   };
 
-  endpoint(name: string): Endpoint {
+  endpoint(name: string, port?: string): Endpoint {
     const found = this.started.get(name);
     if (!found) throw new TopologyError(`service '${service(this.topology, name).name}' is not running`);
-    return found.endpoint;
+    if (port === undefined) return found.endpoint;
+    const number = found.ports?.[port];
+    if (number === undefined)
+      throw new TopologyError(
+        `service '${name}' has no port '${port}'; declared: ${Object.keys(found.ports ?? {}).join(', ') || 'none'}`,
+      );
+    return { host: found.endpoint.host, port: number };
   }
 
-  linkEndpoint(from: string, to: string): Endpoint {
-    const found = this.links.get(proxyName({ from, to }));
+  linkEndpoint(from: string, to: string, port?: string): Endpoint {
+    const found = this.links.get(proxyName({ from, to, port }));
     if (!found)
       throw new TopologyError(
         `topology '${this.topology.name}' has no link ${from} → ${to}; links: ${this.topology.links
@@ -139,7 +147,7 @@ class LocalEnvironment implements Environment {
   }
 
   async createLink(link: LinkSpec): Promise<void> {
-    const upstream = this.endpoint(link.to);
+    const upstream = this.endpoint(link.to, link.port);
     const proxy = await this.toxiproxy.createProxy({
       name: proxyName(link),
       listen: '127.0.0.1:0',
@@ -165,6 +173,8 @@ class LocalEnvironment implements Environment {
   /** Allocates the port first: links into the service need it before the service itself can start. */
   async reserve(spec: ProcessService): Promise<void> {
     const port = await freePort();
+    const ports: Record<string, number> = {};
+    for (const name of Object.keys(spec.ports ?? {})) ports[name] = await freePort();
     const proc = new LocalProcess({
       name: spec.name,
       command: process.execPath,
@@ -181,7 +191,15 @@ class LocalEnvironment implements Environment {
 
   async launch(spec: ProcessService): Promise<void> {
     const entry = this.started.get(spec.name)!;
-    entry.process.spec.env = { ...spec.env(this.wiring), [spec.portEnv]: String(entry.endpoint.port) };
+    const extra = Object.entries(spec.ports ?? {}).map(([name, variable]) => [
+      variable,
+      String(entry.ports?.[name]),
+    ]);
+    entry.process.spec.env = {
+      ...spec.env(this.wiring),
+      [spec.portEnv]: String(entry.endpoint.port),
+      ...Object.fromEntries(extra),
+    };
     const port = await entry.process.start();
     if (port !== entry.endpoint.port)
       throw new Error(`${spec.name} reported port ${port}, but was told to listen on ${entry.endpoint.port}`);

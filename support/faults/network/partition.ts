@@ -1,5 +1,5 @@
 import type { Environment } from '../../env/environment.ts';
-import { type LinkSpec, linksBetween, proxyName } from '../../env/topology.ts';
+import { type LinkSpec, linksBetween, probeKind, proxyName } from '../../env/topology.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
 import { ToxiproxyError } from './toxiproxy.ts';
@@ -42,8 +42,8 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
       // Links are cut together (a partition is one event), then each proves it took effect.
       return Promise.all(
         links.map(async (link) => {
-          const kind = env.topology.probes[link.to] ?? 'http';
-          const endpoint = env.linkEndpoint(link.from, link.to);
+          const kind = probeKind(env.topology, link);
+          const endpoint = env.linkEndpoint(link.from, link.to, link.port);
           const before = await probe(kind, endpoint, 2_000);
           for (const t of toxicNames())
             await env.toxiproxy.addToxic(proxyName(link), {
