@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-// The `faultline` command: a table of subcommands, each loaded only when used so that one command's
+// The `faultline` command: a table of subcommands, each module loaded only when used so that one command's
 // dependencies never slow down another. Add a command by adding a row.
 
 interface Command {
-  summary: string;
   run(argv: string[]): Promise<number | undefined>;
 }
 
-const commands: Record<string, () => Promise<Command>> = {
-  proxy: async () => (await import('./commands/proxy.ts')).command,
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  proxy: {
+    summary: 'run the Toxiproxy-compatible fault proxy',
+    load: async () => (await import('./commands/proxy.ts')).command,
+  },
 };
 
 function usage(): string {
-  return `usage: faultline <command> [options]\n\ncommands:\n${Object.keys(commands)
-    .map((name) => `  ${name}`)
-    .join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const rows = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return `usage: faultline <command> [options]\n\ncommands:\n${rows.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -23,12 +25,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const load = name === undefined ? undefined : commands[name];
-  if (load === undefined) {
+  const entry = name === undefined ? undefined : commands[name];
+  if (entry === undefined) {
     process.stderr.write(name === undefined ? usage() : `faultline: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   return (await command.run(rest)) ?? 0;
 }
 

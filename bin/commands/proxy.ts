@@ -65,7 +65,6 @@ function parse(argv: string[]) {
 }
 
 export const command = {
-  summary: 'run the Toxiproxy-compatible fault proxy',
   async run(argv: string[]): Promise<number | undefined> {
     let flags: ReturnType<typeof parse>;
     try {

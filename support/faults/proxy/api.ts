@@ -31,7 +31,13 @@ function proxyMap(proxies: readonly FaultProxy[]): string {
   return `{${proxies.map((p) => `${JSON.stringify(p.name)}:${JSON.stringify(p)}`).join(',')}}`;
 }
 
-export function createApi(collection: ProxyCollection, metrics: ProxyMetrics | undefined, logger: Logger) {
+export type ApiHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+export function createApi(
+  collection: ProxyCollection,
+  metrics: ProxyMetrics | undefined,
+  logger: Logger,
+): ApiHandler {
   const locked =
     (handler: Handler): Handler =>
     (params, body) =>

@@ -10,7 +10,3 @@ export interface Chunk {
 
 export const END: unique symbol = Symbol('end-of-stream');
 export type StreamItem = Chunk | typeof END;
-
-export function isEnd(item: StreamItem): item is typeof END {
-  return item === END;
-}

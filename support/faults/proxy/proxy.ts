@@ -52,10 +52,6 @@ export class FaultProxy implements ConnectionOwner {
     return this.#server !== null;
   }
 
-  get connectionCount(): number {
-    return this.#connections.size;
-  }
-
   /** Bind the stored listen address; on failure the proxy stays stopped and a 500 carries Go's text. */
   async start(): Promise<void> {
     if (this.#server) return;

@@ -45,10 +45,6 @@ export class Stage implements Sink {
     this.#begin();
   }
 
-  get active(): boolean {
-    return this.#active;
-  }
-
   hasRoom(): boolean {
     return this.#queue.length - this.#head < this.toxic.kind.capacity;
   }

@@ -39,10 +39,6 @@ export class SocketWriter implements Sink {
     return this.#failed ? 0 : this.#sent;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Whether the last write is still queued in the socket (so its buffer is still referenced). */
   get queued(): boolean {
     return this.#dest.writableLength > 0;
