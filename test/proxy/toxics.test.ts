@@ -92,16 +92,27 @@ describe('toxics', () => {
       assert.ok(Buffer.concat((await downArrival).reads).equals(data));
     });
 
-    test('a slow rate pushes back on the sender (the proxy does not buffer the whole stream)', async () => {
-      const { client } = await connectedPair([
-        { type: 'bandwidth', stream: 'upstream', attributes: { rate: 1 } },
-      ]);
-      const block = Buffer.alloc(64 * 1024);
-      let accepted = 0;
-      while (client.write(block) && accepted < 64 * 1024 * 1024) accepted += block.length;
-      // Kernel buffers on both sides take a few MB at most; without back-pressure all 64 MB would be accepted.
-      assert.ok(accepted < 32 * 1024 * 1024, `sender could write ${accepted} bytes without blocking`);
-    });
+    for (const stream of ['upstream', 'downstream'] as const) {
+      test(`a slow ${stream} rate pushes back on the sender (the proxy does not buffer the stream)`, async () => {
+        const { client, server } = await connectedPair([
+          { type: 'bandwidth', stream, attributes: { rate: 1 } },
+        ]);
+        const sender = stream === 'upstream' ? client : server;
+        const block = Buffer.alloc(64 * 1024);
+        let accepted = 0;
+        // Keep 1 MiB queued in the sender and give the proxy 50 × 10 ms to read as much as it will; a proxy
+        // without back-pressure would take all 50+ MiB, one that pushes back stops after its buffers fill.
+        for (let round = 0; round < 50; round++) {
+          while (sender.writableLength < 1024 * 1024) {
+            sender.write(block);
+            accepted += block.length;
+          }
+          await sleep(10);
+        }
+        const taken = accepted - sender.writableLength;
+        assert.ok(taken < 16 * 1024 * 1024, `the proxy took ${taken} bytes from the sender at 1 KB/s`);
+      });
+    }
   });
 
   describe('slicer', () => {
