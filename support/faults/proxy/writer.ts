@@ -69,7 +69,10 @@ export class SocketWriter implements Sink {
    */
   batch(flush: () => void): void {
     const dest = this.#dest;
-    if (dest.destroyed) return flush();
+    if (dest.destroyed) {
+      flush();
+      return;
+    }
     dest.cork();
     try {
       flush();
