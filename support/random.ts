@@ -1,24 +1,19 @@
-// One seed drives every random choice of a run (which members a fault hits, generated payloads), so a
-// re-run with the same FAULTLINE_SEED repeats the experiment. mulberry32: tiny, fast, good enough for
-// test choices (not for cryptography).
+import { Random as Generator } from './faults/proxy/random.ts';
+
+// One seed drives every random choice of a run (which members a fault hits, generated payloads, the
+// proxy's toxic draws), so a re-run with the same FAULTLINE_SEED repeats the experiment. One generator
+// serves the whole project: the proxy's seeded sfc32.
 export type Random = () => number;
 
 export function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Generator(seed);
+  return () => generator.next();
 }
 
-/** Derives an independent stream for a named purpose, so adding a draw in one place does not shift others. */
+/** An independent stream for a named purpose, so adding a draw in one place does not shift the others. */
 export function derive(seed: number, purpose: string): Random {
-  let h = seed >>> 0;
-  for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
-  return seeded(h);
+  const generator = Generator.derive(seed, purpose);
+  return () => generator.next();
 }
 
 export function runSeed(): number {
