@@ -3,7 +3,9 @@
 // Features are found at cucumber's default location, features/**/*.feature (naming paths here as well
 // would merge with paths given on the command line).
 const common = {
-  import: ['support/**/*.ts', 'steps/**/*.ts'],
+  // Only cucumber's own entry points: support/ also holds child-process entrypoints and libraries that must
+  // not be loaded into the runner as a side effect.
+  import: ['support/world.ts', 'support/parameters.ts', 'support/hooks.ts', 'steps/**/*.ts'],
   formatOptions: {
     resultsDir: 'reports/allure-results',
     snippetInterface: 'async-await',

@@ -1,18 +1,26 @@
 import { createServer } from 'node:net';
 
-// Some services (postgres, redis) need their port up front. Ask the kernel for a free one; the tiny race
-// between closing this probe and the service binding is handled by the caller retrying on EADDRINUSE.
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Some services (postgres, redis, our own with a port given up front) need their port before they bind it.
+// Drawing it from the kernel's ephemeral range would race with every outgoing connection on the machine,
+// whose source ports come from that same range — a reserved port could be taken by a dial before the
+// service binds it. So draw below the ephemeral range (Toxiproxy's README gives the same advice) and test
+// that the port is free right now.
+const LOW = 15_000;
+const HIGH = 32_767;
+
+function tryBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
     probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not allocate a free port'));
-      });
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
   });
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (await tryBind(port, host)) return port;
+  }
+  throw new Error(`no free port found between ${LOW} and ${HIGH} on ${host}`);
 }
