@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { controllerConfig } from '../../fixtures/platform/controller/config.ts';
 import { ConfigError } from '../../fixtures/platform/shared/config.ts';
 import { workerConfig } from '../../fixtures/platform/worker/config.ts';
+import { createPki } from '../../support/faults/tls/pki.ts';
 import { CONTROLLER_MAIN, WORKER_MAIN } from './helpers.ts';
 
 const STORES = {
@@ -29,8 +33,13 @@ test('controller defaults match the documented contract', () => {
     redisUrl: STORES.REDIS_URL,
     databaseUrl: STORES.DATABASE_URL,
     attemptTimeoutMs: 1000,
+    attemptTimeoutPerMbMs: 250,
     retry: { enabled: true, maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },
     heartbeatTtlMs: 3000,
+    breaker: { enabled: true, threshold: 3, halfOpenAfterMs: 5000 },
+    concurrencyLimit: 256,
+    idempotency: true,
+    tls: undefined,
     logLevel: 'info',
   });
   const custom = controllerConfig({
@@ -73,6 +82,106 @@ test('a maximum retry delay below the base delay is refused', () => {
   assert.deepEqual(lines, [
     'RETRY_MAX_DELAY_MS="100" is invalid: expected an integer at least RETRY_BASE_DELAY_MS (200)',
   ]);
+});
+
+test('v2 switches: each mechanism can be turned off, and bad values say what is accepted', () => {
+  const off = controllerConfig({
+    ...STORES,
+    BREAKER_ENABLED: 'false',
+    CONCURRENCY_LIMIT: '0',
+    IDEMPOTENCY_ENABLED: 'false',
+    ATTEMPT_TIMEOUT_PER_MB_MS: '0',
+  });
+  assert.equal(off.breaker.enabled, false);
+  assert.equal(off.concurrencyLimit, 0);
+  assert.equal(off.idempotency, false);
+  assert.equal(off.attemptTimeoutPerMbMs, 0);
+  const lines = configErrorLines(() =>
+    controllerConfig({
+      ...STORES,
+      BREAKER_THRESHOLD: '0',
+      BREAKER_HALF_OPEN_MS: 'soon',
+      CONCURRENCY_LIMIT: '-1',
+      IDEMPOTENCY_ENABLED: 'no',
+      BREAKER_ENABLED: '1',
+    }),
+  );
+  assert.deepEqual(lines.sort(), [
+    'BREAKER_ENABLED="1" is invalid: expected true or false',
+    'BREAKER_HALF_OPEN_MS="soon" is invalid: expected an integer from 1 to 3600000',
+    'BREAKER_THRESHOLD="0" is invalid: expected an integer from 1 to 10000',
+    'CONCURRENCY_LIMIT="-1" is invalid: expected an integer from 0 to 1000000',
+    'IDEMPOTENCY_ENABLED="no" is invalid: expected true or false',
+  ]);
+});
+
+test('mutual TLS: the three files go together, must exist and be usable; TLS-only settings need TLS', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-config-'));
+  try {
+    const pki = await createPki({ dir });
+    const server = await pki.issueServer('controller', ['127.0.0.1']);
+    const files = {
+      TLS_CA_FILE: pki.ca.certFile,
+      TLS_CERT_FILE: server.certFile,
+      TLS_KEY_FILE: server.keyFile,
+    };
+    const on = controllerConfig({
+      ...STORES,
+      ...files,
+      CONTROLLER_TLS_PORT: '9443',
+      TLS_CLIENT_VERIFY: 'false',
+    });
+    assert.deepEqual(on.tls, {
+      caFile: pki.ca.certFile,
+      certFile: server.certFile,
+      keyFile: server.keyFile,
+      crlFile: undefined,
+      port: 9443,
+      clientVerify: false,
+    });
+    assert.deepEqual(
+      configErrorLines(() => controllerConfig({ ...STORES, TLS_CA_FILE: pki.ca.certFile })).sort(),
+      [
+        'TLS_CERT_FILE is not set: expected a PEM file path, since TLS_CA_FILE is set (mutual TLS needs TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE together)',
+        'TLS_KEY_FILE is not set: expected a PEM file path, since TLS_CA_FILE is set (mutual TLS needs TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE together)',
+      ],
+    );
+    assert.deepEqual(
+      configErrorLines(() =>
+        controllerConfig({ ...STORES, ...files, TLS_CRL_FILE: join(dir, 'nowhere.crl') }),
+      ),
+      [
+        `TLS_CRL_FILE=${JSON.stringify(join(dir, 'nowhere.crl'))} is invalid: expected the path of a PEM certificate revocation list (X509 CRL) (no such file)`,
+      ],
+    );
+    assert.deepEqual(
+      configErrorLines(() => controllerConfig({ ...STORES, CONTROLLER_TLS_PORT: '9443' })),
+      [
+        'CONTROLLER_TLS_PORT="9443" is invalid: it needs mutual TLS, which is off (set TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE, or unset CONTROLLER_TLS_PORT)',
+      ],
+    );
+    // A key that belongs to another certificate.
+    const other = await pki.issueClient('w1');
+    const [mismatch] = configErrorLines(() =>
+      controllerConfig({ ...STORES, ...files, TLS_KEY_FILE: other.keyFile }),
+    );
+    assert.match(mismatch ?? '', /^TLS_CERT_FILE with TLS_KEY_FILE cannot be used: .*key values mismatch/);
+    // The worker: certificate and key together.
+    assert.deepEqual(
+      configErrorLines(() =>
+        workerConfig({
+          WORKER_ID: 'w1',
+          CONTROLLER_URL: 'https://127.0.0.1:1',
+          TLS_CERT_FILE: other.certFile,
+        }),
+      ),
+      [
+        'TLS_KEY_FILE is not set: expected a PEM file path, since TLS_CERT_FILE is set (a client certificate needs both)',
+      ],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('worker configuration: defaults, and a missing or malformed id', () => {
