@@ -2,10 +2,12 @@
 // controller and workers either in-process (for focused tests) or as child processes (end to end), and a
 // TCP link that can be cut or black-holed to break a store connection for real.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { Agent, request } from 'undici';
 import {
   type ControllerOptions,
   type RunningController,
@@ -188,9 +190,26 @@ export async function eventually<T>(
   }
 }
 
+export interface FleetWorker {
+  id: string;
+  url: string;
+  healthy: boolean;
+  last_heartbeat_ms_ago: number;
+  rejected?: string;
+  breaker: 'closed' | 'open' | 'half-open' | 'disabled';
+  requests_total: number;
+  ok_total: number;
+}
+
 export interface FleetReply {
-  workers: { id: string; url: string; healthy: boolean; last_heartbeat_ms_ago: number }[];
+  workers: FleetWorker[];
   routing_order: string[];
+}
+
+/** The fleet as the controller lists it, by worker id. */
+export async function fleet(controllerUrl: string): Promise<Map<string, FleetWorker>> {
+  const { body } = await getJson<FleetReply>(`${controllerUrl}/v1/workers`);
+  return new Map(body.workers.map((w) => [w.id, w]));
 }
 
 /** Waits until the controller sees exactly these workers healthy. */
@@ -230,12 +249,14 @@ export function document(bytes: number, fill = 0x41): { content_base64: string }
 /**
  * A TCP forwarder standing in for a network link: `cut()` closes every connection and refuses new ones,
  * `blackhole()` accepts connections and swallows their bytes (nothing comes back), `restore()` forwards again.
+ * `latency(ms)` holds every chunk coming back from the target for `ms` (a slow service); 0 removes it.
  */
 export class TcpLink {
   readonly port: number;
   private readonly server: Server;
   private readonly target: { host: string; port: number };
   private mode: 'forward' | 'blackhole' = 'forward';
+  private latencyMs = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(server: Server, port: number, target: { host: string; port: number }) {
@@ -262,6 +283,10 @@ export class TcpLink {
   async cut(): Promise<void> {
     this.dropAll();
     if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = ms;
   }
 
   blackhole(): void {
@@ -298,14 +323,81 @@ export class TcpLink {
     const upstream = new (client.constructor as typeof Socket)();
     this.track(upstream);
     upstream.connect(this.target.port, this.target.host);
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      const delay = this.latencyMs;
+      if (delay === 0) client.write(chunk);
+      else setTimeout(() => client.writable && client.write(chunk), delay).unref();
+    });
+    upstream.on('end', () => {
+      const delay = this.latencyMs;
+      if (delay === 0) client.end();
+      else setTimeout(() => client.end(), delay).unref();
+    });
     client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    upstream.on('close', () => {
+      const delay = this.latencyMs;
+      if (delay === 0) client.destroy();
+      else setTimeout(() => client.destroy(), delay).unref();
+    });
   }
 
   private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));
+  }
+}
+
+/** The JSON log lines of a child process that satisfy `match`. */
+export function logRecords(
+  proc: LocalProcess,
+  match: (record: Record<string, unknown>) => boolean,
+): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  for (const { line } of proc.logs) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      if (match(record)) found.push(record);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return found;
+}
+
+/** Waits for a log line of `proc` that satisfies `match`, and returns it. */
+export function logLine(
+  proc: LocalProcess,
+  what: string,
+  match: (record: Record<string, unknown>) => boolean,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  return eventually(`${proc.spec.name} logs ${what}`, async () => logRecords(proc, match)[0], timeoutMs);
+}
+
+/** POSTs JSON over HTTPS presenting a client certificate (or none), trusting `caFile`. */
+export async function postTls<T = Record<string, unknown>>(
+  url: string,
+  body: unknown,
+  tls: { caFile: string; certFile?: string; keyFile?: string },
+): Promise<{ status: number; body: T }> {
+  const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
+  const agent = new Agent({
+    connect: { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile) },
+  });
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      dispatcher: agent,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: text ? JSON.parse(text) : undefined };
+  } finally {
+    await agent.close();
   }
 }
