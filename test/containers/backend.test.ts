@@ -5,6 +5,7 @@ import { referencePlatform } from '../../fixtures/topologies/reference-platform.
 import { containersBackend } from '../../support/env/containers/backend.ts';
 import { RUN_ID } from '../../support/env/containers/runtime.ts';
 import type { Environment } from '../../support/env/environment.ts';
+import type { Topology } from '../../support/env/topology.ts';
 import { probe } from '../../support/faults/probe.ts';
 import { LABEL, labelled, needsEngine, until } from './engine.ts';
 
@@ -155,3 +156,31 @@ function redisCommand(at: { host: string; port: number }, command: string): Prom
     socket.once('error', reject);
   });
 }
+
+test('a start that fails names the service, shows its output and leaves none of its containers', {
+  timeout: 120_000,
+}, async (t) => {
+  if (!(await needsEngine(t))) return;
+  const topology: Topology = {
+    name: 'broken',
+    services: [
+      { kind: 'redis', name: 'redis' },
+      {
+        kind: 'node',
+        name: 'crasher',
+        entry: 'fixtures/no-such-entry.ts',
+        portEnv: 'CRASHER_PORT',
+        dependsOn: ['redis'],
+        env: (w) => ({ REDIS_URL: w.storeUrl('crasher', 'redis') }),
+      },
+    ],
+    links: [{ from: 'crasher', to: 'redis' }],
+    probes: {},
+  };
+  await assert.rejects(containersBackend.up(topology, { seed: 7 }), (error: Error) => {
+    assert.match(error.message, /crasher did not start/);
+    assert.match(error.message, /no-such-entry\.ts/, 'the container’s own output is missing from the error');
+    return true;
+  });
+  assert.deepEqual((await labelled(LABEL.service, 'crasher', [`${LABEL.run}=${RUN_ID}`])).containers, []);
+});

@@ -62,11 +62,17 @@ export const self: Owner = {
   startTime: processStartTime(process.pid) ?? 'unknown',
 };
 
-/** Every thread of this process shares the run id: it is derived from the process, not drawn per module. */
-export const RUN_ID = `${process.pid.toString(36)}${Number(self.startTime || 0).toString(36)}${hostname()
-  .replace(/[^a-z0-9]/gi, '')
-  .slice(0, 8)
-  .toLowerCase()}`;
+/** The run id of a faultline process on this machine: derived from the process, so all its threads share it. */
+export function runIdOf(pid: number): string {
+  const startTime = processStartTime(pid) ?? 'unknown';
+  const host = hostname()
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 8)
+    .toLowerCase();
+  return `${pid.toString(36)}${Number(startTime || 0).toString(36)}${host}`;
+}
+
+export const RUN_ID = runIdOf(process.pid);
 
 /**
  * Whether the process that created a resource is gone. Only owners on this host are judged; a resource of

@@ -1,4 +1,6 @@
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
@@ -55,41 +57,33 @@ function place<T extends GenericContainer>(container: T, alias: string, at: Plac
   return container.withNetworkMode(at.network).withName(at.containerName).withLabels(at.labels);
 }
 
-/** The engine's multiplexed log format: frames of [stream, 0, 0, 0, size (4 bytes, big-endian), payload]. */
-function demux(buffer: Buffer): string {
-  const parts: string[] = [];
-  let at = 0;
-  while (at + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(at + 4);
-    parts.push(buffer.subarray(at + 8, at + 8 + size).toString('utf8'));
-    at += 8 + size;
-  }
-  return parts.join('');
-}
-
-async function lastOutput(containerName: string): Promise<string> {
-  try {
-    const client = await runtime();
-    const found = client.container.dockerode.getContainer(containerName);
-    const lines = demux(await found.logs({ stdout: true, stderr: true, tail: 15 })).trim();
-    return lines ? `\n  last output:\n  ${lines.split('\n').join('\n  ')}` : '';
-  } catch {
-    return '';
-  }
-}
-
-/** Starts a container and follows its logs; a failure names the service and shows its last output. */
+/**
+ * Starts a container and follows its logs. A failure names the service and shows its last output: kept
+ * while it starts, because Testcontainers removes a container that never became ready, logs and all.
+ */
 export async function track(
-  what: { name: string; kind: Kind; image: string; containerPort: number; containerName: string },
-  start: () => Promise<StartedTestContainer>,
+  what: { name: string; kind: Kind; image: string; containerPort: number },
+  toStart: GenericContainer,
 ): Promise<Running> {
+  const tail: string[] = [];
+  let startup: Readable | undefined;
+  toStart.withLogConsumer((stream) => {
+    startup = stream;
+    stream.on('error', () => undefined);
+    createInterface({ input: stream }).on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 15) tail.shift();
+    });
+  });
   let started: StartedTestContainer;
   try {
-    started = await start();
+    started = await toStart.start();
   } catch (error) {
-    throw new Error(
-      `${what.name} did not start: ${(error as Error).message}${await lastOutput(what.containerName)}`,
-    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const output = tail.length > 0 ? `\n  last output:\n  ${tail.join('\n  ')}` : '';
+    throw new Error(`${what.name} did not start: ${(error as Error).message}${output}`);
+  } finally {
+    startup?.destroy();
   }
   const client = await runtime();
   const container = client.container.getById(started.getId());
@@ -137,8 +131,8 @@ export async function startProxy(
   if (image.ours)
     container.withCommand(['--host', '0.0.0.0', '--port', String(TOXIPROXY_API), '--seed', String(seed)]);
   const running = await track(
-    { name: PROXY_ALIAS, kind: 'proxy', image: image.image, containerPort: TOXIPROXY_API, ...at },
-    () => container.start(),
+    { name: PROXY_ALIAS, kind: 'proxy', image: image.image, containerPort: TOXIPROXY_API },
+    container,
   );
   running.published = links;
   return running;
@@ -149,9 +143,7 @@ export async function startRedis(name: string, image: RoleImage, at: Placement):
   const container = place(new RedisContainer(image.image), name, at);
   // No persistence: every environment starts from an empty store and nothing is written.
   container.withCommand(['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no']);
-  return track({ name, kind: 'redis', image: image.image, containerPort: REDIS_PORT, ...at }, () =>
-    container.start(),
-  );
+  return track({ name, kind: 'redis', image: image.image, containerPort: REDIS_PORT }, container);
 }
 
 export async function startPostgres(name: string, image: RoleImage, at: Placement): Promise<Running> {
@@ -181,9 +173,7 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
       retries: 300,
       startPeriod: 0,
     });
-  return track({ name, kind: 'postgres', image: image.image, containerPort: POSTGRES_PORT, ...at }, () =>
-    container.start(),
-  );
+  return track({ name, kind: 'postgres', image: image.image, containerPort: POSTGRES_PORT }, container);
 }
 
 export async function startNode(
@@ -200,9 +190,7 @@ export async function startNode(
     .withExposedPorts(NODE_PORT)
     .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
     .withStartupTimeout(30_000);
-  return track({ name, kind: 'node', image: image.image, containerPort: NODE_PORT, ...at }, () =>
-    container.start(),
-  );
+  return track({ name, kind: 'node', image: image.image, containerPort: NODE_PORT }, container);
 }
 
 export function hostOf(started: StartedTestContainer): string {
