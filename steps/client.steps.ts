@@ -1,12 +1,36 @@
 import { When } from '@cucumber/cucumber';
+import { parseSize } from '../fixtures/payloads/document.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
-When(/^a client submits an? (.+)$/, async function (this: FaultlineWorld, kind: string) {
-  const operation = this.system.operations[kind];
+// "a client submits a document conversion request" waits for the answer; "starts submitting" leaves it in
+// flight so faults can strike while it runs, and "the request has completed" collects it.
+const SIZE = /^(\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)) (.+)$/i;
+
+function begin(world: FaultlineWorld, words: string) {
+  const sized = words.match(SIZE);
+  const kind = sized ? sized[2]! : words;
+  const operation = world.system.operations[kind];
   if (!operation)
     throw new Error(
-      `'${kind}' is not an operation of this system; known: ${Object.keys(this.system.operations).join(', ')}`,
+      `'${kind}' is not an operation of this system; known: ${Object.keys(world.system.operations).join(', ')}`,
     );
-  const id = this.nextOperationId(kind);
-  this.history.record(await operation({ env: this.env, id, random: this.random(`operation:${id}`) }));
+  const id = world.nextOperationId(kind);
+  const sizeBytes = sized ? parseSize(sized[1]!) : undefined;
+  return {
+    id,
+    invokedAt: Date.now(),
+    done: operation({ env: world.env, id, random: world.random(`operation:${id}`), sizeBytes }),
+  };
+}
+
+When(/^a client submits an? (.+)$/, async function (this: FaultlineWorld, words: string) {
+  this.history.record(await begin(this, words).done);
+});
+
+When(/^a client starts submitting an? (.+)$/, function (this: FaultlineWorld, words: string) {
+  this.startOperation(begin(this, words));
+});
+
+When('the request has completed', async function (this: FaultlineWorld) {
+  this.history.record(await this.pendingOperation().done);
 });

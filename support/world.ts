@@ -6,8 +6,15 @@ import type { Environment } from './env/environment.ts';
 import { live } from './env/live.ts';
 import type { System } from './env/system.ts';
 import { FaultLedger } from './faults/ledger.ts';
-import { History } from './load/history.ts';
+import { History, type Operation } from './load/history.ts';
+import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed } from './random.ts';
+
+interface PendingOperation {
+  id: string;
+  operation: { invokedAt: number };
+  done: Promise<Operation>;
+}
 
 // The seed is drawn once per process so every scenario of a run (and its re-run) shares it.
 const SEED = runSeed();
@@ -59,6 +66,23 @@ export class FaultlineWorld extends World {
     this.systemValue = factory(scale);
     const backend = selectBackend();
     this.envValue = await live.track(backend.up(this.systemValue.topology, { seed: this.seed }));
+  }
+
+  private pending: PendingOperation | undefined;
+
+  /** An operation left in flight by "starts submitting", for later steps to strike and collect. */
+  startOperation(pending: { id: string; invokedAt: number; done: Promise<Operation> }): void {
+    pending.done.catch(() => {});
+    this.pending = { ...pending, operation: { invokedAt: pending.invokedAt } };
+  }
+
+  pendingOperation(): PendingOperation {
+    if (!this.pending) throw new Error('no request is in flight: use "a client starts submitting …" first');
+    return this.pending;
+  }
+
+  duration(text: string): number {
+    return parseDuration(text);
   }
 
   nextOperationId(kind: string): string {

@@ -16,6 +16,8 @@ export interface OperationContext {
   /** Unique, seed-derived id for this operation (also the idempotency key where the system has one). */
   id: string;
   random: () => number;
+  /** Payload size in bytes, when the step names one ("a 50 MB document conversion request"). */
+  sizeBytes?: number;
 }
 
 /**
@@ -31,6 +33,12 @@ export interface System {
   healthyMembers(env: Environment, coordinator: string, group: string): Promise<string[]>;
   /** Members of `group` in the order the coordinator will send them the next requests, when it knows one. */
   routingOrder?(env: Environment, coordinator: string, group: string): Promise<string[]>;
+  /** The member of `group` working on operation `id` and since when (ms epoch), when the system can tell. */
+  holder?(
+    env: Environment,
+    group: string,
+    id: string,
+  ): Promise<{ member: string; since: number } | undefined>;
   /** Resilience events recorded since `since` (ms epoch). */
   audit(env: Environment, since: number): Promise<AuditEvent[]>;
   /** Audit events that show a fault of a given kind was noticed ("partition" → worker_unreachable). */

@@ -2,7 +2,6 @@ import type { Environment } from '../../env/environment.ts';
 import { type LinkSpec, linksBetween, probeKind, proxyName } from '../../env/topology.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
-import { ToxiproxyError } from './toxiproxy.ts';
 
 // A partition black-holes both directions of every link between two services: Toxiproxy's `timeout`
 // toxic with timeout 0 swallows all bytes and never closes, which is what a peer behind a dropped route
@@ -17,14 +16,6 @@ function toxicNames(): { name: string; stream: 'upstream' | 'downstream' }[] {
     { name: `${TOXIC}-up`, stream: 'upstream' },
     { name: `${TOXIC}-down`, stream: 'downstream' },
   ];
-}
-
-async function removeIgnoringMissing(env: Environment, proxy: string, toxic: string): Promise<void> {
-  try {
-    await env.toxiproxy.removeToxic(proxy, toxic);
-  } catch (error) {
-    if (!(error instanceof ToxiproxyError && error.status === 404)) throw error;
-  }
 }
 
 export function partition(env: Environment, a: string, b: string, durationMs?: number): FaultSpec {
@@ -64,7 +55,7 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
     },
     async undo() {
       for (const link of links)
-        for (const t of toxicNames()) await removeIgnoringMissing(env, proxyName(link), t.name);
+        for (const t of toxicNames()) await env.toxiproxy.removeToxicIfPresent(proxyName(link), t.name);
     },
   };
 }

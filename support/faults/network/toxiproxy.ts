@@ -95,6 +95,15 @@ export class ToxiproxyClient {
     return this.call('DELETE', `/proxies/${proxy}/toxics/${toxic}`);
   }
 
+  /** Undo-friendly removal: a toxic that is already gone is what an undo wants. */
+  async removeToxicIfPresent(proxy: string, toxic: string): Promise<void> {
+    try {
+      await this.removeToxic(proxy, toxic);
+    } catch (error) {
+      if (!(error instanceof ToxiproxyError && error.status === 404)) throw error;
+    }
+  }
+
   reset(): Promise<void> {
     return this.call('POST', '/reset');
   }

@@ -1,0 +1,51 @@
+import type { Environment } from '../../env/environment.ts';
+import { probeKind, proxyName } from '../../env/topology.ts';
+import type { FaultSpec } from '../ledger.ts';
+import { probe } from '../probe.ts';
+
+const TOXIC = 'faultline-latency';
+
+// Slows what `to` sends back to `from` (Toxiproxy `latency` on the downstream stream of that link), so
+// requests reach the member at once and its answers arrive late — a slow dependency, not a dead one.
+// Proof: a probe through the link answers within milliseconds before and only after the delay once applied.
+export function latency(
+  env: Environment,
+  from: string,
+  to: string,
+  delayMs: number,
+  durationMs?: number,
+): FaultSpec {
+  const link = env.topology.links.find((l) => l.from === from && l.to === to && !l.port);
+  if (!link) throw new Error(`no link ${from} → ${to} runs through the fault proxy, so it cannot be slowed`);
+  const name = proxyName(link);
+  return {
+    kind: 'latency',
+    description: `${delayMs} ms latency on ${to}'s responses to ${from}`,
+    targets: [to],
+    durationMs,
+    async apply() {
+      const kind = probeKind(env.topology, link);
+      const endpoint = env.linkEndpoint(from, to);
+      const before = await probe(kind, endpoint, 2_000);
+      await env.toxiproxy.addToxic(name, {
+        name: TOXIC,
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 1,
+        attributes: { latency: delayMs, jitter: 0 },
+      });
+      const after = await probe(kind, endpoint, delayMs + 2_000);
+      // Toxiproxy's own tolerance is 10 ms; anything clearly under the delay means traffic bypassed it.
+      if (!after.replied || after.ms < delayMs - 10)
+        throw new Error(
+          `the latency had no effect: ${to} answered ${from} through ${name} in ${after.ms} ms (${after.detail}), expected about ${delayMs} ms`,
+        );
+      return [
+        `${from} → ${to}: ${kind} probe answered in ${before.ms} ms before, ${after.ms} ms after ${delayMs} ms latency was added`,
+      ];
+    },
+    async undo() {
+      await env.toxiproxy.removeToxicIfPresent(name, TOXIC);
+    },
+  };
+}
