@@ -33,7 +33,7 @@ test('controller defaults match the documented contract', () => {
     redisUrl: STORES.REDIS_URL,
     databaseUrl: STORES.DATABASE_URL,
     attemptTimeoutMs: 1000,
-    attemptTimeoutPerMbMs: 250,
+    attemptTimeoutPerMbMs: 400,
     retry: { enabled: true, maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },
     heartbeatTtlMs: 3000,
     breaker: { enabled: true, threshold: 3, halfOpenAfterMs: 5000 },
