@@ -9,6 +9,7 @@ import { createPki, type IssuedCertificate, type Pki, validity } from '../../sup
 import {
   type AuditRow,
   auditRows,
+  CONTROLLER_MAIN,
   document,
   eventually,
   fleet,
@@ -327,6 +328,36 @@ describe('a certificate that changes while the platform runs', () => {
     assert.equal(row?.detail.reason, 'revoked');
     assert.equal(row?.detail.serial, cert.serial);
     assert.equal((await fleet(controller.url)).get('rev-a')?.healthy, false);
+  });
+});
+
+describe('the controller entrypoint with mutual TLS', () => {
+  test('logs one listening line carrying both ports, and serves registration on the TLS port', async (t) => {
+    const local = new Teardown();
+    t.after(() => local.run());
+    const { process: proc, port } = await spawnService(local, 'controller-tls', CONTROLLER_MAIN, {
+      REDIS_URL: stores.redis.url,
+      DATABASE_URL: stores.postgres.url,
+      ...tlsEnv(),
+    });
+    const lines = logRecords(proc, (r) => r.msg === 'listening');
+    assert.equal(lines.length, 1, 'exactly one listening line');
+    const [line] = lines;
+    assert.equal(line?.port, port);
+    assert.equal(typeof line?.tls_port, 'number');
+    assert.notEqual(line?.tls_port, port);
+    const cert = await pki.issueClient('entry-1');
+    const admitted = await postTls(
+      `https://127.0.0.1:${line?.tls_port}/v1/workers/register`,
+      { id: 'entry-1', url: 'http://127.0.0.1:1' },
+      { caFile: pki.ca.certFile, certFile: cert.certFile, keyFile: cert.keyFile },
+    );
+    assert.equal(admitted.status, 201);
+    const plain = await postJson(`http://127.0.0.1:${port}/v1/workers/register`, {
+      id: 'entry-1',
+      url: 'http://127.0.0.1:1',
+    });
+    assert.equal(plain.status, 403);
   });
 });
 
