@@ -104,6 +104,21 @@ class ContainersEnvironment implements Environment {
   private readonly linkPorts = new Map<string, number>();
   private readonly starting: Promise<unknown>[] = [];
   private events: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+  /** Resolved when the engine reports a service's container started (its process may not be ready yet). */
+  private readonly containersStarted = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  private containerStarted(name: string) {
+    let signal = this.containersStarted.get(name);
+    if (!signal) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      signal = { promise, resolve };
+      this.containersStarted.set(name, signal);
+    }
+    return signal;
+  }
   private stopped = false;
 
   constructor(topology: Topology, found: Images, network: RunNetwork, seed: number) {
@@ -296,33 +311,41 @@ class ContainersEnvironment implements Environment {
     }
   }
 
+  /**
+   * A node service's container starts as soon as the containers of the services it depends on have started
+   * (not when they are ready: the engine's part of a start is the slow one, and it overlaps this way).
+   * Inside, the service's own process waits until they listen (see GATE in services.ts), so the order of
+   * startOrder() holds. When several fail, the earliest in that order is reported.
+   */
   async startNodes(): Promise<void> {
-    await evict(this.topology.services.filter((s) => s.kind === 'node').map((s) => s.name));
-    for (const wave of startOrder(this.topology)) {
-      const nodes = wave.filter((s): s is ProcessService => s.kind === 'node');
-      const results = await Promise.allSettled(
-        nodes.map((spec) =>
-          this.step(spec.name, async () => {
-            const hostEnv = hostEnvOf(spec);
-            const env = {
-              ...spec.env(this.wiring),
-              [spec.portEnv]: String(NODE_PORT),
-              ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
-            };
-            const r = await startNode(
-              spec.name,
-              this.images.platform,
-              spec.entry,
-              env,
-              this.placement(spec.name, false),
-            );
-            this.running.set(spec.name, r);
-          }),
-        ),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
+    const nodes = startOrder(this.topology).flatMap((wave) =>
+      wave.filter((s): s is ProcessService => s.kind === 'node'),
+    );
+    await evict(nodes.map((s) => s.name));
+    const results = await Promise.allSettled(
+      nodes.map((spec) =>
+        this.step(spec.name, async () => {
+          const nodeDeps = spec.dependsOn.filter((d) => service(this.topology, d).kind === 'node');
+          await Promise.all(nodeDeps.map((d) => this.containerStarted(d).promise));
+          const hostEnv = hostEnvOf(spec);
+          const env = {
+            ...spec.env(this.wiring),
+            [spec.portEnv]: String(NODE_PORT),
+            ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
+          };
+          const waitFor = spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`);
+          const at = this.placement(spec.name, false);
+          const r = await startNode(spec.name, this.images.platform, spec.entry, env, waitFor, at);
+          this.running.set(spec.name, r);
+          // The first failure ends the others' wait (a dependency that never comes up would hold them).
+        }).catch(async (error) => {
+          await sweepEnvironment(this.id).catch(() => undefined);
+          throw error;
+        }),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Follows the engine's container events of this run, so alive() reflects what really happened. */
@@ -338,12 +361,15 @@ class ContainersEnvironment implements Environment {
       for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        let event: { Action?: string; id?: string };
+        let event: { Action?: string; id?: string; Actor?: { Attributes?: Record<string, string> } };
         try {
           event = JSON.parse(line);
         } catch {
           continue;
         }
+        const labels = event.Actor?.Attributes ?? {};
+        if (event.Action === 'start' && labels[LABEL.env] === this.id)
+          this.containerStarted(labels[LABEL.service] ?? '').resolve();
         for (const r of this.running.values()) {
           if (r.started.getId() !== event.id) continue;
           if (event.Action === 'start') r.state = { running: true, paused: false };
@@ -359,6 +385,9 @@ class ContainersEnvironment implements Environment {
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Remove first: a start still waiting (for a dependency, a log line) then fails at once instead of
+    // running into its timeout; then once more for whatever was created meanwhile.
+    await sweepEnvironment(this.id).catch(() => undefined);
     await Promise.allSettled(this.starting);
     this.events?.destroy?.();
     for (const r of this.running.values()) r.logs.close();

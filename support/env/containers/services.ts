@@ -176,17 +176,43 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
   return track({ name, kind: 'postgres', image: image.image, containerPort: POSTGRES_PORT }, container);
 }
 
+/**
+ * Node code a service's container runs first: it waits until every address in FAULTLINE_WAIT_FOR accepts
+ * a connection (the services it depends on are listening), then runs FAULTLINE_ENTRY as the main module.
+ * The container itself (the engine's slowest part) thereby starts alongside its dependencies, while the
+ * service's own process still starts only once they are up.
+ */
+const GATE = `
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const reachable = (host, port) => new Promise((done) => {
+  const socket = connect(port, host);
+  socket.once('connect', () => { socket.destroy(); done(true); });
+  socket.once('error', () => { socket.destroy(); done(false); });
+});
+for (const target of (process.env.FAULTLINE_WAIT_FOR ?? '').split(',').filter(Boolean)) {
+  const at = target.lastIndexOf(':');
+  while (!(await reachable(target.slice(0, at), Number(target.slice(at + 1)))))
+    await new Promise((r) => setTimeout(r, 20));
+}
+const entry = resolve(process.env.FAULTLINE_ENTRY);
+process.argv[1] = entry;
+await import(pathToFileURL(entry).href);
+`;
+
 export async function startNode(
   name: string,
   image: RoleImage,
   entry: string,
   env: Record<string, string>,
+  waitFor: string[],
   at: Placement,
 ): Promise<Running> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = place(new GenericContainer(image.image), name, at)
-    .withCommand([entry])
-    .withEnvironment(env)
+    .withCommand(['--input-type=module', '-e', GATE])
+    .withEnvironment({ ...env, FAULTLINE_ENTRY: entry, FAULTLINE_WAIT_FOR: waitFor.join(',') })
     .withExposedPorts(NODE_PORT)
     .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
     .withStartupTimeout(30_000);
