@@ -66,9 +66,11 @@ test('the extra work grows with the size of the document and with COST_MS_PER_MB
   const free = await timed(2 * MIB, 0);
   const small = await timed(2 * MIB, 100);
   const large = await timed(4 * MIB, 100);
-  // 2 MiB at 100 ms/MB is ~200 ms of hashing on an idle machine; a loaded one only takes longer.
-  assert.ok(small >= 150, `2 MiB at 100 ms/MB took ${small.toFixed(0)} ms`);
-  assert.ok(small > free + 100, `cost adds work: ${free.toFixed(0)} ms without, ${small.toFixed(0)} ms with`);
+  // 2 MiB at 100 ms/MB is ~200 ms of hashing at the calibrated speed. On a shared machine the calibration
+  // itself may run while another process holds the CPU and read the speed up to ~2x low; the work then
+  // finishes early once the CPU is free again. So the bound is half the nominal time.
+  assert.ok(small >= 100, `2 MiB at 100 ms/MB took ${small.toFixed(0)} ms`);
+  assert.ok(small > free + 60, `cost adds work: ${free.toFixed(0)} ms without, ${small.toFixed(0)} ms with`);
   assert.ok(
     large > small * 1.4,
     `twice the size, about twice the work: ${small.toFixed(0)} → ${large.toFixed(0)} ms`,
