@@ -18,7 +18,7 @@ When(
     lasting?: string,
   ) {
     const delayMs = this.duration(delay);
-    const durationMs = lasting === undefined ? undefined : this.duration(lasting);
+    const durationMs = lasting == null ? undefined : this.duration(lasting);
     const targets = await pickMembers(this, coordinator, group, Number(count));
     const faults = await Promise.all(
       targets.map((t) => this.faults.inject(latency(this.env, coordinator, t, delayMs, durationMs))),
