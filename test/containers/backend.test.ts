@@ -173,14 +173,26 @@ test('a start that fails names the service, shows its output and leaves none of 
         dependsOn: ['redis'],
         env: (w) => ({ REDIS_URL: w.storeUrl('crasher', 'redis') }),
       },
+      // Waits for the crasher to listen, which it never will: the failure must end that wait at once.
+      {
+        kind: 'node',
+        name: 'dependent',
+        entry: 'fixtures/platform/worker/main.ts',
+        portEnv: 'WORKER_PORT',
+        dependsOn: ['crasher'],
+        env: () => ({}),
+      },
     ],
     links: [{ from: 'crasher', to: 'redis' }],
     probes: {},
   };
+  const started = performance.now();
   await assert.rejects(containersBackend.up(topology, { seed: 7 }), (error: Error) => {
-    assert.match(error.message, /crasher did not start/);
+    assert.match(error.message, /^crasher did not start/);
     assert.match(error.message, /no-such-entry\.ts/, 'the container’s own output is missing from the error');
     return true;
   });
-  assert.deepEqual((await labelled(LABEL.service, 'crasher', [`${LABEL.run}=${RUN_ID}`])).containers, []);
+  assert.ok(performance.now() - started < 20_000, 'the failed start waited for a timeout');
+  for (const name of ['crasher', 'dependent'])
+    assert.deepEqual((await labelled(LABEL.service, name, [`${LABEL.run}=${RUN_ID}`])).containers, []);
 });

@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
@@ -127,7 +128,7 @@ class ContainersEnvironment implements Environment {
     this.network = network;
     this.seed = seed;
     environmentCount += 1;
-    this.id = `${RUN_ID}-${process.pid}-${environmentCount}`;
+    this.id = `${RUN_ID}-${threadId}-${environmentCount}`;
   }
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -257,9 +258,10 @@ class ContainersEnvironment implements Environment {
     const proxyImage = this.images.toxiproxy;
     const proxyUp = this.step(PROXY_ALIAS, async () => {
       const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
-      if (taken)
-        for (const p of await new ToxiproxyClient(this.apiUrl(taken)).proxies())
-          await this.deleteProxy(taken, p.name);
+      if (taken) {
+        const client = new ToxiproxyClient(this.apiUrl(taken));
+        for (const p of await client.proxies()) await client.deleteProxy(p.name);
+      }
       return taken ?? startProxy(proxyImage, links, this.seed, this.placement(PROXY_ALIAS, reuse));
     }).then((proxy) => {
       this.proxy = proxy;
@@ -292,10 +294,6 @@ class ContainersEnvironment implements Environment {
     return `http://${hostOf(proxy.started)}:${proxy.started.getMappedPort(TOXIPROXY_API)}`;
   }
 
-  private async deleteProxy(proxy: Running, name: string): Promise<void> {
-    await new ToxiproxyClient(this.apiUrl(proxy)).deleteProxy(name);
-  }
-
   /** Creates every link's proxy through the module (ports from 8666, one at a time: it picks the lowest free). */
   private async createLinks(): Promise<void> {
     const proxy = this.proxy?.started as unknown as {
@@ -322,28 +320,33 @@ class ContainersEnvironment implements Environment {
       wave.filter((s): s is ProcessService => s.kind === 'node'),
     );
     await evict(nodes.map((s) => s.name));
-    const results = await Promise.allSettled(
-      nodes.map((spec) =>
-        this.step(spec.name, async () => {
-          const nodeDeps = spec.dependsOn.filter((d) => service(this.topology, d).kind === 'node');
-          await Promise.all(nodeDeps.map((d) => this.containerStarted(d).promise));
-          const hostEnv = hostEnvOf(spec);
-          const env = {
-            ...spec.env(this.wiring),
-            [spec.portEnv]: String(NODE_PORT),
-            ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
-          };
-          const waitFor = spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`);
-          const at = this.placement(spec.name, false);
-          const r = await startNode(spec.name, this.images.platform, spec.entry, env, waitFor, at);
-          this.running.set(spec.name, r);
-          // The first failure ends the others' wait (a dependency that never comes up would hold them).
-        }).catch(async (error) => {
-          await sweepEnvironment(this.id).catch(() => undefined);
-          throw error;
-        }),
-      ),
-    );
+    const starts = new Map<string, Promise<void>>();
+    for (const spec of nodes) {
+      // A dependency counts as started when the engine says its container did, or when its whole start
+      // settled (so a failed one, or a missed event, never leaves this one waiting).
+      const depsStarted = spec.dependsOn
+        .filter((d) => starts.has(d))
+        .map((d) => Promise.race([this.containerStarted(d).promise, starts.get(d)!]));
+      const start = this.step(spec.name, async () => {
+        await Promise.all(depsStarted);
+        const hostEnv = hostEnvOf(spec);
+        const env = {
+          ...spec.env(this.wiring),
+          [spec.portEnv]: String(NODE_PORT),
+          ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
+        };
+        const waitFor = spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`);
+        const at = this.placement(spec.name, false);
+        const r = await startNode(spec.name, this.images.platform, spec.entry, env, waitFor, at);
+        this.running.set(spec.name, r);
+      }).catch(async (error) => {
+        // The first failure ends the others' waits: their containers go, so their starts fail at once.
+        await sweepEnvironment(this.id).catch(() => undefined);
+        throw error;
+      });
+      starts.set(spec.name, start);
+    }
+    const results = await Promise.allSettled(starts.values());
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
