@@ -5,6 +5,7 @@ import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
 import { live } from './env/live.ts';
 import type { System } from './env/system.ts';
+import { makeTempDir, type TempDir } from './env/tmp.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
 import { parseDuration } from './parse.ts';
@@ -29,6 +30,7 @@ export class FaultlineWorld extends World {
   private systemValue: System | undefined;
   private envValue: Environment | undefined;
   private operationCount = 0;
+  private workdir: TempDir | undefined;
   scenario = 'scenario';
 
   constructor(options: IWorldOptions) {
@@ -63,9 +65,14 @@ export class FaultlineWorld extends World {
       throw new Error(
         `FAULTLINE_SYSTEM=${name} is not a known system; known: ${Object.keys(systems).join(', ')}`,
       );
-    this.systemValue = factory(scale);
+    const system = factory(scale);
+    this.systemValue = system;
+    if (system.prepare) {
+      this.workdir = await makeTempDir('system');
+      await system.prepare(this.workdir.path);
+    }
     const backend = selectBackend();
-    this.envValue = await live.track(backend.up(this.systemValue.topology, { seed: this.seed }));
+    this.envValue = await live.track(backend.up(system.topology, { seed: this.seed }));
   }
 
   private pending: PendingOperation | undefined;
@@ -92,7 +99,11 @@ export class FaultlineWorld extends World {
   }
 
   async down(): Promise<void> {
-    if (this.envValue) await live.release(this.envValue);
+    try {
+      if (this.envValue) await live.release(this.envValue);
+    } finally {
+      await this.workdir?.remove();
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Pki } from '../faults/tls/pki.ts';
 import type { Operation } from '../load/history.ts';
 import type { Environment } from './environment.ts';
 import type { Topology } from './topology.ts';
@@ -27,6 +28,14 @@ export interface OperationContext {
  */
 export interface System {
   topology: Topology;
+  /**
+   * Work done before the topology starts, in a directory that lives as long as the environment (e.g. a
+   * per-run certificate authority). Directories listed in topology.sharedDirs are visible to every service
+   * at the same path, whatever the backend.
+   */
+  prepare?(workdir: string): Promise<void>;
+  /** Members whose identity is a certificate the harness can replace (expire, revoke, renew) mid-run. */
+  certificates?: MemberCertificates;
   /** Client operations by the name steps use ("document conversion request"). */
   operations: Record<string, (ctx: OperationContext) => Promise<Operation>>;
   /** Members of `group` that `coordinator` currently sees as registered and healthy. */
@@ -43,6 +52,12 @@ export interface System {
   audit(env: Environment, since: number): Promise<AuditEvent[]>;
   /** Audit events that show a fault of a given kind was noticed ("partition" → worker_unreachable). */
   faultEvents: Record<string, string[]>;
+}
+
+export interface MemberCertificates {
+  pki: Pki;
+  /** File stem of a member's certificate in the PKI directory: reissuing under it swaps the live files. */
+  stemOf(member: string): string;
 }
 
 export type SystemFactory = (scale: Record<string, number>) => System;

@@ -55,6 +55,8 @@ export interface Topology {
   name: string;
   services: ServiceSpec[];
   links: LinkSpec[];
+  /** Host directories every process service must see at the same path (certificates, shared files). */
+  sharedDirs?: string[];
   /** Probe kind per service, or per `service:port` for a named port (e.g. 'controller:registration': 'tls'). */
   probes: Record<string, ProbeKind>;
 }

@@ -184,6 +184,7 @@ class LocalEnvironment implements Environment {
     });
     this.started.set(spec.name, {
       endpoint: { host: '127.0.0.1', port },
+      ports,
       process: proc,
       stop: () => proc.stop(),
     });
