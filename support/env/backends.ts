@@ -14,9 +14,15 @@ function announce(name: string, why: string): void {
 
 let automatic: Promise<Backend> | undefined;
 
-/** No backend named: containers when a Docker engine answers, else local; decided once per run. */
-function chooseAutomatically(): Promise<Backend> {
-  automatic ??= engineReachable(3_000).then((reachable) => {
+/**
+ * No backend named: containers when a Docker engine answers, else local; decided once per run. (`probe` is
+ * there for tests: a machine with an engine cannot pretend to have none otherwise, since Testcontainers falls
+ * back to the default socket when DOCKER_HOST is wrong.)
+ */
+export function chooseAutomatically(
+  probe: () => Promise<boolean> = () => engineReachable(3_000),
+): Promise<Backend> {
+  automatic ??= probe().then((reachable) => {
     if (reachable) {
       announce('containers', 'a Docker engine answers; FAULTLINE_BACKEND=local runs without it');
       return containersBackend;
