@@ -1,0 +1,150 @@
+import { Then, When } from '@cucumber/cucumber';
+import type { AuditEvent } from '../support/env/system.ts';
+import { pickMembers } from '../support/faults/targets.ts';
+import {
+  type CertificateProblem,
+  certificateFault,
+  parseProblem,
+} from '../support/faults/tls/certificate.ts';
+import type { FaultlineWorld } from '../support/world.ts';
+import { judge } from './judge.ts';
+
+// Serials of the certificates forged in this scenario, by member: the proof a rejection was about them.
+const forged = new WeakMap<FaultlineWorld, Map<string, string>>();
+
+async function strike(
+  world: FaultlineWorld,
+  coordinator: string,
+  group: string,
+  count: number,
+  problem: CertificateProblem,
+) {
+  const certificates = world.system.certificates;
+  if (!certificates)
+    throw new Error('this system has no member certificates to forge (its prepare() set up no PKI)');
+  const serials = forged.get(world) ?? new Map<string, string>();
+  forged.set(world, serials);
+  for (const target of await pickMembers(world, coordinator, group, count)) {
+    const fault = await world.faults.inject(
+      certificateFault(certificates, target, problem, (serial) => serials.set(target, serial)),
+    );
+    world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+  }
+}
+
+When(
+  /^(\d+) of the (\S+?)'s (\S+) presents? a certificate that is (.+)$/,
+  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, problem: string) {
+    await strike(this, coordinator, group, Number(count), parseProblem(problem));
+  },
+);
+
+When(
+  /^the certificate of (\d+) of the (\S+?)'s (\S+) expires in (.+)$/,
+  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, within: string) {
+    await strike(this, coordinator, group, Number(count), { kind: 'expiring', inMs: this.duration(within) });
+  },
+);
+
+const REASONS = ['expired', 'not_yet_valid', 'unknown_ca', 'revoked'];
+
+Then(
+  /^the (\S+) rejects the (\S+?)'s certificate as (\S+) within (.+)$/,
+  async function (
+    this: FaultlineWorld,
+    _coordinator: string,
+    _member: string,
+    reason: string,
+    within: string,
+  ) {
+    if (!REASONS.includes(reason))
+      throw new Error(`'${reason}' is not a rejection reason; accepted: ${REASONS.join(', ')}`);
+    const serials = forged.get(this) ?? new Map<string, string>();
+    const faults = this.faults.records.filter((f) => f.kind === 'certificate');
+    const since = Math.min(...faults.map((f) => f.startedAt ?? this.startedAt));
+    const deadline = Date.now() + this.duration(within);
+    const matches = (e: AuditEvent) =>
+      e.event === 'registration_rejected' &&
+      e.subject !== undefined &&
+      e.detail.reason === reason &&
+      serials.get(e.subject) !== undefined &&
+      e.detail.serial === serials.get(e.subject);
+    let events = await this.system.audit(this.env, since);
+    while (
+      !serials.size ||
+      ![...serials.keys()].every((m) => events.some((e) => e.subject === m && matches(e)))
+    ) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+      events = await this.system.audit(this.env, since);
+    }
+    const missing = [...serials.keys()].filter((m) => !events.some((e) => e.subject === m && matches(e)));
+    const seen = events
+      .filter((e) => e.event === 'registration_rejected')
+      .map((e) => `${e.subject}:${String(e.detail.reason)}:${String(e.detail.serial)}`);
+    judge(this, {
+      check: `certificate rejected as ${reason}`,
+      pass: serials.size > 0 && missing.length === 0,
+      message:
+        missing.length === 0 && serials.size > 0
+          ? `${[...serials].map(([m, s]) => `${m} (serial ${s})`).join(', ')} rejected as ${reason}, the audit log naming the forged serial`
+          : `no registration_rejected (${reason}) naming the forged certificate of ${missing.join(', ') || 'any member'} within ${within}; rejections seen: ${seen.join(', ') || 'none'}`,
+      figures: { rejections: seen },
+    });
+  },
+);
+
+Then(
+  'the {word} logs that certificate renewal is required',
+  function (this: FaultlineWorld, _member: string) {
+    const faults = this.faults.records.filter((f) => f.kind === 'certificate');
+    const missing = faults.flatMap((f) =>
+      f.targets.filter(
+        (t) =>
+          !this.env
+            .logs(t)
+            .some((l) => l.at >= (f.startedAt ?? 0) && l.line.includes('certificate renewal required')),
+      ),
+    );
+    judge(this, {
+      check: 'member logs that renewal is required',
+      pass: faults.length > 0 && missing.length === 0,
+      message:
+        missing.length === 0
+          ? `${faults.flatMap((f) => f.targets).join(', ')} logged "certificate renewal required"`
+          : `no "certificate renewal required" in the log of ${missing.join(', ')}`,
+      figures: { missing },
+    });
+  },
+);
+
+Then(
+  /^(\d+) more (.+?) are all served by the other (\S+)$/,
+  async function (this: FaultlineWorld, count: string, kindWords: string, _group: string) {
+    const kind = kindWords.replace(/s$/, '');
+    const operation = this.system.operations[kind];
+    if (!operation)
+      throw new Error(
+        `'${kind}' is not an operation of this system; known: ${Object.keys(this.system.operations).join(', ')}`,
+      );
+    const excluded = new Set(
+      this.faults.records.filter((f) => f.kind === 'certificate').flatMap((f) => f.targets),
+    );
+    const results = [];
+    for (let i = 0; i < Number(count); i++) {
+      const id = this.nextOperationId(kind);
+      results.push(
+        this.history.record(await operation({ env: this.env, id, random: this.random(`operation:${id}`) })),
+      );
+    }
+    const failed = results.filter((r) => r.outcome !== 'ok');
+    const onExcluded = results.filter((r) => r.servedBy && excluded.has(r.servedBy));
+    const servedBy = [...new Set(results.map((r) => r.servedBy ?? 'none'))].sort();
+    judge(this, {
+      check: 'service continues on the other members',
+      pass: failed.length === 0 && onExcluded.length === 0,
+      message: `${results.length - failed.length} of ${results.length} succeeded, served by ${servedBy.join(', ')}; ${onExcluded.length} served by a rejected member (${[...excluded].join(', ')})`,
+      figures: { served_by: servedBy, failed: failed.length, on_rejected: onExcluded.length },
+    });
+  },
+);
