@@ -6,7 +6,7 @@ import type { FaultlineWorld } from '../support/world.ts';
 // flight so faults can strike while it runs, and "the request has completed" collects it.
 const SIZE = /^(\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)) (.+)$/i;
 
-function begin(world: FaultlineWorld, words: string) {
+function begin(world: FaultlineWorld, words: string, sameId?: string) {
   const sized = words.match(SIZE);
   const kind = sized ? sized[2]! : words;
   const operation = world.system.operations[kind];
@@ -14,7 +14,7 @@ function begin(world: FaultlineWorld, words: string) {
     throw new Error(
       `'${kind}' is not an operation of this system; known: ${Object.keys(world.system.operations).join(', ')}`,
     );
-  const id = world.nextOperationId(kind);
+  const id = sameId ?? world.nextOperationId(kind);
   const sizeBytes = sized ? parseSize(sized[1]!) : undefined;
   return {
     id,
@@ -34,3 +34,13 @@ When(/^a client starts submitting an? (.+)$/, function (this: FaultlineWorld, wo
 When('the request has completed', async function (this: FaultlineWorld) {
   this.history.record(await this.pendingOperation().done);
 });
+
+// A client that retries after a lost answer sends the same request again: the duplicates share one id.
+When(
+  /^a client submits the same (.+) (\d+) times at once$/,
+  async function (this: FaultlineWorld, words: string, times: string) {
+    const first = begin(this, words);
+    const again = Array.from({ length: Number(times) - 1 }, () => begin(this, words, first.id));
+    for (const op of await Promise.all([first, ...again].map((o) => o.done))) this.history.record(op);
+  },
+);
