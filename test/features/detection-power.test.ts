@@ -2,21 +2,38 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCucumber } from './cucumber-run.ts';
 
-// A suite that cannot fail proves nothing. Switch off the mechanism the partition scenario guards (the
-// controller's retry) and the scenario must fail, naming the broken expectation.
-test('the partition scenario fails when the controller does not retry', { timeout: 120_000 }, async () => {
-  const run = await runCucumber(['features/network/partition.feature'], {
-    FAULTLINE_PLATFORM_RETRY_ENABLED: 'false',
-  }).done;
-  assert.notEqual(run.code, 0, run.output);
-  assert.match(run.output, /1 scenario \(1 failed\)/, run.output);
-  assert.match(run.output, /retry on an alternate member: .*never retried successfully/, run.output);
-});
+// A suite that cannot fail proves nothing. For each mechanism of the reference platform, switch it off
+// (FAULTLINE_PLATFORM_<VAR> reaches the platform as <VAR>) and run the scenario that guards it: the
+// scenario must fail, and the failure must name the broken expectation.
+const cases = [
+  {
+    mechanism: 'retry on an alternate worker',
+    switch: { FAULTLINE_PLATFORM_RETRY_ENABLED: 'false' },
+    run: ['features/network/partition.feature', '--name', 'Controller loses connection to worker fleet'],
+    expect: /retry on an alternate member: .*never retried successfully/,
+  },
+  {
+    mechanism: 'certificate validation',
+    switch: { FAULTLINE_PLATFORM_TLS_CLIENT_VERIFY: 'false' },
+    run: ['features/tls/certificate-expiry.feature', '--name', 'expires mid-scenario'],
+    expect: /certificate rejected as expired: no registration_rejected/,
+  },
+  {
+    mechanism: 'idempotency',
+    switch: { FAULTLINE_PLATFORM_IDEMPOTENCY_ENABLED: 'false' },
+    run: ['features/data/duplicate-requests.feature'],
+    expect: /charged exactly once: .*charged 5 times/,
+  },
+];
 
-test('the partition scenario passes with the retry switched on', { timeout: 120_000 }, async () => {
-  const run = await runCucumber(['features/network/partition.feature'], {
-    FAULTLINE_PLATFORM_RETRY_ENABLED: 'true',
-  }).done;
-  assert.equal(run.code, 0, run.output);
-  assert.match(run.output, /1 scenario \(1 passed\)/, run.output);
-});
+for (const c of cases) {
+  test(`switching off ${c.mechanism} makes its scenario fail`, { timeout: 180_000 }, async () => {
+    const result = await runCucumber(c.run, {
+      ...c.switch,
+      FAULTLINE_BACKEND: process.env.FAULTLINE_BACKEND ?? 'local',
+    }).done;
+    assert.notEqual(result.code, 0, result.output);
+    assert.match(result.output, /1 scenario \(1 failed\)/, result.output);
+    assert.match(result.output, c.expect, result.output);
+  });
+}
