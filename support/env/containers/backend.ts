@@ -156,13 +156,13 @@ class ContainersEnvironment implements Environment {
 
   /** In-network addresses: what services are configured with. */
   readonly wiring: Wiring = {
-    via: (from, to) => ({ host: PROXY_ALIAS, port: this.linkPort(from, to) }),
+    via: (from, to, port) => ({ host: PROXY_ALIAS, port: this.linkPort(from, to, port) }),
     direct: (name) => ({ host: name, port: this.portOf(name) }),
     storeUrl: (from, to) => this.url(to, { host: PROXY_ALIAS, port: this.linkPort(from, to) }),
   };
 
-  private linkPort(from: string, to: string): number {
-    const port = this.linkPorts.get(proxyName({ from, to }));
+  private linkPort(from: string, to: string, named?: string): number {
+    const port = this.linkPorts.get(proxyName({ from, to, port: named }));
     if (port === undefined)
       throw new TopologyError(
         `topology '${this.topology.name}' has no link ${from} → ${to}; links: ${this.topology.links
@@ -172,9 +172,19 @@ class ContainersEnvironment implements Environment {
     return port;
   }
 
-  private portOf(name: string): number {
+  /** The port a service listens on inside its container: fixed per kind; named ports follow the main one. */
+  private portOf(name: string, named?: string): number {
     const spec = service(this.topology, name);
-    return spec.kind === 'redis' ? REDIS_PORT : spec.kind === 'postgres' ? POSTGRES_PORT : NODE_PORT;
+    if (spec.kind === 'redis') return REDIS_PORT;
+    if (spec.kind === 'postgres') return POSTGRES_PORT;
+    if (named === undefined) return NODE_PORT;
+    const declared = Object.keys((spec as ProcessService).ports ?? {});
+    const at = declared.indexOf(named);
+    if (at === -1)
+      throw new TopologyError(
+        `service '${name}' has no port '${named}'; declared: ${declared.join(', ') || 'none'}`,
+      );
+    return NODE_PORT + 1 + at;
   }
 
   private url(name: string, at: Endpoint): string {
@@ -193,13 +203,14 @@ class ContainersEnvironment implements Environment {
     return found;
   }
 
-  endpoint(name: string): Endpoint {
+  endpoint(name: string, named?: string): Endpoint {
     const r = this.get(name);
-    return { host: hostOf(r.started), port: r.started.getMappedPort(r.containerPort) };
+    const port = named === undefined ? r.containerPort : this.portOf(name, named);
+    return { host: hostOf(r.started), port: r.started.getMappedPort(port) };
   }
 
-  linkEndpoint(from: string, to: string): Endpoint {
-    const port = this.linkPort(from, to);
+  linkEndpoint(from: string, to: string, named?: string): Endpoint {
+    const port = this.linkPort(from, to, named);
     if (!this.proxy) throw new TopologyError('the fault proxy is not running');
     return { host: hostOf(this.proxy.started), port: this.proxy.started.getMappedPort(port) };
   }
@@ -302,7 +313,7 @@ class ContainersEnvironment implements Environment {
     for (const link of this.topology.links) {
       const created = await proxy.createProxy({
         name: proxyName(link),
-        upstream: `${link.to}:${this.portOf(link.to)}`,
+        upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
       });
       const listen = created.instance.listen;
       this.linkPorts.set(proxyName(link), Number(listen.slice(listen.lastIndexOf(':') + 1)));
@@ -330,14 +341,24 @@ class ContainersEnvironment implements Environment {
       const start = this.step(spec.name, async () => {
         await Promise.all(depsStarted);
         const hostEnv = hostEnvOf(spec);
+        const named = Object.entries(spec.ports ?? {}).map(([port, variable]) => [
+          variable,
+          String(this.portOf(spec.name, port)),
+        ]);
         const env = {
           ...spec.env(this.wiring),
           [spec.portEnv]: String(NODE_PORT),
+          ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
-        const waitFor = spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`);
-        const at = this.placement(spec.name, false);
-        const r = await startNode(spec.name, this.images.platform, spec.entry, env, waitFor, at);
+        const r = await startNode(spec.name, this.images.platform, {
+          entry: spec.entry,
+          env,
+          ports: [NODE_PORT, ...named.map(([, port]) => Number(port))],
+          waitFor: spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
+          sharedDirs: this.topology.sharedDirs ?? [],
+          at: this.placement(spec.name, false),
+        });
         this.running.set(spec.name, r);
       }).catch(async (error) => {
         // The first failure ends the others' waits: their containers go, so their starts fail at once.

@@ -208,22 +208,36 @@ process.argv[1] = entry;
 await import(pathToFileURL(entry).href);
 `;
 
-export async function startNode(
-  name: string,
-  image: RoleImage,
-  entry: string,
-  env: Record<string, string>,
-  waitFor: string[],
-  at: Placement,
-): Promise<Running> {
+export interface NodeStart {
+  /** Script to run, relative to the image's working directory (the checkout's root). */
+  entry: string;
+  env: Record<string, string>;
+  /** Container ports to publish: the main one first. */
+  ports: number[];
+  /** in-network host:port addresses that must accept connections before the entry runs. */
+  waitFor: string[];
+  /** Host directories mounted at the same path (read-only): certificates and other shared files. */
+  sharedDirs: string[];
+  at: Placement;
+}
+
+export async function startNode(name: string, image: RoleImage, start: NodeStart): Promise<Running> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = place(new GenericContainer(image.image), name, at)
+  const container = place(new GenericContainer(image.image), name, start.at)
     .withCommand(['--input-type=module', '-e', GATE])
-    .withEnvironment({ ...env, FAULTLINE_ENTRY: entry, FAULTLINE_WAIT_FOR: waitFor.join(',') })
-    .withExposedPorts(NODE_PORT)
+    .withEnvironment({
+      ...start.env,
+      FAULTLINE_ENTRY: start.entry,
+      FAULTLINE_WAIT_FOR: start.waitFor.join(','),
+    })
+    .withExposedPorts(...start.ports)
+    .withBindMounts(start.sharedDirs.map((dir) => ({ source: dir, target: dir, mode: 'ro' as const })))
     .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
     .withStartupTimeout(30_000);
-  return track({ name, kind: 'node', image: image.image, containerPort: NODE_PORT }, container);
+  // As the runner's own account: shared files (a private key written 0600) are readable exactly as they
+  // are by a local process.
+  if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
+  return track({ name, kind: 'node', image: image.image, containerPort: start.ports[0]! }, container);
 }
 
 export function hostOf(started: StartedTestContainer): string {
