@@ -115,6 +115,7 @@ describe('certificates issued by the run CA, as node:tls sees them', () => {
   test('no certificate at all is not authorized and shows no peer certificate', async () => {
     const verdict = await present(undefined);
     assert.equal(verdict.authorized, false);
+    assert.equal(verdict.error, 'UNABLE_TO_GET_ISSUER_CERT');
     assert.equal(verdict.serial, null);
   });
 
@@ -144,6 +145,15 @@ describe('revocation through the CRL', () => {
     await startServer();
     assert.equal((await present(revoked)).error, 'CERT_REVOKED');
     assert.deepEqual(await present(kept), { authorized: true, error: null, serial: kept.serial });
+    // With a CRL loaded, the other cases keep their own verdicts.
+    assert.equal(
+      (await present(await pki.issueFromOtherCa('worker-3'))).error,
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    );
+    assert.equal(
+      (await present(await pki.issueClient('worker-3', validity.expired()))).error,
+      'CERT_HAS_EXPIRED',
+    );
   });
 
   test('an empty CRL revokes nothing', async () => {
