@@ -76,6 +76,9 @@ process.stdout.write(
 );
 process.stdout.write('containers, median time each step was done (ms after up() began):\n');
 for (const [step, ends] of steps) process.stdout.write(`  ${step.padEnd(26)}${ms(median(ends))}\n`);
+process.stdout.write(
+  `load at the end: ${loadavg()[0]!.toFixed(1)} (other work on this machine slows both backends)\n`,
+);
 const containersUp = median(samples.containers!.up);
 process.stdout.write(
   `\ntarget: containers up <= ${TARGET_MS} ms: ${containersUp <= TARGET_MS ? 'MET' : 'NOT MET'} (${Math.round(containersUp)} ms; local ${Math.round(median(samples.local!.up))} ms)\n`,
