@@ -14,7 +14,7 @@ import {
   type Wiring,
 } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
-import { type Images, images } from './images/resolve.ts';
+import { type Images, image, images } from './images/resolve.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
@@ -94,7 +94,6 @@ class ContainersEnvironment implements Environment {
   /** When each step of bringing the environment up ended (ms after up() began); for benchmarks. */
   readonly timeline: { step: string; from: number; to: number }[] = [];
   private readonly t0 = performance.now();
-  private readonly images: Images;
   private readonly seed: number;
   private readonly network: RunNetwork;
   private readonly running = new Map<string, Running>();
@@ -122,9 +121,8 @@ class ContainersEnvironment implements Environment {
   }
   private stopped = false;
 
-  constructor(topology: Topology, found: Images, network: RunNetwork, seed: number) {
+  constructor(topology: Topology, network: RunNetwork, seed: number) {
     this.topology = topology;
-    this.images = found;
     this.network = network;
     this.seed = seed;
     environmentCount += 1;
@@ -266,8 +264,8 @@ class ContainersEnvironment implements Environment {
   async startInfrastructure(): Promise<void> {
     const reuse = this.reusable();
     const links = this.topology.links.length;
-    const proxyImage = this.images.toxiproxy;
     const proxyUp = this.step(PROXY_ALIAS, async () => {
+      const proxyImage = await image('toxiproxy');
       const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
       if (taken) {
         const client = new ToxiproxyClient(this.apiUrl(taken));
@@ -283,14 +281,14 @@ class ContainersEnvironment implements Environment {
     const stores = this.topology.services.filter((s) => s.kind !== 'node');
     const storesUp = stores.map((spec) =>
       this.step(spec.name, async () => {
-        const image = spec.kind === 'redis' ? this.images.redis : this.images.postgres;
-        const taken = reuse ? await take(spec.kind, spec.name, image.image) : undefined;
+        const storeImage = await image(spec.kind);
+        const taken = reuse ? await take(spec.kind, spec.name, storeImage.image) : undefined;
         const at = this.placement(spec.name, reuse);
         const r =
           taken ??
           (spec.kind === 'redis'
-            ? await startRedis(spec.name, image, at)
-            : await startPostgres(spec.name, image, at));
+            ? await startRedis(spec.name, storeImage, at)
+            : await startPostgres(spec.name, storeImage, at));
         this.shared.push(r);
         this.running.set(spec.name, r);
       }),
@@ -351,7 +349,7 @@ class ContainersEnvironment implements Environment {
           ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
-        const r = await startNode(spec.name, this.images.platform, {
+        const r = await startNode(spec.name, await image('platform'), {
           entry: spec.entry,
           env,
           ports: [NODE_PORT, ...named.map(([, port]) => Number(port))],
@@ -447,11 +445,12 @@ export const containersBackend: ContainersBackend = {
           '(ToxiProxyContainer ports 8666-8697): use the local backend (FAULTLINE_BACKEND=local) or fewer links',
       );
     const t0 = performance.now();
-    const [found] = await Promise.all([images(), prepare()]);
-    announce(found);
+    // Images resolve per role while the environment starts: stores need not wait for the platform image.
+    images().then(announce, () => undefined);
+    await prepare();
     const network = await acquireNetwork();
-    const env = new ContainersEnvironment(topology, found, network, seed);
-    env.timeline.push({ step: 'images, sweep, network', from: 0, to: Math.round(performance.now() - t0) });
+    const env = new ContainersEnvironment(topology, network, seed);
+    env.timeline.push({ step: 'sweep, network', from: 0, to: Math.round(performance.now() - t0) });
     try {
       await env.watchEvents();
       await env.startInfrastructure();

@@ -122,7 +122,7 @@ async function anyOfKind(kind: string): Promise<boolean> {
   return found.length > 0;
 }
 
-async function resolveAll(): Promise<Images> {
+function resolveAll(): Record<keyof Images, Promise<RoleImage>> {
   let chain: Promise<{ platform: string; proxy: string }> | undefined;
   const platformChain = () => {
     chain ??= resolveRole('node', fromSpec(offlineNode)).then(async (node) => {
@@ -133,27 +133,42 @@ async function resolveAll(): Promise<Images> {
     return chain;
   };
   const configuredPlatform = process.env[IMAGE_ENV.platform.variable];
-  const [redis, postgres, toxiproxy, platformImage] = await Promise.all([
-    resolveRole('redis', fromSpec(offlineRedis)),
-    resolveRole('postgres', fromSpec(offlinePostgres)),
-    resolveRole('toxiproxy', {
+  return {
+    redis: resolveRole('redis', fromSpec(offlineRedis)),
+    postgres: resolveRole('postgres', fromSpec(offlinePostgres)),
+    toxiproxy: resolveRole('toxiproxy', {
       present: () => anyOfKind('proxy'),
       ensure: async () => (await platformChain()).proxy,
     }),
-    configuredPlatform
+    platform: configuredPlatform
       ? named(IMAGE_ENV.platform.variable, configuredPlatform)
       : platformChain().then((c): RoleImage => ({ image: c.platform, origin: 'built', ours: true })),
-  ]);
-  return { redis, postgres, toxiproxy, platform: platformImage };
+  };
 }
 
-let resolved: Promise<Images> | undefined;
+let resolving: Record<keyof Images, Promise<RoleImage>> | undefined;
 
-/** Images for this process, resolved (and built where needed) once. */
-export function images(): Promise<Images> {
-  resolved ??= resolveAll().catch((error) => {
-    resolved = undefined;
-    throw error;
+/**
+ * The image of one role, resolved (and built where needed) once per process. Roles resolve independently:
+ * the stores can start while the platform image is still being made.
+ */
+export function image(role: keyof Images): Promise<RoleImage> {
+  resolving ??= resolveAll();
+  const pending = resolving[role];
+  // A failure is not remembered: the next environment tries again (e.g. after the engine came back).
+  pending.catch(() => {
+    if (resolving?.[role] === pending) resolving = undefined;
   });
-  return resolved;
+  return pending;
+}
+
+/** Every role's image. */
+export async function images(): Promise<Images> {
+  const [redis, postgres, toxiproxy, platform] = await Promise.all([
+    image('redis'),
+    image('postgres'),
+    image('toxiproxy'),
+    image('platform'),
+  ]);
+  return { redis, postgres, toxiproxy, platform };
 }
