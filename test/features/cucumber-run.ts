@@ -15,7 +15,8 @@ export function runCucumber(args: string[], env: NodeJS.ProcessEnv = {}): Cucumb
   let output = '';
   const child = spawn(process.execPath, [CUCUMBER, '--format', 'summary', '--format', 'progress', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    // The local backend unless a test names another: these tests watch local processes and temp dirs.
+    env: { ...process.env, FAULTLINE_BACKEND: 'local', ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => {
