@@ -19,6 +19,7 @@ import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
+  FIRST_PROXY_PORT,
   hostOf,
   NODE_PORT,
   type Placement,
@@ -127,6 +128,11 @@ class ContainersEnvironment implements Environment {
     this.seed = seed;
     environmentCount += 1;
     this.id = `${RUN_ID}-${threadId}-${environmentCount}`;
+    // The module hands out proxy ports lowest first, and the links are created in this order on a proxy
+    // without any: so every address is known before anything runs (createLinks checks it).
+    topology.links.forEach((link, i) => {
+      this.linkPorts.set(proxyName(link), FIRST_PROXY_PORT + i);
+    });
   }
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -314,15 +320,21 @@ class ContainersEnvironment implements Environment {
         upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
       });
       const listen = created.instance.listen;
-      this.linkPorts.set(proxyName(link), Number(listen.slice(listen.lastIndexOf(':') + 1)));
+      const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
+      if (port !== this.linkPorts.get(proxyName(link)))
+        throw new Error(
+          `the fault proxy put link ${proxyName(link)} on port ${port}, not ${this.linkPorts.get(proxyName(link))}: ` +
+            'the proxy was not empty',
+        );
     }
   }
 
   /**
-   * A node service's container starts as soon as the containers of the services it depends on have started
-   * (not when they are ready: the engine's part of a start is the slow one, and it overlaps this way).
-   * Inside, the service's own process waits until they listen (see GATE in services.ts), so the order of
-   * startOrder() holds. When several fail, the earliest in that order is reported.
+   * A node service's container starts as soon as the containers of the node services it depends on have
+   * started, alongside the stores and the proxy (the engine's part of a start is the slow one, and it
+   * overlaps this way). Inside, the service's own process waits until its dependencies listen and its
+   * outbound links exist (see GATE in services.ts), so the order of startOrder() holds. When several
+   * fail, the earliest in that order is reported.
    */
   async startNodes(): Promise<void> {
     const nodes = startOrder(this.topology).flatMap((wave) =>
@@ -353,7 +365,12 @@ class ContainersEnvironment implements Environment {
           entry: spec.entry,
           env,
           ports: [NODE_PORT, ...named.map(([, port]) => Number(port))],
-          waitFor: spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
+          waitFor: [
+            ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
+            ...this.topology.links
+              .filter((l) => l.from === spec.name)
+              .map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
+          ],
           sharedDirs: this.topology.sharedDirs ?? [],
           at: this.placement(spec.name, false),
         });
@@ -453,8 +470,15 @@ export const containersBackend: ContainersBackend = {
     env.timeline.push({ step: 'sweep, network', from: 0, to: Math.round(performance.now() - t0) });
     try {
       await env.watchEvents();
-      await env.startInfrastructure();
-      await env.startNodes();
+      // Settle both before judging, so a failure never leaves a start running behind the teardown.
+      const infrastructure = env.startInfrastructure().catch(async (error) => {
+        // Node services wait for the stores and the proxy: removing them ends that wait at once.
+        await sweepEnvironment(env.id).catch(() => undefined);
+        throw error;
+      });
+      const results = await Promise.allSettled([infrastructure, env.startNodes()]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       return env;
     } catch (error) {
       await env.down();
