@@ -91,7 +91,7 @@ test('past CONCURRENCY_LIMIT: 503 + Retry-After at once, audit rows summed per w
   for (const r of shed) {
     assert.equal(r.retryAfter, '1');
     assert.match(r.error ?? '', /CONCURRENCY_LIMIT=2/);
-    assert.ok(r.ms < 500, `shed in ${Math.round(r.ms)} ms, without waiting for a slot`);
+    assert.ok(r.ms < 700, `shed in ${Math.round(r.ms)} ms, without waiting for the 800 ms a slot takes`);
   }
   for (const r of served) assert.ok(r.ms >= 800, `served in ${Math.round(r.ms)} ms`);
 
@@ -118,7 +118,7 @@ test('past CONCURRENCY_LIMIT: 503 + Retry-After at once, audit rows summed per w
 });
 
 test('a long storm writes at most two audit rows per second, and the rows still add up', async (t) => {
-  const url = await slowPlatform(t, { CONCURRENCY_LIMIT: '1' }, 2_500);
+  const url = await slowPlatform(t, { CONCURRENCY_LIMIT: '1' }, 4_000);
   const holder = burst(url, 1, 'holder');
   await eventually('the slot is taken', async () =>
     /controller_conversions_in_flight 1\b/.test(await (await fetch(`${url}/metrics`)).text())
