@@ -41,17 +41,18 @@ const auto: Backend = {
 };
 
 /**
- * FAULTLINE_BACKEND=local|containers names one; unset (or `auto`), the containers backend is used when a
- * Docker engine is reachable and the local one otherwise. The choice is printed once per run.
+ * FAULTLINE_BACKEND=local|containers names one (or `configured`, e.g. a cucumber profile's world parameter);
+ * unset (or `auto`), the containers backend is used when a Docker engine is reachable and the local one
+ * otherwise. The choice is printed once per run.
  */
-export function selectBackend(): Backend {
-  const name = process.env.FAULTLINE_BACKEND ?? 'auto';
-  if (name === 'auto' || name === '') return auto;
+export function selectBackend(configured?: string): Backend {
+  const name = process.env.FAULTLINE_BACKEND || configured || 'auto';
+  if (name === 'auto') return auto;
   const backend = backends[name];
   if (!backend)
     throw new Error(
       `FAULTLINE_BACKEND=${name} is not a backend; accepted: ${Object.keys(backends).join(', ')} (or unset/auto)`,
     );
-  announce(name, 'FAULTLINE_BACKEND');
+  announce(name, process.env.FAULTLINE_BACKEND ? 'FAULTLINE_BACKEND' : 'configured');
   return backend;
 }
