@@ -3,7 +3,9 @@ import { type Operation, startOf } from './history.ts';
 
 // The experiment's phases come from the fault ledger's own timestamps, never from the step order: baseline
 // is before the first fault began, "under fault" from then until the last fault was removed, recovery after.
-// An operation belongs to the phase in which it was due to start (its intended start under an open loop).
+// An operation belongs to the phase in which it was due to start (its intended start under an open loop),
+// except that one still in flight when the fault began was exposed to it and counts under fault: the
+// baseline holds only what the fault cannot have touched.
 // Overlapping or successive faults form one fault window, from the first start to the last stop.
 
 export type Phase = 'baseline' | 'fault' | 'recovery' | 'run';
@@ -74,7 +76,15 @@ export function splitPhases(operations: readonly Operation[], faults: readonly F
   };
   for (const op of operations) {
     const start = startOf(op);
-    const phase = start < faultStart ? phases.baseline : start < faultEnd ? phases.fault : phases.recovery;
+    const exposed = op.completedAt > faultStart;
+    const phase =
+      start < faultStart
+        ? exposed
+          ? phases.fault
+          : phases.baseline
+        : start < faultEnd
+          ? phases.fault
+          : phases.recovery;
     phase.operations.push(op);
   }
   return phases;

@@ -25,7 +25,7 @@ const fault = (startedAt: number, stoppedAt?: number): FaultRecord => ({
 });
 
 test('fault timestamps split the history into baseline, under fault and recovery', () => {
-  const ops = [op('a', 100), op('b', 999), op('c', 1000), op('d', 1500), op('e', 2000), op('f', 2500)];
+  const ops = [op('a', 100), op('b', 989), op('c', 1000), op('d', 1500), op('e', 2000), op('f', 2500)];
   const phases = splitPhases(ops, [fault(1000, 2000)]);
   assert.deepEqual(
     phases.baseline.operations.map((o) => o.id),
@@ -43,11 +43,21 @@ test('fault timestamps split the history into baseline, under fault and recovery
   assert.equal(phases.recovery.from, 2000);
 });
 
-test('an operation belongs to the phase it was due in, not the one it was finally sent in', () => {
-  // Due just before the fault, sent late (queued behind slow ones) once the fault had begun.
-  const phases = splitPhases([op('late', 1200, 990)], [fault(1000, 2000)]);
-  assert.equal(phases.baseline.operations.length, 1);
-  assert.equal(phases.fault.operations.length, 0);
+test('the baseline holds only what the fault cannot have touched', () => {
+  // Due just before the fault: one finished before it began; one was still in flight when it began; one
+  // was queued behind slow ones and only sent once the fault had begun. The last two were exposed to it.
+  const done = op('done', 985);
+  const inFlight = op('in-flight', 995);
+  const late = op('late', 1200, 990);
+  const phases = splitPhases([done, inFlight, late], [fault(1000, 2000)]);
+  assert.deepEqual(
+    phases.baseline.operations.map((o) => o.id),
+    ['done'],
+  );
+  assert.deepEqual(
+    phases.fault.operations.map((o) => o.id),
+    ['in-flight', 'late'],
+  );
 });
 
 test('several faults form one window from the first start to the last stop', () => {
