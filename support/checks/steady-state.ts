@@ -13,7 +13,7 @@ export async function awaitSteadyState(
   coordinator: string,
   group: string,
   count: number,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<string[]> {
   service(env.topology, coordinator);
   const members = groupMembers(env.topology, group);

@@ -116,7 +116,8 @@ export class LocalProcess {
       ),
     );
     if (!this.spec.ready) return true;
-    const timeoutMs = this.spec.readyTimeoutMs ?? 15_000;
+    // Generous: on a loaded 2-core CI machine five Node services starting at once can take many seconds.
+    const timeoutMs = this.spec.readyTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
