@@ -1,5 +1,6 @@
 import 'allure-cucumberjs';
-import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber';
+import { claimOwnership, sweepDeadRuns } from './env/leftovers.ts';
 import { live } from './env/live.ts';
 import { residue } from './env/residue.ts';
 import { verifyClean } from './faults/clean.ts';
@@ -9,15 +10,28 @@ import type { FaultlineWorld } from './world.ts';
 // seconds, not the 5 s default.
 setDefaultTimeout(120_000);
 
+// Every process this run starts carries its owner from here on, so a later run can tell our leftovers
+// (after a SIGKILL) from another live run's processes.
+claimOwnership();
+
+// What runs killed with SIGKILL left (orphaned processes, temp dirs, labelled containers) goes before
+// anything of ours starts; what a live run owns is never touched.
+BeforeAll({ timeout: 60_000 }, async () => {
+  await sweepDeadRuns();
+});
+
 Before(function (this: FaultlineWorld, { pickle }) {
   this.scenario = pickle.name;
+  live.trackFaults(this.faults);
 });
 
 // Rollback: undo every fault newest-first, prove the environment is clean, attach the evidence, tear down.
-// Runs whether the scenario passed, failed, or a step threw half-way.
+// Runs whether the scenario passed, failed, a step threw half-way or timed out (a fault still being applied
+// by the abandoned step is waited for, then undone: support/faults/ledger.ts).
 After({ timeout: 60_000 }, async function (this: FaultlineWorld) {
   const problems: string[] = [];
   try {
+    live.releaseFaults(this.faults);
     problems.push(...(await this.faults.rollback()));
     if (this.hasEnv) problems.push(...(await verifyClean(this.env)));
     await attachEvidence(this);
@@ -44,7 +58,7 @@ async function attachEvidence(world: FaultlineWorld): Promise<void> {
   }
 }
 
-// An interrupted run never reaches the After hooks: undo and stop everything here, then exit non-zero.
+// An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);

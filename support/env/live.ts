@@ -1,8 +1,11 @@
+import type { FaultLedger } from '../faults/ledger.ts';
 import type { Environment } from './environment.ts';
 
-// Environments that are up right now in this process. A signal handler tears them all down, because an
-// interrupted run never reaches the After hooks that would normally do it.
+// Environments that are up right now in this process, and the fault ledgers of scenarios under way. A
+// signal handler rolls the faults back and tears the environments down, because an interrupted run never
+// reaches the After hooks that would normally do it.
 const environments = new Set<Environment>();
+const ledgers = new Set<FaultLedger>();
 
 export const live = {
   async track(starting: Promise<Environment>): Promise<Environment> {
@@ -14,7 +17,17 @@ export const live = {
     environments.delete(env);
     await env.down();
   },
+  trackFaults(ledger: FaultLedger): void {
+    ledgers.add(ledger);
+  },
+  releaseFaults(ledger: FaultLedger): void {
+    ledgers.delete(ledger);
+  },
+  /** Undoes every fault still in place (an external fault proxy outlives the run), then stops everything. */
   async releaseAll(): Promise<void> {
+    const faults = [...ledgers];
+    ledgers.clear();
+    await Promise.allSettled(faults.map((ledger) => ledger.rollback()));
     const all = [...environments];
     environments.clear();
     await Promise.allSettled(all.map((env) => env.down()));

@@ -24,6 +24,10 @@ export const residue = {
   deleteDir(path: string): void {
     dirs.delete(path);
   },
+  /** This run's temp dirs that exist right now: what a fault may rewrite files in (support/faults/guard.ts). */
+  dirs(): string[] {
+    return [...dirs];
+  },
   async sweep(): Promise<void> {
     // A short grace lets postgres shut down cleanly before its directory is removed under it.
     await Promise.allSettled([...processes].map((p) => p.stop(1_500)));

@@ -1,10 +1,29 @@
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processStartTime } from './containers/runtime.ts';
 import { residue } from './residue.ts';
 
 // Every temp dir of a run carries this prefix so a later run can sweep what a killed run left behind.
 export const TMP_PREFIX = 'faultline-';
+
+// The owner (pid and kernel start time) is written into the directory's *name*: mkdtemp creates name and
+// directory in one step, so no SIGKILL can leave a directory whose owner is unknown (a marker file written
+// afterwards could be missing), and the name stays readable after postgres takes the directory over (0700).
+const OWNER_TAG = /-o(\d+)t(\d+)-[A-Za-z0-9]{6}$/;
+
+let ownTag: string | undefined;
+function ownerTag(): string {
+  ownTag ??= `o${process.pid}t${processStartTime(process.pid) ?? 0}`;
+  return ownTag;
+}
+
+/** The process that created a temp dir, from its name; undefined for names this module did not make. */
+export function ownerOfTempDir(name: string): { pid: number; startTime: string } | undefined {
+  if (!name.startsWith(TMP_PREFIX)) return undefined;
+  const match = name.match(OWNER_TAG);
+  return match ? { pid: Number(match[1]), startTime: match[2]! } : undefined;
+}
 
 export interface TempDir {
   path: string;
@@ -12,7 +31,7 @@ export interface TempDir {
 }
 
 export async function makeTempDir(label: string, root = tmpdir()): Promise<TempDir> {
-  const path = await mkdtemp(join(root, `${TMP_PREFIX}${label}-`));
+  const path = await mkdtemp(join(root, `${TMP_PREFIX}${label}-${ownerTag()}-`));
   residue.addDir(path);
   return {
     path,

@@ -66,3 +66,74 @@ test('a fault with a duration heals by itself, once, and is time-stamped', async
   assert.equal(undos, 1);
   assert.ok(record.stoppedAt! - record.startedAt! >= 50);
 });
+
+// A step that times out is abandoned by cucumber while its fault may still be half-way through apply():
+// the After hook's rollback must not undo before the apply has finished adding what it adds.
+test('rollback waits for a fault still being applied, then undoes it', async () => {
+  const ledger = new FaultLedger();
+  const state = new Set<string>();
+  const injecting = ledger.inject({
+    kind: 'partition',
+    description: 'slow to apply',
+    targets: ['w1'],
+    apply: async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      state.add('toxic');
+      return ['applied'];
+    },
+    undo: async () => {
+      state.delete('toxic');
+    },
+  });
+  // The step "timed out" here: rollback starts while apply is in flight.
+  assert.deepEqual(await ledger.rollback(), []);
+  await injecting;
+  assert.deepEqual([...state], [], 'the toxic added after rollback began was removed');
+  assert.equal(ledger.records[0]!.state, 'undone');
+});
+
+test('an apply that outlasts the wait is undone again when it finally finishes, and named', async () => {
+  const ledger = new FaultLedger({ applyWaitMs: 50 });
+  const state = new Set<string>();
+  let undos = 0;
+  const injecting = ledger.inject({
+    kind: 'latency',
+    description: 'hangs',
+    targets: ['w2'],
+    apply: async () => {
+      await new Promise((r) => setTimeout(r, 250));
+      state.add('toxic');
+      return [];
+    },
+    undo: async () => {
+      undos += 1;
+      state.delete('toxic');
+    },
+  });
+  const failures = await ledger.rollback();
+  assert.equal(failures.length, 1);
+  assert.match(failures[0]!, /fault #1 \(hangs\) was still being applied after 50 ms; undone anyway/);
+  await assert.rejects(injecting, /finished applying after rollback; undone/);
+  assert.deepEqual([...state], []);
+  assert.equal(undos, 2);
+});
+
+test('once rolled back, the ledger refuses new faults instead of leaving one behind', async () => {
+  const ledger = new FaultLedger();
+  await ledger.rollback();
+  let applied = false;
+  await assert.rejects(
+    ledger.inject({
+      kind: 'k',
+      description: 'late',
+      targets: [],
+      apply: async () => {
+        applied = true;
+        return [];
+      },
+      undo: async () => {},
+    }),
+    /fault not applied \(late\): the scenario has already been rolled back/,
+  );
+  assert.equal(applied, false);
+});

@@ -77,9 +77,14 @@ function environment(bypassProxy: boolean): Environment {
     storeUrl: () => {
       throw new Error('no stores here');
     },
-    control: () => {
-      throw new Error('no processes here');
-    },
+    // The two services are servers of this test process: alive as long as it runs.
+    control: () => ({
+      alive: () => true,
+      kill: async () => {},
+      pause: async () => {},
+      resume: async () => {},
+      restart: async () => {},
+    }),
     logs: () => [],
     down: async () => {},
   };
@@ -118,5 +123,29 @@ test('a disabled link is reported as dirty by name', async () => {
     assert.deepEqual(await verifyClean(env), ['link client-to-service is still disabled']);
   } finally {
     await client.setEnabled('client-to-service', true);
+  }
+});
+
+test('a service that is not running, or running but silent, is reported as dirty by name', async () => {
+  const silent = createServer(() => {}); // accepts, never answers: a paused process looks like this
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  try {
+    const env = environment(false);
+    const aliveOf: Record<string, boolean> = { client: false, service: true };
+    const dirty: Environment = {
+      ...env,
+      endpoint: (name) =>
+        name === 'service'
+          ? { host: '127.0.0.1', port: (silent.address() as AddressInfo).port }
+          : ports[name]!,
+      control: (name) => ({ ...env.control(name), alive: () => aliveOf[name]! }),
+    };
+    const problems = await verifyClean(dirty, 300);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.equal(problems[0], 'service client is not running');
+    assert.match(problems[1]!, /^service service is running but does not answer \(no reply within \d+ ms\)$/);
+  } finally {
+    silent.closeAllConnections();
+    silent.close();
   }
 });

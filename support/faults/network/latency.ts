@@ -1,5 +1,6 @@
 import type { Environment } from '../../env/environment.ts';
 import { probeKind, proxyName } from '../../env/topology.ts';
+import { guardLink } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
 
@@ -17,6 +18,7 @@ export function latency(
 ): FaultSpec {
   const link = env.topology.links.find((l) => l.from === from && l.to === to && !l.port);
   if (!link) throw new Error(`no link ${from} → ${to} runs through the fault proxy, so it cannot be slowed`);
+  guardLink(env, link);
   const name = proxyName(link);
   return {
     kind: 'latency',

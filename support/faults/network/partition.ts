@@ -1,5 +1,6 @@
 import type { Environment } from '../../env/environment.ts';
 import { type LinkSpec, linksBetween, probeKind, proxyName } from '../../env/topology.ts';
+import { guardLink } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
 
@@ -24,6 +25,7 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
     throw new Error(
       `no link between '${a}' and '${b}' runs through the fault proxy, so it cannot be partitioned`,
     );
+  for (const link of links) guardLink(env, link);
   return {
     kind: 'partition',
     description: `network partition between ${a} and ${b}`,

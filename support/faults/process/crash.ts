@@ -1,5 +1,5 @@
 import type { Environment } from '../../env/environment.ts';
-import { service } from '../../env/topology.ts';
+import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 
 // A crash is SIGKILL: no shutdown handler runs, in-flight work is lost mid-way, sockets are torn down by
@@ -7,7 +7,7 @@ import type { FaultSpec } from '../ledger.ts';
 // with the same configuration and port, so the next scenario — and the rollback check — find the topology
 // whole again.
 export function crash(env: Environment, target: string): FaultSpec {
-  service(env.topology, target);
+  guardService(env, target);
   const control = env.control(target);
   return {
     kind: 'crash',

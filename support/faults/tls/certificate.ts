@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { MemberCertificates } from '../../env/system.ts';
+import { guardFile } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { type IssuedCertificate, readIssued, validity } from './pki.ts';
 
@@ -39,6 +40,7 @@ export function certificateFault(
   const { pki } = certificates;
   const stem = certificates.stemOf(member);
   const certFile = join(pki.dir, `${stem}.crt`);
+  guardFile(certFile, `the certificate ${member} presents`);
   return {
     kind: 'certificate',
     description: `${member} presents a certificate ${describe(problem)}`,

@@ -1,0 +1,132 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { engineConfigured, formatOwner, ownerIsGone, parseOwner, self } from './containers/runtime.ts';
+import { ownerOfTempDir } from './tmp.ts';
+
+// The start-of-run sweep: a run killed with SIGKILL runs no cleanup code, so the next run removes what it
+// left — processes, temp dirs, labelled containers — before it starts anything. Ownership decides: each
+// thing names the process that made it (pid *and* kernel start time, so a recycled pid is not mistaken for
+// it), and only things whose owner is gone are touched. Another live run's things — another engineer's, or
+// a parallel test's — are never swept.
+
+/** Every child a run starts inherits this variable from the runner's environment: its owner. */
+export const OWNER_VARIABLE = 'FAULTLINE_OWNER';
+
+/** Marks this process as the owner of every child started from now on. */
+export function claimOwnership(): void {
+  process.env[OWNER_VARIABLE] = formatOwner(self);
+}
+
+export interface Leftovers {
+  processes: string[];
+  dirs: string[];
+  containers: string[];
+  networks: string[];
+}
+
+/** The owner a process carries in its (initial) environment, if any. */
+function ownerOfProcess(pid: number) {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined; // gone meanwhile, or not ours to read
+  }
+  const entry = environ.split('\0').find((e) => e.startsWith(`${OWNER_VARIABLE}=`));
+  return entry ? parseOwner(entry.slice(OWNER_VARIABLE.length + 1)) : undefined;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim().slice(0, 120);
+  } catch {
+    return '?';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Processes started by runs that are gone (their parent-death guards did not reach them). */
+export function orphanedProcesses(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    if (ownerIsGone(ownerOfProcess(pid))) found.push(pid);
+  }
+  return found;
+}
+
+/** Temp dirs under `root` whose creating process is gone. */
+export function staleTempDirs(root = tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      const owner = ownerOfTempDir(name);
+      return owner !== undefined && ownerIsGone({ host: self.host, ...owner });
+    })
+    .map((name) => join(root, name));
+}
+
+/** Kills orphaned processes, then removes stale temp dirs (a process may still write into its dir). */
+export async function sweepLocal(root = tmpdir()): Promise<Pick<Leftovers, 'processes' | 'dirs'>> {
+  const processes: string[] = [];
+  const pids = orphanedProcesses();
+  for (const pid of pids) {
+    processes.push(`${pid} ${commandOf(pid)}`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const deadline = Date.now() + 3_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const dirs = staleTempDirs(root);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  return { processes, dirs };
+}
+
+/**
+ * Containers and networks of dead runs, when a container engine answers. Testcontainers is loaded only when
+ * something that could be an engine is configured, so a machine without Docker pays nothing.
+ */
+async function sweepContainers(): Promise<Pick<Leftovers, 'containers' | 'networks'>> {
+  if (!engineConfigured()) return { containers: [], networks: [] };
+  const { engineReachable } = await import('./containers/runtime.ts');
+  if (!(await engineReachable(3_000))) return { containers: [], networks: [] };
+  const { sweepLeftovers } = await import('./containers/sweep.ts');
+  return sweepLeftovers();
+}
+
+/** The whole start-of-run sweep; says on stderr what it removed, and never fails the run for a leftover. */
+export async function sweepDeadRuns(root = tmpdir()): Promise<Leftovers> {
+  const [local, containers] = await Promise.all([
+    sweepLocal(root),
+    sweepContainers().catch((error: Error) => {
+      process.stderr.write(`faultline: could not sweep containers of dead runs: ${error.message}\n`);
+      return { containers: [], networks: [] };
+    }),
+  ]);
+  const swept = { ...local, ...containers };
+  const parts = Object.entries(swept)
+    .filter(([, items]) => items.length > 0)
+    .map(([kind, items]) => `${items.length} ${kind} (${items.join(', ')})`);
+  if (parts.length > 0)
+    process.stderr.write(`faultline: removed leftovers of dead runs: ${parts.join('; ')}\n`);
+  return swept;
+}
