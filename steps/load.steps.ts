@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { After, When } from '@cucumber/cucumber';
+import { watchOf } from '../support/load/abort-watch.ts';
 import { startLoad } from '../support/load/generator.ts';
 import { type LoadWords, operationKind, planFromWords } from '../support/load/phrases.ts';
 import { finished, loadsOf, stopAll, track } from '../support/load/running.ts';
@@ -71,7 +73,15 @@ When('the load has run for {duration}', LONG, async function (this: FaultlineWor
   const first = loadsOf(this)[0];
   if (!first) throw new Error('no load is running: start one with "… start submitting …" first');
   const wait = first.startedAt + ms - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  if (wait <= 0) return;
+  // An abort condition that bites ends the wait: the experiment is over (the step then fails as aborted).
+  const cancel = new AbortController();
+  const braked = watchOf(this)?.braked;
+  await Promise.race([
+    sleep(wait, undefined, { signal: cancel.signal }).catch(() => {}),
+    ...(braked ? [braked] : []),
+  ]);
+  cancel.abort();
 });
 
 When('the load has finished', LONG, async function (this: FaultlineWorld) {

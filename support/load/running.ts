@@ -28,3 +28,8 @@ export async function stopAll(owner: object): Promise<LoadRun[]> {
   running.delete(owner);
   return runs;
 }
+
+/** Stops every load still running without forgetting them: the After hook still collects every run. */
+export function stopLoads(owner: object): void {
+  for (const handle of loadsOf(owner)) handle.stop();
+}
