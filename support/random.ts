@@ -16,13 +16,34 @@ export function derive(seed: number, purpose: string): Random {
   return () => generator.next();
 }
 
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * The run's seed: FAULTLINE_SEED, else a fresh one written back to the environment, so that cucumber's
+ * parallel workers (threads that copy the environment when they start) and every child process of the
+ * run draw from the same seed.
+ */
 export function runSeed(): number {
   const configured = process.env.FAULTLINE_SEED;
-  if (configured === undefined || configured === '') return Math.floor(Math.random() * 2 ** 31);
+  if (configured === undefined || configured === '') {
+    const fresh = Math.floor(Math.random() * 2 ** 31);
+    process.env.FAULTLINE_SEED = String(fresh);
+    return fresh;
+  }
   const seed = Number(configured);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new Error(`FAULTLINE_SEED=${configured} is not a seed: use a non-negative integer`);
+  // 32 bits: the generator (and the proxy's --seed) fold the seed into 32-bit state.
+  if (!/^\d+$/.test(configured.trim()) || seed > MAX_SEED)
+    throw new Error(
+      `FAULTLINE_SEED=${configured} is not a seed: use a whole number from 0 to ${MAX_SEED}, e.g. FAULTLINE_SEED=42 (the seed a run prints at its start repeats it)`,
+    );
   return seed;
+}
+
+/** Eight hex digits from a stream: short, stable ids for things a re-run must name the same way. */
+export function token(random: Random): string {
+  return Math.floor(random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
 }
 
 export function shuffle<T>(items: readonly T[], random: Random): T[] {

@@ -1,4 +1,5 @@
-import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import { Before, BeforeAll, type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import { parameter } from 'allure-js-commons';
 import { systems } from '../fixtures/topologies/index.ts';
 import type { Verdict } from './checks/verdict.ts';
 import { selectBackend } from './env/backends.ts';
@@ -9,7 +10,7 @@ import { makeTempDir, type TempDir } from './env/tmp.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
 import { parseDuration } from './parse.ts';
-import { derive, type Random, runSeed } from './random.ts';
+import { derive, type Random, runSeed, token } from './random.ts';
 
 interface PendingOperation {
   id: string;
@@ -17,7 +18,8 @@ interface PendingOperation {
   done: Promise<Operation>;
 }
 
-// The seed is drawn once per process so every scenario of a run (and its re-run) shares it.
+// The seed is drawn once per run (runSeed hands it on to parallel workers) so every scenario of a run, and
+// its re-run with FAULTLINE_SEED, shares it.
 const SEED = runSeed();
 
 /** Per-scenario state: the environment, the fault ledger, the recorded history, the seed. */
@@ -31,7 +33,10 @@ export class FaultlineWorld extends World {
   private envValue: Environment | undefined;
   private operationCount = 0;
   private workdir: TempDir | undefined;
+  private idPrefix: string | undefined;
   scenario = 'scenario';
+  /** Where the scenario is and what it does (file, name, steps): the same on a re-run, distinct per row. */
+  identity = 'scenario';
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -92,10 +97,15 @@ export class FaultlineWorld extends World {
     return parseDuration(text);
   }
 
+  /**
+   * Request ids (and so idempotency keys) come from the seed and the scenario, never the clock: a re-run
+   * with the same seed sends the same ids, and two scenarios of one run do not share them.
+   */
   nextOperationId(kind: string): string {
     this.operationCount += 1;
+    this.idPrefix ??= token(derive(this.seed, `${this.identity}:operation-ids`));
     const slug = kind.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-    return `${slug}-${this.seed}-${Date.now().toString(36)}-${this.operationCount}`;
+    return `${slug}-${this.idPrefix}-${this.operationCount}`;
   }
 
   async down(): Promise<void> {
@@ -108,3 +118,16 @@ export class FaultlineWorld extends World {
 }
 
 setWorldConstructor(FaultlineWorld);
+
+// A plain line at the start of the run (not in a dry run, which draws nothing), on stderr so formatters
+// writing to stdout stay machine-readable.
+BeforeAll(() => {
+  process.stderr.write(`faultline: seed ${SEED} (FAULTLINE_SEED=${SEED} repeats this run)\n`);
+});
+
+// The seed in every scenario's report: an Allure parameter, and a line in the Cucumber report.
+Before(async function (this: FaultlineWorld, { pickle }) {
+  this.identity = `${pickle.uri}:${pickle.name}:${pickle.steps.map((s) => s.text).join('|')}`;
+  await parameter('seed', String(this.seed));
+  this.attach(`FAULTLINE_SEED=${this.seed}`, { mediaType: 'text/plain', fileName: 'seed.txt' });
+});
