@@ -11,6 +11,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the Toxiproxy-compatible fault proxy',
     load: async () => (await import('./commands/proxy.ts')).command,
   },
+  plan: {
+    summary: 'list per scenario the faults, targets, durations and blast radius, without running anything',
+    load: async () => (await import('./commands/plan.ts')).command,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,281 @@
+import { pct } from '../checks/figures.ts';
+import { parsePercentile } from '../checks/latency.ts';
+import { parseProblem } from '../faults/tls/certificate.ts';
+import { describeCondition } from '../load/abort.ts';
+import { planFromWords } from '../load/phrases.ts';
+import { parseDuration, parsePercent } from '../parse.ts';
+
+// What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
+// as written in steps/. The plan reads a scenario without running it: the steady state says how big each
+// group is, a fault step says what it strikes, for how long, and so how much of the system it can hurt.
+// test/plan/vocabulary.test.ts fails when a step definition has no entry here (or an entry no definition),
+// so a new fault step cannot silently drop out of plans.
+
+export type StepKind = 'steady state' | 'fault' | 'load' | 'client' | 'wait' | 'abort' | 'verdict';
+
+export interface PlannedFault {
+  fault: string;
+  targets: string;
+  duration: string;
+  blastRadius: string;
+  /** How many members the fault strikes, and of how many (when the scenario declares the group's size). */
+  members: number;
+  of?: number;
+  group: string;
+}
+
+/** What the plan learns from a scenario's steps, in order. */
+export interface PlanNotes {
+  /** Members per group, from the steady-state step ("5 registered workers" → workers: 5). */
+  scale: Record<string, number>;
+  system: string[];
+  faults: PlannedFault[];
+  loads: string[];
+  aborts: string[];
+}
+
+export interface Meaning {
+  kind: StepKind;
+  /** Reads the step's arguments into the notes; throws (with what is accepted) on a malformed one. */
+  note?: (args: readonly unknown[], notes: PlanNotes) => void;
+}
+
+/** 30000 → "30 s", 500 → "500 ms", 90000 → "1.5 min". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  return `${Number((ms / 60_000).toFixed(2))} min`;
+}
+
+const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+const count = (value: unknown): number => Number(value);
+
+/** "3 of 5 workers (60%)", or "3 workers (fleet size not declared)" without a steady-state step. */
+function blastRadius(members: number, group: string, notes: PlanNotes, effect: string): string {
+  const size = notes.scale[group];
+  const share =
+    size === undefined
+      ? `${members} ${group} (group size not declared)`
+      : `${members} of ${size} ${group} (${pct(members / size)})`;
+  return `${share}: ${effect}`;
+}
+
+function strike(
+  notes: PlanNotes,
+  fault: string,
+  members: number,
+  group: string,
+  targets: string,
+  duration: string,
+  effect: string,
+): void {
+  const size = notes.scale[group];
+  if (size !== undefined && (members < 1 || members > size))
+    throw new Error(`cannot strike ${members} of ${size} ${group}: choose between 1 and ${size}`);
+  notes.faults.push({
+    fault,
+    targets,
+    duration,
+    blastRadius: blastRadius(members, group, notes, effect),
+    members,
+    ...(size === undefined ? {} : { of: size }),
+    group,
+  });
+}
+
+/** The group a member word belongs to ("worker" → "workers"), among the groups the scenario declared. */
+function groupOf(member: string, notes: PlanNotes): string {
+  return Object.keys(notes.scale).find((g) => g === member || g === `${member}s`) ?? `${member}s`;
+}
+
+const UNTIL_ROLLBACK = 'until rollback';
+
+function load(words: Parameters<typeof planFromWords>[0], kind: string, background: boolean): string {
+  const plan = planFromWords(words);
+  const shape =
+    plan.shape.loop === 'closed'
+      ? `${plan.shape.clients} concurrent client(s)`
+      : `${plan.shape.ratePerSecond} requests/s (open loop)`;
+  const amount = [
+    plan.count === undefined ? undefined : `${plan.count} operations`,
+    plan.durationMs === undefined ? undefined : `for ${formatDuration(plan.durationMs)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${shape}: ${kind}, ${amount}${background ? ', in the background' : ''}`;
+}
+
+export const VOCABULARY: Record<string, Meaning> = {
+  // steady state
+  'a healthy {word} with {int} registered {word}': {
+    kind: 'steady state',
+    note: ([coordinator, members, group], notes) => {
+      notes.scale[text(group)] = count(members);
+      notes.system.push(`${text(coordinator)} with ${count(members)} ${text(group)}`);
+    },
+  },
+
+  // abort conditions
+  '^abort if the error rate exceeds (.+)$': {
+    kind: 'abort',
+    note: ([bound], notes) => {
+      notes.aborts.push(describeCondition({ kind: 'error rate', above: parsePercent(text(bound)) }));
+    },
+  },
+  '^abort if (?:the )?(?!error rate\\b)(\\S+)(?: latency)? exceeds (.+)$': {
+    kind: 'abort',
+    note: ([p, bound], notes) => {
+      notes.aborts.push(
+        describeCondition({
+          kind: 'latency',
+          percentile: parsePercentile(text(p)),
+          aboveMs: parseDuration(text(bound)),
+        }),
+      );
+    },
+  },
+
+  // faults
+  'the network between the {word} and {int} of its {word} is partitioned for {duration}': {
+    kind: 'fault',
+    note: ([coordinator, members, group, ms], notes) =>
+      strike(
+        notes,
+        'network partition (black hole, both directions)',
+        count(members),
+        text(group),
+        `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
+        `${formatDuration(count(ms))}, then heals`,
+        'unreachable from the coordinator',
+      ),
+  },
+  "^(\\d+) of the (\\S+?)'s (\\S+) respond (.+?) slower(?: for (.+))?$": {
+    kind: 'fault',
+    note: ([members, coordinator, group, delay, lasting], notes) =>
+      strike(
+        notes,
+        `latency +${formatDuration(parseDuration(text(delay)))} on responses`,
+        count(members),
+        text(group),
+        `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
+        lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
+        'answers arrive late',
+      ),
+  },
+  '^the (\\S+) converting it is killed with SIGKILL (.+) in$': {
+    kind: 'fault',
+    note: ([member, after], notes) =>
+      strike(
+        notes,
+        `SIGKILL ${formatDuration(parseDuration(text(after)))} into its work`,
+        1,
+        groupOf(text(member), notes),
+        `the ${text(member)} holding the in-flight request`,
+        `${UNTIL_ROLLBACK} (restarted)`,
+        'process killed mid-request',
+      ),
+  },
+  "^(\\d+) of the (\\S+?)'s (\\S+) presents? a certificate that is (.+)$": {
+    kind: 'fault',
+    note: ([members, coordinator, group, problem], notes) =>
+      strike(
+        notes,
+        `certificate ${parseProblem(text(problem)).kind}`,
+        count(members),
+        text(group),
+        `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their client certificates`,
+        `${UNTIL_ROLLBACK} (renewed)`,
+        'registration refused',
+      ),
+  },
+  "^the certificate of (\\d+) of the (\\S+?)'s (\\S+) expires in (.+)$": {
+    kind: 'fault',
+    note: ([members, coordinator, group, within], notes) =>
+      strike(
+        notes,
+        `certificate expires in ${formatDuration(parseDuration(text(within)))}`,
+        count(members),
+        text(group),
+        `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their client certificates`,
+        `${UNTIL_ROLLBACK} (renewed)`,
+        'registration refused once expired',
+      ),
+  },
+
+  // load and clients
+  '^(\\d+) concurrent clients? (submits?|start submitting) (?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+    {
+      kind: 'load',
+      note: ([clients, verb, amount, kind, duration, timeout], notes) => {
+        notes.loads.push(
+          load(
+            {
+              clients: count(clients),
+              count: amount === undefined || amount === null ? undefined : count(amount),
+              duration: duration ? text(duration) : undefined,
+              timeout: timeout ? text(timeout) : undefined,
+            },
+            text(kind),
+            text(verb).startsWith('start'),
+          ),
+        );
+      },
+    },
+  '^clients (submit|start submitting) (?:(\\d+) )?(.+?) at (\\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+    {
+      kind: 'load',
+      note: ([verb, amount, kind, rate, duration, timeout], notes) => {
+        notes.loads.push(
+          load(
+            {
+              rate: text(rate),
+              count: amount === undefined || amount === null ? undefined : count(amount),
+              duration: duration ? text(duration) : undefined,
+              timeout: timeout ? text(timeout) : undefined,
+            },
+            text(kind),
+            text(verb) !== 'submit',
+          ),
+        );
+      },
+    },
+  '^a client submits an? (.+)$': {
+    kind: 'client',
+    note: ([words], n) => void n.loads.push(`1 request: ${text(words)}`),
+  },
+  '^a client starts submitting an? (.+)$': {
+    kind: 'client',
+    note: ([words], n) => void n.loads.push(`1 request in flight: ${text(words)}`),
+  },
+  '^a client submits the same (.+) (\\d+) times at once$': {
+    kind: 'client',
+    note: ([words, times], n) => void n.loads.push(`${count(times)} duplicates at once: ${text(words)}`),
+  },
+  'the request has completed': { kind: 'wait' },
+  'the load has run for {duration}': { kind: 'wait' },
+  'the load has finished': { kind: 'wait' },
+  '^(\\d+) more (.+?) are all served by the other (\\S+)$': {
+    kind: 'verdict',
+    note: ([times, words], n) => void n.loads.push(`${count(times)} more: ${text(words)}`),
+  },
+
+  // verdicts
+  "^the (\\S+) rejects the (\\S+?)'s certificate as (\\S+) within (.+)$": { kind: 'verdict' },
+  'the {word} logs that certificate renewal is required': { kind: 'verdict' },
+  'the {word} opens the breaker of the slow {word}': { kind: 'verdict' },
+  'traffic shifts away from the slow {word}': { kind: 'verdict' },
+  '^(\\S+) latency(?: (.+?))? is below (.+)$': { kind: 'verdict' },
+  '^(\\S+)(?: latency)? under fault is at most (\\S+) times the baseline$': { kind: 'verdict' },
+  '^the error rate(?: (.+?))? is below (.+?)(, not counting unknown outcomes)?$': { kind: 'verdict' },
+  '^at least (\\S+?)(?: of (?:the )?(?:operations|requests))?(?: (.+?))? complete within (.+)$': {
+    kind: 'verdict',
+  },
+  '^the (\\S+) recovers within (.+?)(?: \\((\\d+) consecutive successes\\))?$': { kind: 'verdict' },
+  '^the (\\S+) detects the (\\S+)(?: fault)? within (.+)$': { kind: 'verdict' },
+  '^every successful request is charged exactly once(, and no failed request is charged)?$': {
+    kind: 'verdict',
+  },
+  'the {word} retries on an alternate {word}': { kind: 'verdict' },
+  'the request succeeds within {duration}': { kind: 'verdict' },
+  'the audit log shows the {word} event': { kind: 'verdict' },
+};
