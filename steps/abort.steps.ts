@@ -1,7 +1,6 @@
 import { After, AfterStep, BeforeStep, Given } from '@cucumber/cucumber';
 import { parsePercentile } from '../support/checks/latency.ts';
 import type { Breach } from '../support/load/abort.ts';
-import { describeCondition } from '../support/load/abort.ts';
 import { type Brake, watchFor, watchOf } from '../support/load/abort-watch.ts';
 import { stopLoads } from '../support/load/running.ts';
 import { parseDuration, parsePercent } from '../support/parse.ts';
@@ -50,7 +49,7 @@ async function fail(world: FaultlineWorld, brake: Brake): Promise<never> {
     (f) => f.stoppedAt !== undefined && f.stoppedAt >= brake.breach.at,
   );
   const message = [
-    `ABORTED: ${brake.breach.message} (${describeCondition(brake.breach.condition)});`,
+    `ABORTED: ${brake.breach.message};`,
     `the load was stopped and ${faults.length} fault(s) rolled back`,
     ...(problems.length > 0 ? [`, but: ${problems.join('; ')}`] : []),
   ].join(' ');

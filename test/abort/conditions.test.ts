@@ -78,9 +78,23 @@ test('p99 latency: with fewer than 100 operations it is the slowest, so one slow
   assert.equal(breachOf(p99(6_000), [...fast, slow], 10_000), undefined, 'exactly at the threshold holds');
 });
 
-// A target that fails every operation once `failing` is set, as a fault would make it.
+/** The promise's value, or a failed test (not a hung one) when it does not settle in time. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// A target that fails every operation once `failing` is set, or answers late once `slowMs` is, as a fault
+// would make it.
 function switchable() {
-  const state = { failing: false };
+  const state = { failing: false, slowMs: 0 };
   const target: Target = {
     kind: 'op',
     id: (i) => `op-${i}`,
@@ -93,7 +107,7 @@ function switchable() {
                 ? { outcome: 'fail', status: 503, attempts: [] }
                 : { outcome: 'ok', attempts: [] },
             ),
-          2,
+          2 + state.slowMs,
         ),
       ),
   };
@@ -122,12 +136,41 @@ test('the watch stops a real load within a check interval of the breach, and act
   assert.equal(watch.brake, undefined, 'a healthy load is not aborted');
   const faultAt = Date.now();
   state.failing = true;
-  const brake = await watch.braked;
+  const brake = await within(watch.braked, 10_000);
   const run = await load.done;
   assert.equal(run.stoppedBy, 'aborted');
   assert.ok(Date.now() - faultAt < 2_000, `stopped ${Date.now() - faultAt} ms after the fault`);
   assert.ok(brake.breach.figure > 0.05);
   assert.equal(watch.check(), brake, 'later checks return the same brake');
   assert.equal(acted, 1);
+  watch.close();
+});
+
+test('a latency condition stops a real load once the slow answers reach the p99', async () => {
+  const history = new History();
+  const { state, target } = switchable();
+  const load = startLoad(
+    { shape: { loop: 'closed', clients: 4 }, durationMs: 30_000, timeoutMs: 5_000 },
+    target,
+    { record: (o) => history.record(o) },
+  );
+  const watch = new AbortWatch(
+    () => history.operations,
+    async () => {
+      load.stop();
+      return [];
+    },
+  );
+  watch.add(p99(200));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(watch.brake, undefined, 'fast answers do not abort');
+  state.slowMs = 400;
+  const brake = await within(watch.braked, 10_000);
+  assert.equal((await load.done).stoppedBy, 'aborted');
+  assert.ok(brake.breach.figure >= 400, `p99 ${brake.breach.figure} ms`);
+  assert.match(
+    brake.breach.message,
+    /^p99 latency 0\.4\d* s exceeded the 0\.2 s abort threshold after \d+ operations/,
+  );
   watch.close();
 });
