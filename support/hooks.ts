@@ -59,8 +59,18 @@ async function attachEvidence(world: FaultlineWorld): Promise<void> {
 }
 
 // An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.
+// `on`, not `once`: signal-exit (loaded with Testcontainers) re-raises the signal — killing the runner before
+// any cleanup — when it finds itself the only listener, which a `once` listener no longer is once it fires.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) {
+      process.stderr.write(
+        `faultline: ${signal} again: still rolling back and removing what the run started\n`,
+      );
+      return;
+    }
+    stopping = true;
     const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
     // Orderly teardown first; whatever it did not reach (a topology half up) is swept after it.
     const orderly = Promise.race([live.releaseAll(), new Promise((r) => setTimeout(r, 10_000))]);

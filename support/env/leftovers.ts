@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineConfigured, formatOwner, ownerIsGone, parseOwner, self } from './containers/runtime.ts';
@@ -25,16 +25,31 @@ export interface Leftovers {
   networks: string[];
 }
 
-/** The owner a process carries in its (initial) environment, if any. */
+/**
+ * The run a process belongs to: the owner it carries in its (initial) environment, or else the owner of the
+ * run temp dir it works in. Both are needed: redis-server overwrites its environment with its process
+ * title, but works in its own temp dir (--dir).
+ */
 function ownerOfProcess(pid: number) {
-  let environ: string;
+  let environ = '';
   try {
     environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch {
-    return undefined; // gone meanwhile, or not ours to read
+    // gone meanwhile, or not ours to read
   }
   const entry = environ.split('\0').find((e) => e.startsWith(`${OWNER_VARIABLE}=`));
-  return entry ? parseOwner(entry.slice(OWNER_VARIABLE.length + 1)) : undefined;
+  if (entry) return parseOwner(entry.slice(OWNER_VARIABLE.length + 1));
+  let cwd: string;
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+  for (const part of cwd.split('/')) {
+    const owner = ownerOfTempDir(part);
+    if (owner) return { host: self.host, ...owner };
+  }
+  return undefined;
 }
 
 function commandOf(pid: number): string {

@@ -6,6 +6,9 @@ import type { Environment } from './environment.ts';
 // reaches the After hooks that would normally do it.
 const environments = new Set<Environment>();
 const ledgers = new Set<FaultLedger>();
+// Teardowns already under way (an After hook's): an interrupt arriving meanwhile must wait for them, or the
+// process exits half-way through, e.g. before an external fault proxy's links are deleted.
+const stopping = new Set<Promise<void>>();
 
 export const live = {
   async track(starting: Promise<Environment>): Promise<Environment> {
@@ -15,7 +18,13 @@ export const live = {
   },
   async release(env: Environment): Promise<void> {
     environments.delete(env);
-    await env.down();
+    const down = env.down();
+    stopping.add(down);
+    try {
+      await down;
+    } finally {
+      stopping.delete(down);
+    }
   },
   trackFaults(ledger: FaultLedger): void {
     ledgers.add(ledger);
@@ -30,6 +39,6 @@ export const live = {
     await Promise.allSettled(faults.map((ledger) => ledger.rollback()));
     const all = [...environments];
     environments.clear();
-    await Promise.allSettled(all.map((env) => env.down()));
+    await Promise.allSettled([...all.map((env) => env.down()), ...stopping]);
   },
 };

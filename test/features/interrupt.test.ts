@@ -1,106 +1,233 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { runCucumber } from './cucumber-run.ts';
+import { after, test } from 'node:test';
+import { engineReachable, LABEL, runIdOf } from '../../support/env/containers/runtime.ts';
+import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
+import { startProxyServer } from '../../support/faults/proxy/server.ts';
+import { seeded } from '../../support/random.ts';
+import { ROOT, runCucumber } from './cucumber-run.ts';
+import { describeMoment, MessageWatch, type Moment } from './messages.ts';
+import {
+  listeningPortsOf,
+  processesOf,
+  processesOfRun,
+  stillAlive,
+  stillListening,
+  until,
+} from './residue.ts';
 
-/** Pids of live processes whose environment carries this run's marker (children inherit it). */
-function processesOf(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return found;
-}
+// Ctrl-C (or SIGTERM) at random moments of real experiments — the run starting, the topology coming up,
+// load running, a partition, a latency fault, a forged certificate, a crash being applied or held, a
+// request in flight, a verdict being judged, the rollback itself — located by what the run is doing (its
+// message stream), not by the clock, since a loaded machine shifts every timing. After each: no process, no
+// listening port, no temp dir, no proxy or toxic (runs against an external fault proxy, which outlives
+// them), no container of the run. Then SIGKILL of the runner: its children die with it, and the next run's
+// start sweep removes what it left. Seeded: FAULTLINE_INTERRUPT_SEED repeats a sequence of moments.
 
-async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (predicate()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return predicate();
-}
+const FEATURE = 'test/features/interrupt/experiment.feature';
+const RUNS = Number(process.env.FAULTLINE_INTERRUPT_RUNS ?? 22);
+const CONCURRENCY = Number(process.env.FAULTLINE_INTERRUPT_CONCURRENCY ?? 3);
+const SEED = Number(process.env.FAULTLINE_INTERRUPT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-/** The few fields of cucumber's message envelopes this test reads. */
-interface Envelope {
-  pickle?: { steps: { id: string; text: string }[] };
-  testCase?: { testSteps: { id: string; pickleStepId?: string }[] };
-  testStepStarted?: { testStepId: string };
-}
+/** Step texts and line of each scenario, read from the feature itself. */
+const featureLines = readFileSync(join(ROOT, FEATURE), 'utf8').split('\n');
+const scenarioLines = featureLines.flatMap((l, i) => (/^\s*Scenario:/.test(l) ? [i + 1] : []));
+const scenarios: string[][] = scenarioLines.map((line, s) =>
+  featureLines
+    .slice(line, scenarioLines[s + 1] ? scenarioLines[s + 1]! - 1 : undefined)
+    .map((l) => l.trim())
+    .filter((l) => /^(Given|When|Then|And|But) /.test(l))
+    .map((l) => l.replace(/^\S+ /, '')),
+);
+const stepText = (scenario: number, step: number) => scenarios[scenario]?.[step] ?? '?';
 
-/** Texts of the steps that have started so far, read from cucumber's message stream. */
-function startedSteps(messagesFile: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync(messagesFile, 'utf8');
-  } catch {
-    return [];
-  }
-  const stepText = new Map<string, string>();
-  const testStepToText = new Map<string, string>();
-  const started: string[] = [];
-  for (const line of text.split('\n')) {
-    let message: Envelope;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      continue; // the last line may still be being written
-    }
-    for (const step of message.pickle?.steps ?? []) stepText.set(step.id, step.text);
-    for (const step of message.testCase?.testSteps ?? [])
-      if (step.pickleStepId) testStepToText.set(step.id, stepText.get(step.pickleStepId) ?? '');
-    const id = message.testStepStarted?.testStepId;
-    if (id && testStepToText.has(id)) started.push(testStepToText.get(id)!);
-  }
-  return started;
-}
-
-// Ctrl-C at different moments of the experiment, located by what the run is doing rather than by the clock
-// (a loaded machine shifts every timing): while the topology comes up, while the fault is being injected,
-// and while the client's request is in flight under the fault. Afterwards nothing of the run may be left.
-const moments: { name: string; step: RegExp; settleMs: number }[] = [
-  { name: 'while the topology comes up', step: /^a healthy/, settleMs: 300 },
-  { name: 'while the fault is injected', step: /is partitioned for/, settleMs: 100 },
-  { name: 'while the request is in flight', step: /^a client submits/, settleMs: 500 },
+const moments: Moment[] = [
+  { kind: 'run' },
+  ...scenarios.flatMap((steps, scenario): Moment[] => [
+    ...steps.map((_, step): Moment => ({ kind: 'step', scenario, step })),
+    { kind: 'after', scenario },
+  ]),
 ];
 
-for (const moment of moments) {
-  test(`SIGINT ${moment.name} leaves no process and no temp dir behind`, { timeout: 90_000 }, async () => {
-    const marker = `FAULTLINE_TEST_RUN=${process.pid}-${Date.now()}`;
-    const tmp = mkdtempSync(join(tmpdir(), 'faultline-interrupt-'));
-    const messages = join(tmpdir(), `faultline-interrupt-messages-${process.pid}-${Date.now()}.ndjson`);
-    try {
-      const run = runCucumber(['features/network/partition.feature', '--format', `message:${messages}`], {
-        FAULTLINE_TEST_RUN: marker.split('=')[1],
-        TMPDIR: tmp,
-      });
-      const reached = await until(() => startedSteps(messages).some((s) => moment.step.test(s)), 60_000);
-      assert.ok(reached, `the run never got ${moment.name}:\n${run.output()}`);
-      await new Promise((r) => setTimeout(r, moment.settleMs));
-      const live = processesOf(marker).length;
-      run.child.kill('SIGINT');
-      const result = await run.done;
-      assert.ok(
-        live > 1,
-        `nothing of the run was running when interrupted, so this proves nothing:\n${result.output}`,
-      );
-      assert.ok(
-        result.code !== 0 || result.signal !== null,
-        `an interrupted run must not exit 0:\n${result.output}`,
-      );
-      const clean = await until(() => processesOf(marker).length === 0, 5_000);
-      assert.ok(clean, `left behind: ${processesOf(marker).join(', ')}\n${result.output}`);
-      assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-      rmSync(messages, { force: true });
-    }
+interface Plan {
+  index: number;
+  moment: Moment;
+  /** How long after the moment started the signal is sent. */
+  delayMs: number;
+  signal: 'SIGINT' | 'SIGTERM';
+  /** Against an external fault proxy (FAULTLINE_TOXIPROXY_URL): toxics and proxies must be removed from it. */
+  externalProxy: boolean;
+}
+
+/** Every moment at least once (a seeded permutation, cycled), each with a seeded delay. */
+function plans(seed: number, runs: number): Plan[] {
+  const random = seeded(seed);
+  const order = moments.map((m) => ({ m, key: random() })).sort((a, b) => a.key - b.key);
+  return Array.from({ length: runs }, (_, index) => {
+    const moment = order[index % order.length]!.m;
+    // A rollback is short, and the last one ends the run: strike early in it.
+    const maxDelay = moment.kind === 'after' ? 100 : moment.kind === 'run' ? 300 : 700;
+    return {
+      index,
+      moment,
+      delayMs: Math.floor(random() * maxDelay),
+      signal: random() < 0.25 ? 'SIGTERM' : 'SIGINT',
+      externalProxy: random() < 0.4,
+    };
   });
 }
+
+const work = mkdtempSync(join(tmpdir(), 'interrupt-test-'));
+// Postgres runs under its own account when the runner is root: it must be able to reach its data dir.
+chmodSync(work, 0o755);
+
+/** A run's own temp root (its TMPDIR), reachable by the postgres account. */
+function tempRoot(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  return dir;
+}
+const engine = engineReachable(5_000);
+
+async function noContainersOf(runId: string): Promise<string[]> {
+  if (!(await engine)) {
+    if (process.env.FAULTLINE_REQUIRE_DOCKER === '1')
+      throw new Error('no Docker engine reachable, but FAULTLINE_REQUIRE_DOCKER=1');
+    return [];
+  }
+  const { labelled } = await import('../containers/engine.ts');
+  const left = await labelled(LABEL.run, runId);
+  return [...left.containers, ...left.networks];
+}
+
+async function interruptedRun(plan: Plan): Promise<string> {
+  const name = `run-${plan.index}`;
+  const marker = `FAULTLINE_TEST_RUN=${process.pid}-${plan.index}-${Date.now()}`;
+  const tmp = tempRoot(name);
+  const messages = join(work, `${name}.ndjson`);
+  const proxy = plan.externalProxy
+    ? await startProxyServer({ host: '127.0.0.1', port: 0, seed: SEED })
+    : undefined;
+  const where = describeMoment(plan.moment, stepText);
+  // A moment inside a scenario runs that scenario alone (the runs stay short; cucumber still announces every
+  // pickle, so scenarios keep their index); the run's start and the first scenario's rollback (the next
+  // scenario about to start) run the whole feature.
+  const alone = plan.moment.kind === 'step' || (plan.moment.kind === 'after' && plan.moment.scenario > 0);
+  const scenario = plan.moment.kind === 'run' ? 0 : plan.moment.scenario;
+  const run = runCucumber(
+    [alone ? `${FEATURE}:${scenarioLines[scenario]}` : FEATURE, '--format', `message:${messages}`],
+    {
+      FAULTLINE_TEST_RUN: marker.split('=')[1],
+      TMPDIR: tmp,
+      ...(proxy ? { FAULTLINE_TOXIPROXY_URL: proxy.url } : {}),
+    },
+  );
+  try {
+    let exited = false;
+    void run.done.then(() => {
+      exited = true;
+    });
+    const runId = runIdOf(run.child.pid!);
+    const watch = new MessageWatch(messages);
+    const reached = await until(() => exited || watch.reached(plan.moment), 120_000);
+    assert.ok(reached && !exited, `the run never got ${where}:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, plan.delayMs));
+    const processes = processesOfRun(run.child.pid!, marker);
+    const pids = processes.map((p) => p.pid);
+    const ports = listeningPortsOf(pids);
+    const proxiesAtSignal = proxy ? (await new ToxiproxyClient(proxy.url).proxies()).length : 0;
+    assert.ok(!exited, `the run ended before the signal ${where} + ${plan.delayMs} ms:\n${run.output()}`);
+    run.child.kill(plan.signal);
+    const result = await run.done;
+    assert.ok(
+      result.code !== 0 || result.signal !== null,
+      `a run stopped by ${plan.signal} must not exit 0:\n${result.output}`,
+    );
+    const left = () => [...new Set([...stillAlive(processes), ...processesOf(marker)])];
+    const gone = await until(() => left().length === 0, 5_000);
+    assert.ok(gone, `processes left behind: ${left().join(', ')}\n${result.output}`);
+    assert.deepEqual(stillListening(ports, pids, marker), [], `ports still listening:\n${result.output}`);
+    assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
+    if (proxy) {
+      const left = await new ToxiproxyClient(proxy.url).proxies();
+      assert.deepEqual(
+        left.map((p) => `${p.name} (${p.toxics.map((t) => t.name).join(', ') || 'no toxics'})`),
+        [],
+        `the external fault proxy still holds these:\n${result.output}`,
+      );
+    }
+    assert.deepEqual(await noContainersOf(runId), [], 'containers or networks of the run left behind');
+    return `${plan.signal} ${where} + ${plan.delayMs} ms: ${pids.length} processes, ${ports.length} listening ports${proxy ? `, ${proxiesAtSignal} proxies in the external fault proxy` : ''} at the signal; exit ${result.code ?? result.signal}; nothing left`;
+  } finally {
+    run.child.kill('SIGKILL'); // only matters when an assertion failed before the run ended
+    await proxy?.close();
+  }
+}
+
+test(`SIGINT/SIGTERM at ${RUNS} random moments leaves nothing behind (seed ${SEED})`, {
+  concurrency: CONCURRENCY,
+  timeout: 600_000,
+}, async (t) => {
+  t.diagnostic(`FAULTLINE_INTERRUPT_SEED=${SEED} repeats these moments`);
+  process.stdout.write(`# interrupt test seed: FAULTLINE_INTERRUPT_SEED=${SEED}\n`);
+  await Promise.all(
+    plans(SEED, RUNS).map((plan) =>
+      t.test(
+        `run ${plan.index + 1}: ${plan.signal} ${describeMoment(plan.moment, stepText)} + ${plan.delayMs} ms${plan.externalProxy ? ', external proxy' : ''}`,
+        {
+          timeout: 180_000,
+        },
+        async (st) => {
+          st.diagnostic(await interruptedRun(plan));
+        },
+      ),
+    ),
+  );
+});
+
+test('after SIGKILL of the runner its children die with it, and the next run sweeps what it left', {
+  timeout: 180_000,
+}, async (t) => {
+  const marker = `FAULTLINE_TEST_RUN=${process.pid}-sigkill-${Date.now()}`;
+  const tmp = tempRoot('sigkill');
+  const messages = join(work, 'sigkill.ndjson');
+  const run = runCucumber([FEATURE, '--format', `message:${messages}`], {
+    FAULTLINE_TEST_RUN: marker.split('=')[1],
+    TMPDIR: tmp,
+  });
+  t.after(() => run.child.kill('SIGKILL'));
+  const watch = new MessageWatch(messages);
+  // While the partition is held: toxics in place, every service up.
+  const partition = scenarios[0]!.findIndex((s) => s.includes('is partitioned'));
+  const target: Moment = { kind: 'step', scenario: 0, step: partition };
+  assert.ok(
+    await until(() => watch.reached(target), 120_000),
+    `never got to the partition:\n${run.output()}`,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const processes = processesOfRun(run.child.pid!, marker).filter((p) => p.pid !== run.child.pid);
+  const children = processes.map((p) => p.pid);
+  const ports = listeningPortsOf(children);
+  assert.ok(children.length >= 5, `too little was running to prove anything: ${children.join(', ')}`);
+  run.child.kill('SIGKILL');
+  await run.done;
+  // The parent-death signal and the stdin lifeline: nothing of the run outlives it for long.
+  const outliving = () => [...new Set([...stillAlive(processes), ...processesOf(marker)])];
+  const died = await until(() => outliving().length === 0, 5_000);
+  assert.ok(died, `children outlived the SIGKILLed runner: ${outliving().join(', ')}`);
+  assert.deepEqual(stillListening(ports, children, marker), []);
+  const left = readdirSync(tmp);
+  assert.ok(left.length > 0, 'the killed run left no temp dir, so the sweep would prove nothing');
+
+  // The next run, sharing the temp root, sweeps before it starts anything (no scenario needs to run).
+  const next = runCucumber([FEATURE, '--tags', '@no-scenario-has-this-tag'], { TMPDIR: tmp });
+  const result = await next.done;
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /removed leftovers of dead runs: .*dirs/);
+  assert.deepEqual(readdirSync(tmp), [], `not swept: ${left.join(', ')}\n${result.output}`);
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));

@@ -31,8 +31,10 @@ function alive(pid: number): boolean {
   }
 }
 
-function leftoverProcess(owner: string) {
-  const child = spawn('sleep', ['60'], { env: { ...process.env, [OWNER_VARIABLE]: owner }, stdio: 'ignore' });
+function leftoverProcess(owner: string, cwd?: string) {
+  // Like redis-server, which overwrites its environment with its title: only its working dir tells.
+  const env: NodeJS.ProcessEnv = cwd ? { ...process.env } : { ...process.env, [OWNER_VARIABLE]: owner };
+  const child = spawn('sleep', ['60'], { env, cwd, stdio: 'ignore' });
   child.unref();
   return child;
 }
@@ -59,12 +61,16 @@ test('the start sweep removes processes and temp dirs of a dead run, and nothing
   const liveDir = join(root, `faultline-system-o${process.pid}t${self.startTime}-XyZ789`);
   const unmarked = join(root, 'faultline-mtls-QwE456');
   for (const dir of [deadDir, liveDir, unmarked]) mkdirSync(join(dir, 'data'), { recursive: true });
+  const inDeadDir = leftoverProcess('', join(deadDir, 'data'));
+  const inLiveDir = leftoverProcess('', join(liveDir, 'data'));
   try {
     await new Promise((r) => setTimeout(r, 100)); // the sleeps have exec'd with their environment
     const swept = await sweepLocal(root);
     assert.ok(!alive(orphan.pid!), 'the dead run’s process was killed');
     assert.ok(!alive(recycled.pid!), 'a process of an owner whose pid was recycled was killed');
+    assert.ok(!alive(inDeadDir.pid!), 'a process working in the dead run’s temp dir was killed');
     assert.ok(alive(ours.pid!), 'a live run’s process is never touched');
+    assert.ok(alive(inLiveDir.pid!), 'a process working in a live run’s temp dir is never touched');
     assert.ok(
       swept.processes.some((p) => p.startsWith(`${orphan.pid} sleep 60`)),
       swept.processes.join('\n'),
@@ -73,7 +79,7 @@ test('the start sweep removes processes and temp dirs of a dead run, and nothing
     assert.deepEqual(readdirSync(root).sort(), [liveDir, unmarked].map((d) => d.split('/').pop()).sort());
     assert.ok(existsSync(join(liveDir, 'data')));
   } finally {
-    for (const child of [orphan, recycled, ours]) child.kill('SIGKILL');
+    for (const child of [orphan, recycled, ours, inDeadDir, inLiveDir]) child.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
   }
 });

@@ -1,0 +1,20 @@
+# Made for test/features/interrupt.test.ts, not part of the suite: short scenarios whose steps cover every
+# kind of moment an interrupt can strike — the topology coming up, load running, each kind of fault being
+# applied or held, a request in flight, a verdict being judged — on a small topology so each run is quick.
+Feature: An experiment that is interrupted at any moment
+
+  Scenario: A partition under load
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the network between the controller and 1 of its workers is partitioned for 1 second
+    And 1 of the controller's workers respond 200ms slower for 1 second
+    And the load has finished
+    Then the error rate is below 100%
+
+  Scenario: A crash, a slow worker and a bad certificate
+    Given a healthy controller with 2 registered workers
+    When 1 of the controller's workers presents a certificate that is expired
+    And a client starts submitting a 2 MB document conversion request
+    And the worker converting it is killed with SIGKILL 50ms in
+    And the request has completed
+    Then every successful request is charged exactly once

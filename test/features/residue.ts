@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+// What a run leaves on this machine, found from the kernel's view rather than from the run's own records:
+// processes (by a marker every process of the run inherits in its environment, and by descent from the
+// runner: redis-server overwrites its environment with its title) and listening sockets.
+
+/** Pids of live processes whose environment carries this marker (children inherit it). */
+export function processesOf(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker))
+        found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+interface Stat {
+  pid: number;
+  ppid: number;
+  /** Kernel start time: with the pid, names one process even after the pid is recycled. */
+  start: string;
+}
+
+function stat(pid: number): Stat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid, ppid: Number(fields[1]), start: fields[19]! };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process and all its descendants right now. */
+export function processTree(root: number): Stat[] {
+  const all = readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map((e) => stat(Number(e)))
+    .filter((s) => s !== undefined);
+  const tree = all.filter((s) => s.pid === root);
+  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((s) => s.ppid === tree[i]!.pid));
+  return tree;
+}
+
+/** Of these processes, those still alive (the same process, not a recycled pid). */
+export function stillAlive(processes: Stat[]): number[] {
+  return processes.filter((p) => stat(p.pid)?.start === p.start).map((p) => p.pid);
+}
+
+/** Every process of a run: descendants of its runner and anything carrying its marker. */
+export function processesOfRun(runner: number, marker: string): Stat[] {
+  const tree = processTree(runner);
+  const known = new Set(tree.map((p) => p.pid));
+  for (const pid of processesOf(marker)) {
+    const s = known.has(pid) ? undefined : stat(pid);
+    if (s) tree.push(s);
+  }
+  return tree;
+}
+
+/** TCP ports in LISTEN state on this machine, by socket inode. */
+function listeningSockets(): Map<string, number> {
+  const byInode = new Map<string, number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A') continue; // TCP_LISTEN
+      byInode.set(fields[9]!, Number.parseInt(fields[1]!.split(':')[1]!, 16));
+    }
+  }
+  return byInode;
+}
+
+/** Listening ports held by each of the given processes (all processes when none are given). */
+function listeners(pids?: number[]): { pid: number; port: number }[] {
+  const sockets = listeningSockets();
+  const found: { pid: number; port: number }[] = [];
+  const all =
+    pids ??
+    readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number);
+  for (const pid of all) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
+        const port = inode ? sockets.get(inode) : undefined;
+        if (port !== undefined) found.push({ pid, port });
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return found;
+}
+
+/** Ports the given processes listen on right now. */
+export function listeningPortsOf(pids: number[]): number[] {
+  return [...new Set(listeners(pids).map((l) => l.port))].sort((a, b) => a - b);
+}
+
+/**
+ * Of these ports, those still listening in a process of the run (one of `pids`, or one carrying `marker`).
+ * A port some unrelated process has taken since (other runs share this machine) is not the run's residue.
+ */
+export function stillListening(ports: number[], pids: number[], marker: string): string[] {
+  const wanted = new Set(ports);
+  const ofRun = new Set([...pids, ...processesOf(marker)]);
+  if (![...listeningSockets().values()].some((p) => wanted.has(p))) return [];
+  return listeners()
+    .filter((l) => wanted.has(l.port) && ofRun.has(l.pid))
+    .map((l) => `${l.port} (pid ${l.pid})`);
+}
+
+export async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (predicate()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return predicate();
+}
