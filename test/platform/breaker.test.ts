@@ -186,4 +186,29 @@ describe('per-worker circuit breaker', () => {
       ],
     );
   });
+
+  test('a burst reaches a slow worker only up to WORKER_MAX_IN_FLIGHT; the rest waits for the workers that answer', async (t) => {
+    const { url, slowLink, convert } = await platform(t, { WORKER_MAX_IN_FLIGHT: '2' });
+    slowLink.latency(TIMEOUT_MS * 4);
+    const bursts = await Promise.all(Array.from({ length: 30 }, () => convert()));
+    const firstTries = bursts.map((attempts) => attempts[0]?.worker_id);
+    assert.equal(firstTries.filter((w) => w === 'w1').length, 2, 'w1 held 2 requests, no more');
+    assert.equal(bursts.flatMap(onW1).length, 2, 'and no retry was sent to it either');
+    assert.ok(
+      bursts.flatMap(onW1).every((a) => a.outcome === 'timeout'),
+      'the 2 it held timed out and were served elsewhere',
+    );
+    const listed = await fleet(url);
+    assert.equal(listed.get('w1')?.requests_total, 2);
+  });
+
+  test('WORKER_MAX_IN_FLIGHT=0: the burst queues inside every worker, a third of it on the slow one', async (t) => {
+    const { slowLink, convert } = await platform(t, { WORKER_MAX_IN_FLIGHT: '0', BREAKER_THRESHOLD: '100' });
+    slowLink.latency(TIMEOUT_MS * 4);
+    const bursts = await Promise.all(Array.from({ length: 30 }, () => convert()));
+    assert.ok(
+      bursts.flatMap(onW1).length >= 9,
+      `without the bound w1 takes its round-robin share: ${bursts.flatMap(onW1).length} attempts`,
+    );
+  });
 });

@@ -38,6 +38,8 @@ test('controller defaults match the documented contract', () => {
     heartbeatTtlMs: 3000,
     breaker: { enabled: true, threshold: 3, halfOpenAfterMs: 5000 },
     concurrencyLimit: 256,
+    workerMaxInFlight: 8,
+    queueTimeoutMs: 30000,
     idempotency: true,
     tls: undefined,
     logLevel: 'info',

@@ -1,0 +1,16 @@
+@latency @slo
+Feature: One slow worker does not break the conversion latency SLO
+  Conversions have a p95 objective of 500 ms. When one worker becomes slow, the controller must give up on
+  it quickly, retry its requests on the others, open that worker's circuit breaker and move the traffic to
+  the healthy workers — so that clients keep meeting the objective while the fault lasts.
+
+  Scenario: 2 seconds of latency on one worker's responses under 100 concurrent requests
+    Given a healthy controller with 5 registered workers
+    When 10 concurrent clients submit 50 document conversion requests
+    And 1 of the controller's workers respond 2 seconds slower
+    And 100 concurrent clients submit 100 document conversion requests
+    Then at least 95% of the requests under fault complete within 500ms
+    And p95 latency under fault is below 500ms
+    And the controller opens the breaker of the slow worker
+    And traffic shifts away from the slow worker
+    And every successful request is charged exactly once
