@@ -1,4 +1,5 @@
 import { After, AfterStep, BeforeStep, Given } from '@cucumber/cucumber';
+import { tag } from 'allure-js-commons';
 import { parsePercentile } from '../support/checks/latency.ts';
 import type { Breach } from '../support/load/abort.ts';
 import { type Brake, watchFor, watchOf } from '../support/load/abort-watch.ts';
@@ -48,13 +49,13 @@ async function fail(world: FaultlineWorld, brake: Brake): Promise<never> {
   const faults = world.faults.records.filter(
     (f) => f.stoppedAt !== undefined && f.stoppedAt >= brake.breach.at,
   );
-  const message = [
-    `ABORTED: ${brake.breach.message};`,
-    `the load was stopped and ${faults.length} fault(s) rolled back`,
-    ...(problems.length > 0 ? [`, but: ${problems.join('; ')}`] : []),
-  ].join(' ');
+  const message =
+    `ABORTED: ${brake.breach.message}; the load was stopped and ${faults.length} fault(s) rolled back` +
+    (problems.length > 0 ? `, but: ${problems.join('; ')}` : '');
   if (!reported.has(world)) {
     reported.add(world);
+    // Cucumber knows no "aborted" status: the Allure report gets a tag to filter aborted experiments by.
+    await tag('aborted');
     world.attach(message, { mediaType: 'text/plain', fileName: 'aborted.txt' });
     world.attach(
       JSON.stringify({ ...brake.breach, rolledBack: faults.map((f) => f.description), problems }, null, 2),

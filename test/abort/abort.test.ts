@@ -41,6 +41,12 @@ test('cutting off the whole fleet breaches "abort if the error rate exceeds 5%":
   const abort = run.json<{ figure: number; window: number; condition: { above: number } }>('abort.json');
   assert.ok(abort.figure > 0.05 && abort.window >= 20, JSON.stringify(abort));
   assert.match(run.attachment('aborted.txt')?.body ?? '', /^ABORTED: error rate/);
+  assert.ok(
+    run.attachments.some(
+      (a) => a.mediaType === 'application/vnd.allure.message+json' && /"tag","value":"aborted"/.test(a.body),
+    ),
+    'the Allure result is tagged "aborted"',
+  );
   const { faults } = run.json<{ faults: FaultRecord[] }>('fault-timeline.json');
   assert.equal(faults.length, 2);
   for (const fault of faults) {
