@@ -2,38 +2,66 @@
 // transpiler hook is registered. Select with `npx cucumber-js -p <profile>`.
 // Features are found at cucumber's default location, features/**/*.feature (naming paths here as well
 // would merge with paths given on the command line).
+
+// Every output goes under one directory: reports/ unless FAULTLINE_REPORTS_DIR names another (a test that
+// runs scenarios keeps its results apart from the developer's).
+const reports = process.env.FAULTLINE_REPORTS_DIR || 'reports';
+
+// Tags → Allure labels and links (allure-cucumberjs): `@severity:critical`, `@owner:platform-team`,
+// `@epic:Resilience`, `@story:…`, `@layer:…`; links are written with `=`: `@issue=6`, `@tms=FL-12`.
+// FAULTLINE_ISSUE_URL / FAULTLINE_TMS_URL turn their values into links (`%s` stands for the value).
+const tagLabel = (name) => ({ name, pattern: [new RegExp(`^@${name}:.+$`)] });
+
 const common = {
   // Only cucumber's own entry points: support/ also holds child-process entrypoints and libraries that must
   // not be loaded into the runner as a side effect.
-  import: ['support/world.ts', 'support/parameters.ts', 'support/hooks.ts', 'steps/**/*.ts'],
+  import: [
+    'support/world.ts',
+    'support/parameters.ts',
+    'support/hooks.ts',
+    'support/report/labels.ts',
+    'steps/**/*.ts',
+  ],
   formatOptions: {
-    resultsDir: 'reports/allure-results',
+    resultsDir: `${reports}/allure-results`,
     snippetInterface: 'async-await',
+    labels: ['epic', 'feature', 'story', 'severity', 'owner', 'layer'].map(tagLabel),
+    links: {
+      issue: {
+        pattern: [/^@issue=.+$/],
+        urlTemplate: process.env.FAULTLINE_ISSUE_URL || '%s',
+        nameTemplate: 'issue %s',
+      },
+      tms: {
+        pattern: [/^@tms=.+$/],
+        urlTemplate: process.env.FAULTLINE_TMS_URL || '%s',
+        nameTemplate: 'test case %s',
+      },
+    },
   },
 };
+
+// The journal formatter comes first: it empties the Allure results directory before anything writes there,
+// so each run's results (and report) hold that run only.
+const reportFormats = [
+  `./support/report/journal-formatter.ts:${reports}/journal.json`,
+  `allure-cucumberjs/reporter:${reports}/allure-reporter.log`,
+  `html:${reports}/cucumber.html`,
+  `junit:${reports}/junit.xml`,
+];
 
 /** Humans at a terminal. */
 export default {
   ...common,
-  // progress-bar draws nothing without a terminal; plain progress lines then.
-  format: [
-    process.stdout.isTTY ? 'progress-bar' : 'progress',
-    'allure-cucumberjs/reporter:reports/allure-reporter.log',
-    'html:reports/cucumber.html',
-  ],
+  // A live progress bar in a terminal; cucumber itself swaps progress-bar for plain progress lines when
+  // stdout is not a TTY, this only avoids its warning.
+  format: [process.stdout.isTTY ? 'progress-bar' : 'progress', ...reportFormats],
 };
 
 /** CI: plain lines (no TTY), machine-readable results for gates and report builders. */
 export const ci = {
   ...common,
-  format: [
-    'progress',
-    'summary',
-    'allure-cucumberjs/reporter:reports/allure-reporter.log',
-    'junit:reports/junit.xml',
-    'message:reports/messages.ndjson',
-    'html:reports/cucumber.html',
-  ],
+  format: ['progress', 'summary', ...reportFormats, `message:${reports}/messages.ndjson`],
 };
 
 /** Quick confidence: only scenarios tagged @smoke. */

@@ -4,6 +4,7 @@ import { claimOwnership, sweepDeadRuns } from './env/leftovers.ts';
 import { live } from './env/live.ts';
 import { residue } from './env/residue.ts';
 import { verifyClean } from './faults/clean.ts';
+import { attachEvidence } from './report/evidence.ts';
 import type { FaultlineWorld } from './world.ts';
 
 // Scenarios run real experiments: bringing a topology up, holding a fault and waiting out a recovery take
@@ -34,29 +35,13 @@ After({ timeout: 60_000 }, async function (this: FaultlineWorld) {
     live.releaseFaults(this.faults);
     problems.push(...(await this.faults.rollback()));
     if (this.hasEnv) problems.push(...(await verifyClean(this.env)));
-    await attachEvidence(this);
+    await attachEvidence(this, problems);
   } finally {
     await this.down();
   }
   if (problems.length > 0)
     throw new Error(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
 });
-
-async function attachEvidence(world: FaultlineWorld): Promise<void> {
-  const json = (data: unknown, fileName: string) =>
-    world.attach(JSON.stringify(data, null, 2), { mediaType: 'application/json', fileName });
-  json({ seed: world.seed, faults: world.faults.records }, 'fault-timeline.json');
-  json(world.history.operations, 'history.json');
-  if (!world.hasEnv) return;
-  for (const service of world.env.topology.services) {
-    const lines = world.env.logs(service.name);
-    if (lines.length > 0)
-      world.attach(lines.map((l) => `${new Date(l.at).toISOString()} ${l.line}`).join('\n'), {
-        mediaType: 'text/plain',
-        fileName: `${service.name}.log`,
-      });
-  }
-}
 
 // An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.
 // `on`, not `once`: signal-exit (loaded with Testcontainers) re-raises the signal — killing the runner before

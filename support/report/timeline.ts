@@ -1,0 +1,81 @@
+import type { FaultRecord } from '../faults/ledger.ts';
+import { escapeHtml, page, since, table } from './html.ts';
+
+// The fault timeline: what was injected, into what, when it began and when its undo ran — the ledger's own
+// timestamps, so the picture and the phases of every verdict agree.
+
+export interface TimelineEntry {
+  id: number;
+  kind: string;
+  description: string;
+  targets: string[];
+  state: FaultRecord['state'];
+  startedAt?: string;
+  stoppedAt?: string;
+  /** Seconds after the scenario started. */
+  startedAfterS?: number;
+  stoppedAfterS?: number;
+  plannedMs?: number;
+  heldMs?: number;
+  undo: string;
+  evidence: string[];
+}
+
+const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
+const seconds = (origin: number, at: number | undefined) =>
+  at === undefined ? undefined : Math.round(at - origin) / 1000;
+
+export function timelineOf(faults: readonly FaultRecord[], origin: number): TimelineEntry[] {
+  return faults.map((f) => ({
+    id: f.id,
+    kind: f.kind,
+    description: f.description,
+    targets: f.targets,
+    state: f.state,
+    startedAt: iso(f.startedAt),
+    stoppedAt: iso(f.stoppedAt),
+    startedAfterS: seconds(origin, f.startedAt),
+    stoppedAfterS: seconds(origin, f.stoppedAt),
+    plannedMs: f.plannedMs,
+    heldMs: f.startedAt !== undefined && f.stoppedAt !== undefined ? f.stoppedAt - f.startedAt : undefined,
+    undo:
+      f.state === 'undone'
+        ? 'undone'
+        : f.state === 'undo-failed'
+          ? `undo failed: ${f.undoError ?? 'unknown error'}`
+          : 'never undone',
+    evidence: f.evidence,
+  }));
+}
+
+export function timelineHtml(faults: readonly FaultRecord[], origin: number, seed: number): string {
+  const rows = faults.map((f) => [
+    f.id,
+    f.kind,
+    f.description,
+    f.targets.join(', '),
+    since(origin, f.startedAt),
+    since(origin, f.stoppedAt),
+    f.startedAt !== undefined && f.stoppedAt !== undefined ? `${f.stoppedAt - f.startedAt} ms` : '—',
+    {
+      html: escapeHtml(
+        f.state === 'undone' ? 'undone' : `${f.state}${f.undoError ? `: ${f.undoError}` : ''}`,
+      ),
+      className: f.state === 'undone' ? 'pass' : 'fail',
+    },
+    { html: f.evidence.map(escapeHtml).join('<br>') },
+  ]);
+  const body =
+    faults.length === 0
+      ? '<p class="muted">No fault was injected in this scenario.</p>'
+      : table(
+          'fault-timeline',
+          ['#', 'kind', 'fault', 'targets', 'began', 'undone', 'held', 'undo', 'proof it took effect'],
+          rows,
+        );
+  return page(
+    'fault-timeline',
+    'Fault timeline',
+    `<p class="muted">Times are seconds after the scenario started (${new Date(origin).toISOString()}); seed ${seed}.</p>${body}`,
+  );
+}
