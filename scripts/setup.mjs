@@ -99,6 +99,22 @@ if (
   say('PostgreSQL server binaries found');
 else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
 
+// Debian's Chromium for the report test (test/report: playwright-core drives it; no browser download). Only
+// that test needs it, so without root it is a hint, not a failure (the test then skips, except under CI).
+const chromiumFound =
+  process.env.FAULTLINE_CHROMIUM ||
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
+if (chromiumFound) say('chromium found');
+else if (isRoot && hasApt) {
+  say('installing chromium with apt-get (the report test opens the Allure report in it)');
+  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // With its recommended packages (fonts among them): a bare chromium renders pages without any font.
+  run('apt-get', ['install', '-y', '-qq', 'chromium'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+} else
+  say('chromium not found: the report test skips (sudo apt-get install chromium, or set FAULTLINE_CHROMIUM)');
+
 // 5. Warm the PostgreSQL template cluster so the first scenario does not pay for initdb.
 if (todo.length === 0) {
   const node = existsSync(join(BIN, 'node')) ? join(BIN, 'node') : process.execPath;

@@ -29,7 +29,7 @@ Before(function (this: FaultlineWorld, { pickle }) {
 // Rollback: undo every fault newest-first, prove the environment is clean, attach the evidence, tear down.
 // Runs whether the scenario passed, failed, a step threw half-way or timed out (a fault still being applied
 // by the abandoned step is waited for, then undone: support/faults/ledger.ts).
-After({ timeout: 60_000 }, async function (this: FaultlineWorld) {
+After({ name: 'Rollback, evidence, teardown', timeout: 60_000 }, async function (this: FaultlineWorld) {
   const problems: string[] = [];
   try {
     live.releaseFaults(this.faults);
