@@ -38,7 +38,7 @@ export const CATEGORIES: CategoryRule[] = [
       {
         statuses: ['broken'],
         message:
-          'did not start|steady state|not ready|no free port|could not be pulled|image|Docker|engine|initdb|ECONNREFUSED|EADDRINUSE|ENOENT|spawn|timed out|timeout',
+          'did not start|exited before it was ready|steady state|not ready|no free port|could not be pulled|image|Docker|engine|initdb|ECONNREFUSED|EADDRINUSE|ENOENT|spawn|timed out|timeout',
       },
     ],
   },
