@@ -30,10 +30,11 @@ function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
   return handle;
 }
 
+// "… at N requests per second" is the open loop's (with "N concurrent clients" it caps the requests in flight).
 const CLIENTS =
-  /^(\d+) concurrent clients? (submits?|start submitting) (?:(\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+  /^(\d+) concurrent clients? (submits?|start submitting) (?!.* at \S+ requests? per second)(?:(\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
 const RATE =
-  /^clients (submit|start submitting) (?:(\d+) )?(.+?) at (\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+  /^(?:(\d+) concurrent )?clients (submit|start submitting) (?:(\d+) )?(.+?) at (\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
 
 When(
   CLIENTS,
@@ -57,6 +58,7 @@ When(
   LONG,
   async function (
     this: FaultlineWorld,
+    clients: number | undefined,
     verb: string,
     count: number | undefined,
     kind: string,
@@ -64,7 +66,7 @@ When(
     duration: string | undefined,
     timeout: string | undefined,
   ) {
-    const handle = start(this, kind, { rate, count, duration, timeout });
+    const handle = start(this, kind, { clients, rate, count, duration, timeout });
     if (verb === 'submit') await handle.done;
   },
 );

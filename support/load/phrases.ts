@@ -51,8 +51,13 @@ export function planFromWords(words: LoadWords): LoadPlan {
       throw new StepInputError(
         `'${words.rate}' is not a rate: write a number of requests per second > 0, e.g. 50`,
       );
-    // Enough slots that only a system slower than the timeout makes operations wait for one.
-    const maxInFlight = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.ceil((rate * timeoutMs) / 1000)));
+    // N concurrent clients sharing the rate: never more than N requests in flight (a due request waits for a
+    // client, its latency still counted from when it was due). Without a number, enough slots that only a
+    // system slower than the timeout makes operations wait for one.
+    const maxInFlight =
+      words.clients !== undefined && words.clients !== null
+        ? wholeNumber(words.clients, 'clients')
+        : Math.min(MAX_IN_FLIGHT, Math.max(1, Math.ceil((rate * timeoutMs) / 1000)));
     return { shape: { loop: 'open', ratePerSecond: rate, maxInFlight }, durationMs, count, timeoutMs };
   }
   const clients = wholeNumber(words.clients ?? '', 'clients');

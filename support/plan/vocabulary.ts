@@ -95,7 +95,7 @@ function load(words: Parameters<typeof planFromWords>[0], kind: string, backgrou
   const shape =
     plan.shape.loop === 'closed'
       ? `${plan.shape.clients} concurrent client(s)`
-      : `${plan.shape.ratePerSecond} requests/s (open loop)`;
+      : `${plan.shape.ratePerSecond} requests/s (open loop, at most ${plan.shape.maxInFlight} in flight)`;
   const amount = [
     plan.count === undefined ? undefined : `${plan.count} operations`,
     plan.durationMs === undefined ? undefined : `for ${formatDuration(plan.durationMs)}`,
@@ -203,7 +203,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   },
 
   // load and clients
-  '^(\\d+) concurrent clients? (submits?|start submitting) (?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+  '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
     {
       kind: 'load',
       note: ([clients, verb, amount, kind, duration, timeout], notes) => {
@@ -221,13 +221,14 @@ export const VOCABULARY: Record<string, Meaning> = {
         );
       },
     },
-  '^clients (submit|start submitting) (?:(\\d+) )?(.+?) at (\\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+  '^(?:(\\d+) concurrent )?clients (submit|start submitting) (?:(\\d+) )?(.+?) at (\\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$':
     {
       kind: 'load',
-      note: ([verb, amount, kind, rate, duration, timeout], notes) => {
+      note: ([clients, verb, amount, kind, rate, duration, timeout], notes) => {
         notes.loads.push(
           load(
             {
+              clients: clients === undefined || clients === null ? undefined : count(clients),
               rate: text(rate),
               count: amount === undefined || amount === null ? undefined : count(amount),
               duration: duration ? text(duration) : undefined,

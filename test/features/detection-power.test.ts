@@ -28,17 +28,11 @@ const cases = [
     mechanism: 'the circuit breaker',
     switch: { FAULTLINE_PLATFORM_BREAKER_ENABLED: 'false' },
     run: ['features/latency/latency-slo.feature'],
-    // Off, the slow worker keeps its share: either the SLO breaks or, if the burst is over before the
-    // timeouts come round again, the breaker never opens. Either names what broke.
+    // Off, the slow worker keeps its share of the traffic: its requests still meet the SLO (the attempt
+    // timeout is below it), but the breaker never opens and traffic never shifts — or, on a slow machine,
+    // the SLO breaks first. Either names what broke.
     expect:
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
-  },
-  {
-    mechanism: 'the per-worker bulkhead',
-    switch: { FAULTLINE_PLATFORM_WORKER_MAX_IN_FLIGHT: '0' },
-    run: ['features/latency/latency-slo.feature'],
-    // Off, a fifth of the burst queues on the slow worker and waits out its attempt timeout.
-    expect: /at least 95% under fault complete within 500 ms: .*fewer than the required 95%/,
   },
 ];
 

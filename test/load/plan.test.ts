@@ -44,6 +44,9 @@ test('step words become plans, and wrong words say what is accepted', () => {
   const open = planFromWords({ rate: '50', duration: '10s', timeout: '2 s' });
   assert.deepEqual(open.shape, { loop: 'open', ratePerSecond: 50, maxInFlight: 100 });
   assert.equal(open.timeoutMs, 2_000);
+  // "100 concurrent clients … at 100 requests per second": the clients cap what is in flight.
+  const shared = planFromWords({ clients: 100, rate: '100', duration: '10 seconds' });
+  assert.deepEqual(shared.shape, { loop: 'open', ratePerSecond: 100, maxInFlight: 100 });
   assert.throws(() => planFromWords({ clients: '20' }), /say how much load/);
   assert.throws(() => planFromWords({ clients: '20', duration: '30 parsecs' }), /not a duration/);
   assert.throws(() => planFromWords({ rate: 'fast', count: '5' }), /'fast' is not a rate/);
