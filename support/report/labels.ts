@@ -8,7 +8,7 @@ import { familyOf } from './journal.ts';
 // the feature's folder (features/network/… → network), which also stands in as the epic when no @epic: tag
 // names one, and the backend from the environment the scenario really ran on ('auto' resolves only then).
 
-Before(async ({ pickle }) => {
+Before({ name: 'Allure labels: family, epic' }, async ({ pickle }) => {
   const family = familyOf(pickle.uri);
   await label('family', family);
   if (!pickle.tags.some((t) => t.name.startsWith('@epic:'))) await label('epic', family);
