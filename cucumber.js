@@ -58,10 +58,12 @@ export default {
   format: [process.stdout.isTTY ? 'progress-bar' : 'progress', ...reportFormats],
 };
 
-/** CI: plain lines (no TTY), machine-readable results for gates and report builders. */
+/** CI: plain output (no TTY), machine-readable results for gates and report builders. */
 export const ci = {
   ...common,
-  format: ['progress', 'summary', ...reportFormats, `message:${reports}/messages.ndjson`],
+  // One formatter owns stdout (cucumber keeps the last one named): progress, which prints a character per
+  // step as it runs and then the failures and the summary — summary alone would stay silent until the end.
+  format: ['progress', ...reportFormats, `message:${reports}/messages.ndjson`],
 };
 
 /** Quick confidence: only scenarios tagged @smoke. */
