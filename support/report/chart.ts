@@ -31,11 +31,14 @@ function throughput(operations: readonly Operation[], origin: number, fromS: num
   }
   const rows: { t: number; rate: number; series: string }[] = [];
   const last = Math.max(fromS, ...counts.keys());
-  for (let t = Math.floor(fromS / bucketS) * bucketS; t <= last; t += bucketS) {
-    const c = counts.get(t) ?? { ok: 0, other: 0 };
-    rows.push({ t: t + bucketS / 2, rate: c.ok / bucketS, series: 'ok per second' });
-    rows.push({ t: t + bucketS / 2, rate: c.other / bucketS, series: 'failed or unknown per second' });
-  }
+  // Drawn as steps from each bucket's start; the last bucket also gets its end, so it has a width.
+  const step = (t: number, c: { ok: number; other: number }) => {
+    rows.push({ t, rate: c.ok / bucketS, series: 'ok per second' });
+    rows.push({ t, rate: c.other / bucketS, series: 'failed or unknown per second' });
+  };
+  for (let t = Math.floor(fromS / bucketS) * bucketS; t <= last; t += bucketS)
+    step(t, counts.get(t) ?? { ok: 0, other: 0 });
+  step(last + bucketS, counts.get(last) ?? { ok: 0, other: 0 });
   return rows;
 }
 
@@ -58,7 +61,10 @@ export function chartSpec(input: ChartInput): Record<string, unknown> {
       from: s(f.startedAt as number),
       to: s(f.stoppedAt ?? lastCompletion),
       fault: `#${f.id} ${f.description}`,
-    }));
+    }))
+    // Faults that begin together (a partition of three workers) would print their labels on top of each
+    // other: each gets its own line, in pixels from the top of the panel.
+    .map((w, i) => ({ ...w, labelY: 2 + 12 * i }));
   const points = operations.map((o) => ({
     t: s(o.completedAt),
     latency: latencyOf(o),
@@ -82,8 +88,12 @@ export function chartSpec(input: ChartInput): Record<string, unknown> {
   };
   const label = {
     data: { values: windows },
-    mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#4527a0' },
-    encoding: { x: { field: 'from', type: 'quantitative' }, y: { value: 0 }, text: { field: 'fault' } },
+    mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 10, color: '#4527a0' },
+    encoding: {
+      x: { field: 'from', type: 'quantitative' },
+      y: { field: 'labelY', type: 'quantitative', scale: null },
+      text: { field: 'fault' },
+    },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
