@@ -25,7 +25,7 @@ for i in $(seq 1 "$runs"); do
     echo "run $i: passed in ${secs} s — ${summary}"
   else
     echo "run $i: FAILED (exit $status) in ${secs} s — ${summary:-no summary}; see $log"
-    grep -E '^[0-9]+\) Scenario: ' "$log" | sed 's/^/    /'
+    grep -E '^ +[0-9]+\) ' "$log" | sed 's/^ */    /'
   fi
 done
 echo "per-run times (s): ${times[*]}"
