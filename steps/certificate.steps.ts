@@ -9,6 +9,9 @@ import {
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
+/** How long a member's log line may trail the audit row of the same refusal. */
+const LOG_GRACE_MS = 3_000;
+
 // Serials of the certificates forged in this scenario, by member: the proof a rejection was about them.
 const forged = new WeakMap<FaultlineWorld, Map<string, string>>();
 
@@ -96,16 +99,25 @@ Then(
 
 Then(
   'the {word} logs that certificate renewal is required',
-  function (this: FaultlineWorld, _member: string) {
+  async function (this: FaultlineWorld, _member: string) {
     const faults = this.faults.records.filter((f) => f.kind === 'certificate');
-    const missing = faults.flatMap((f) =>
-      f.targets.filter(
-        (t) =>
-          !this.env
-            .logs(t)
-            .some((l) => l.at >= (f.startedAt ?? 0) && l.line.includes('certificate renewal required')),
-      ),
-    );
+    const unlogged = () =>
+      faults.flatMap((f) =>
+        f.targets.filter(
+          (t) =>
+            !this.env
+              .logs(t)
+              .some((l) => l.at >= (f.startedAt ?? 0) && l.line.includes('certificate renewal required')),
+        ),
+      );
+    // The member logs after it reads the refusal, which the audit row (the step before) may precede:
+    // give its line a moment to arrive through the log pipe.
+    const deadline = Date.now() + LOG_GRACE_MS;
+    let missing = unlogged();
+    while (missing.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      missing = unlogged();
+    }
     judge(this, {
       check: 'member logs that renewal is required',
       pass: faults.length > 0 && missing.length === 0,
