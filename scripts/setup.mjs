@@ -127,7 +127,7 @@ if (todo.length === 0) {
     ],
     { cwd: ROOT, encoding: 'utf8' },
   );
-  if (result.status === 0) say(`PostgreSQL template ready at ${relative(ROOT, result.stdout.trim())}`);
+  if (result.status === 0) say(`PostgreSQL template ready at ${result.stdout.trim()}`);
   else todo.push(`PostgreSQL template could not be built: ${result.stderr.trim()}`);
 }
 

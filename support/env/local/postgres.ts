@@ -93,11 +93,22 @@ export function postgresTemplate(): string {
   return knownTemplate;
 }
 
+/**
+ * Where the template lives. As root, postgres runs as its own account, which builds and copies the template
+ * itself, so it must be able to reach it: a checkout under a private directory (a CI runner's 0700 work
+ * dir) would hide the repository's `.cache/`. Root therefore keeps it in the machine's cache directory,
+ * unless FAULTLINE_CACHE says where.
+ */
+function templateRoot(account: Account | undefined): string {
+  if (account && process.env.FAULTLINE_CACHE === undefined) return '/var/cache/faultline';
+  return cacheRoot();
+}
+
 function buildTemplate(): string {
   const bin = postgresBinDir();
   const version =
     execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).match(/(\d+)/)?.[1] ?? 'x';
-  const root = cacheRoot();
+  const root = templateRoot(serviceAccount());
   const template = join(root, `pg${version}-template`);
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   mkdirSync(root, { recursive: true });
