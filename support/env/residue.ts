@@ -11,6 +11,13 @@ interface Stoppable {
 const processes = new Set<Stoppable>();
 const dirs = new Set<string>();
 
+// The last word: a temp dir whose creation was still under way when an interrupt's sweep ran (mkdtemp
+// answers from the thread pool) is registered after it; remove it as the process exits. Synchronous, as
+// 'exit' handlers must be; a normal run has removed its dirs by then, so this is a no-op.
+process.on('exit', () => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export const residue = {
   addProcess(p: Stoppable): void {
     processes.add(p);
