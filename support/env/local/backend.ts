@@ -220,6 +220,16 @@ class LocalEnvironment implements Environment {
   }
 }
 
+/**
+ * Like Promise.all, but waits for every start before failing: a service still starting when a sibling
+ * fails would otherwise come up after the teardown and outlive the run.
+ */
+async function settled(starts: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export const localBackend: Backend = {
   name: 'local',
   async up(topology, { seed }) {
@@ -230,16 +240,17 @@ export const localBackend: Backend = {
     proxyReady.catch(() => {});
     try {
       for (const wave of startOrder(topology)) {
-        await Promise.all(
-          wave.map((spec) => (spec.kind === 'node' ? env.reserve(spec) : env.startStore(spec))),
-        );
+        await settled(wave.map((spec) => (spec.kind === 'node' ? env.reserve(spec) : env.startStore(spec))));
         await proxyReady;
         const names = new Set(wave.map((s) => s.name));
-        await Promise.all(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
-        await Promise.all(wave.flatMap((spec) => (spec.kind === 'node' ? [env.launch(spec)] : [])));
+        await settled(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
+        await settled(wave.flatMap((spec) => (spec.kind === 'node' ? [env.launch(spec)] : [])));
       }
       return env;
     } catch (error) {
+      // Everything started beside the failure has been waited for (settled), so down() sees all of it;
+      // the proxy may still be starting.
+      await proxyReady.catch(() => {});
       await env.down();
       throw error;
     }
