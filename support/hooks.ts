@@ -56,6 +56,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       return;
     }
     stopping = true;
+    // Steps go on running while the teardown awaits: from here they may not make new temp dirs.
+    residue.close();
     const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
     // Orderly teardown first; whatever it did not reach (a topology half up) is swept after it.
     const orderly = Promise.race([live.releaseAll(), new Promise((r) => setTimeout(r, 10_000))]);

@@ -11,12 +11,8 @@ interface Stoppable {
 const processes = new Set<Stoppable>();
 const dirs = new Set<string>();
 
-// The last word: a temp dir whose creation was still under way when an interrupt's sweep ran (mkdtemp
-// answers from the thread pool) is registered after it; remove it as the process exits. Synchronous, as
-// 'exit' handlers must be; a normal run has removed its dirs by then, so this is a no-op.
-process.on('exit', () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+/** Set once the sweep began: the run is stopping, and nothing new may be created (see tmp.ts). */
+let closing = false;
 
 export const residue = {
   addProcess(p: Stoppable): void {
@@ -35,7 +31,16 @@ export const residue = {
   dirs(): string[] {
     return [...dirs];
   },
+  /** True once the run began stopping (an interrupt): no new temp dir may be made. */
+  get closing(): boolean {
+    return closing;
+  },
+  /** The run is stopping: from now on nothing new is made (the sweep will not look again). */
+  close(): void {
+    closing = true;
+  },
   async sweep(): Promise<void> {
+    closing = true;
     // A short grace lets postgres shut down cleanly before its directory is removed under it.
     await Promise.allSettled([...processes].map((p) => p.stop(1_500)));
     processes.clear();
