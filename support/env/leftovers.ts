@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineConfigured, formatOwner, ownerIsGone, parseOwner, self } from './containers/runtime.ts';
+import {
+  engineConfigured,
+  formatOwner,
+  ownerIsGone,
+  parseOwner,
+  processExists,
+  self,
+} from './containers/runtime.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
 // The start-of-run sweep: a run killed with SIGKILL runs no cleanup code, so the next run removes what it
@@ -60,15 +67,6 @@ function commandOf(pid: number): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 /** Processes started by runs that are gone (their parent-death guards did not reach them). */
 export function orphanedProcesses(): number[] {
   const found: number[] = [];
@@ -110,7 +108,7 @@ export async function sweepLocal(root = tmpdir()): Promise<Pick<Leftovers, 'proc
     }
   }
   const deadline = Date.now() + 3_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (pids.some(processExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const dirs = staleTempDirs(root);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   return { processes, dirs };

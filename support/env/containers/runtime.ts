@@ -78,6 +78,16 @@ export const RUN_ID = runIdOf(process.pid);
  * Whether the process that created a resource is gone. Only owners on this host are judged; a resource of
  * another machine sharing the engine is never touched.
  */
+/** Whether a process with this pid exists (one we may not signal still counts). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 export function ownerIsGone(owner: Owner | undefined): boolean {
   if (!owner || owner.host !== self.host) return false;
   try {

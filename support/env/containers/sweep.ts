@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { residue } from '../residue.ts';
 import { BUILD_CONTAINER_PREFIX } from './images/build.ts';
-import { LABEL, ownerIsGone, parseOwner, RUN_ID, runtime, self } from './runtime.ts';
+import { LABEL, ownerIsGone, parseOwner, processExists, RUN_ID, runtime, self } from './runtime.ts';
 
 // Cleanup without Ryuk. Everything faultline creates in the engine carries the run label and its owner
 // (host, pid, process start time), and three independent mechanisms remove it:
@@ -91,15 +91,6 @@ export async function sweepLeftovers(): Promise<SweepReport> {
     }
   }
   return report;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 let watchdog: Promise<void> | undefined;
