@@ -13,15 +13,9 @@ const reports = process.env.FAULTLINE_REPORTS_DIR || 'reports';
 const tagLabel = (name) => ({ name, pattern: [new RegExp(`^@${name}:.+$`)] });
 
 const common = {
-  // Only cucumber's own entry points: support/ also holds child-process entrypoints and libraries that must
-  // not be loaded into the runner as a side effect.
-  import: [
-    'support/world.ts',
-    'support/parameters.ts',
-    'support/hooks.ts',
-    'support/report/labels.ts',
-    'steps/**/*.ts',
-  ],
+  // One entry (the same a user's project loads as faultline/cucumber): support/ also holds child-process
+  // entrypoints and libraries that must not be loaded into the runner as a side effect.
+  import: ['support/cucumber.ts'],
   formatOptions: {
     resultsDir: `${reports}/allure-results`,
     snippetInterface: 'async-await',

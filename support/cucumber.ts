@@ -1,0 +1,17 @@
+// faultline's cucumber entry (`faultline/cucumber`): everything a cucumber run needs — the World, the
+// parameter types, the lifecycle hooks, the report labels and every step — in one import, so a user's
+// cucumber.js loads faultline with one line. Import order matters only for the World, which comes first.
+import './world.ts';
+import './parameters.ts';
+import './hooks.ts';
+import './report/labels.ts';
+import '../steps/abort.steps.ts';
+import '../steps/certificate.steps.ts';
+import '../steps/client.steps.ts';
+import '../steps/environment.steps.ts';
+import '../steps/latency.steps.ts';
+import '../steps/load.steps.ts';
+import '../steps/network.steps.ts';
+import '../steps/process.steps.ts';
+import '../steps/slo.steps.ts';
+import '../steps/verdict.steps.ts';
