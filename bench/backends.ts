@@ -5,12 +5,11 @@
 // Run: npx node bench/backends.ts [runs=5] [workers=5]   (needs a Docker engine; not part of npm test)
 
 import { cpus, loadavg } from 'node:os';
-import { referencePlatform } from '../fixtures/topologies/reference-platform.ts';
 import { containersBackend } from '../support/env/containers/backend.ts';
-
 import { engineReachable } from '../support/env/containers/runtime.ts';
 import type { Backend, Environment } from '../support/env/environment.ts';
 import { localBackend } from '../support/env/local/backend.ts';
+import { referenceSystem } from '../test/helpers/reference.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const WORKERS = Number(process.argv[3] ?? 5);
@@ -23,7 +22,7 @@ const median = (values: number[]): number => {
 };
 
 async function once(backend: Backend): Promise<{ up: number; down: number; env: Environment }> {
-  const { topology } = referencePlatform({ workers: WORKERS });
+  const { topology } = await referenceSystem({ workers: WORKERS });
   const started = performance.now();
   const env = await backend.up(topology, { seed: 1 });
   const up = performance.now() - started;

@@ -1,5 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
-import type { AuditEvent } from '../support/env/system.ts';
+import { type AuditEvent, requireAdapter } from '../support/env/system.ts';
 import { pickMembers } from '../support/faults/targets.ts';
 import {
   type CertificateProblem,
@@ -72,14 +72,15 @@ Then(
       e.detail.reason === reason &&
       serials.get(e.subject) !== undefined &&
       e.detail.serial === serials.get(e.subject);
-    let events = await this.system.audit(this.env, since);
+    const audit = requireAdapter(this.system, 'audit', 'a certificate rejection verdict');
+    let events = await audit(this.env, since);
     while (
       !serials.size ||
       ![...serials.keys()].every((m) => events.some((e) => e.subject === m && matches(e)))
     ) {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 200));
-      events = await this.system.audit(this.env, since);
+      events = await audit(this.env, since);
     }
     const missing = [...serials.keys()].filter((m) => !events.some((e) => e.subject === m && matches(e)));
     const seen = events

@@ -1,5 +1,5 @@
 import { When } from '@cucumber/cucumber';
-import { parseSize } from '../fixtures/payloads/document.ts';
+import { parseSize } from '../support/parse.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // "a client submits a document conversion request" waits for the answer; "starts submitting" leaves it in

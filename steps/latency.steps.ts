@@ -1,6 +1,7 @@
 import { Then, When } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { trafficShifted } from '../support/checks/traffic.ts';
+import { requireAdapter } from '../support/env/system.ts';
 import { groupMembers, groupOfMember } from '../support/env/topology.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { pickMembers } from '../support/faults/targets.ts';
@@ -31,7 +32,8 @@ When(
 async function breakerOpenings(world: FaultlineWorld) {
   const faults = world.faults.records.filter((f) => f.kind === 'latency');
   const since = Math.min(...faults.map((f) => f.startedAt ?? world.startedAt));
-  const events = await world.system.audit(world.env, since);
+  const audit = requireAdapter(world.system, 'audit', 'a breaker or traffic-shift verdict');
+  const events = await audit(world.env, since);
   return { faults, events: events.filter((e) => e.event === 'breaker_open') };
 }
 

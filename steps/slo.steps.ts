@@ -1,5 +1,4 @@
 import { Then } from '@cucumber/cucumber';
-import { billingReader } from '../support/checks/billing.ts';
 import { errorRateBelow } from '../support/checks/errors.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
 import {
@@ -9,6 +8,7 @@ import {
   shareWithin,
 } from '../support/checks/latency.ts';
 import { DEFAULT_STREAK, detectedWithin, recoveredWithin } from '../support/checks/recovery.ts';
+import { requireAdapter } from '../support/env/system.ts';
 import { parsePhase, splitPhases } from '../support/load/phases.ts';
 import { finished } from '../support/load/running.ts';
 import { parseDuration, parsePercent, StepInputError } from '../support/parse.ts';
@@ -88,17 +88,19 @@ Then(
   AFTER_LOAD,
   async function (this: FaultlineWorld, _coordinator: string, kind: string, bound: string) {
     const boundMs = parseDuration(bound);
-    const expected = this.system.faultEvents[kind];
+    const step = `"the … detects the ${kind} within …"`;
+    const faultEvents = requireAdapter(this.system, 'faultEvents', step);
+    const audit = requireAdapter(this.system, 'audit', step);
+    const expected = faultEvents[kind];
     if (!expected)
       throw new StepInputError(
-        `this system records no detection events for '${kind}' faults; known: ${Object.keys(this.system.faultEvents).join(', ')}`,
+        `this system records no detection events for '${kind}' faults; known: ${Object.keys(faultEvents).join(', ')}`,
       );
     const faults = this.faults.records.filter((f) => f.kind === kind);
     const since = Math.min(this.startedAt, ...faults.map((f) => f.startedAt ?? this.startedAt));
     // The audit rows are written asynchronously; the figure comes from their own timestamps, so waiting
     // for them does not change it.
-    const judgeNow = async () =>
-      detectedWithin(faults, await this.system.audit(this.env, since), expected, boundMs);
+    const judgeNow = async () => detectedWithin(faults, await audit(this.env, since), expected, boundMs);
     const deadline = Date.now() + 3_000;
     let verdict = await judgeNow();
     while (!verdict.pass && Date.now() < deadline) {
@@ -116,7 +118,12 @@ Then(
     await finished(this);
     const operations = this.history.operations;
     const ids = [...new Set(operations.map((op) => op.id))];
-    const evidence = await billingReader(this.system)(this.env, ids, this.startedAt);
+    const billing = requireAdapter(
+      this.system,
+      'billing',
+      '"every successful request is charged exactly once"',
+    );
+    const evidence = await billing(this.env, ids, this.startedAt);
     const report = checkExactlyOnce(operations, evidence, { failed: strict ? 'never' : 'at-most-once' });
     judge(this, exactlyOnceVerdict(report));
   },

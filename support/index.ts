@@ -1,4 +1,35 @@
 // faultline's public surface (`faultline`): everything a user's faultline.config.ts, an example system or a
 // custom step may import — and nothing else. A name not exported here is internal and may change.
+
+export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactly-once.ts';
 export type { Verdict } from './checks/verdict.ts';
-export type { Attempt, Operation } from './load/history.ts';
+export type { Environment, ServiceControl } from './env/environment.ts';
+export type { LogLine } from './env/local/process.ts';
+export type { AuditEvent, MemberCertificates, OperationContext, System } from './env/system.ts';
+export type { Endpoint, ProbeKind, Readiness } from './env/topology.ts';
+export { createPki, type IssuedCertificate, type Pki } from './faults/tls/pki.ts';
+export type { Attempt, Operation, Outcome } from './load/history.ts';
+export { type LoadedConfig, loadConfig, loadSystem } from './system/config.ts';
+export {
+  type Adapters,
+  type Config,
+  type ContainerDeclaration,
+  container,
+  defineConfig,
+  defineSystem,
+  type HttpOperation,
+  http,
+  type OperationDeclaration,
+  type ProcessDeclaration,
+  postgres,
+  redis,
+  type ServiceDeclaration,
+  type ServiceWiring,
+  type StoreDeclaration,
+  type SystemDeclaration,
+  type SystemDefinition,
+  type SystemSource,
+  service,
+} from './system/declare.ts';
+export { ConfigError } from './system/instantiate.ts';
+export { type Timeout, wait } from './system/readiness.ts';

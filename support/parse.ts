@@ -39,3 +39,14 @@ export function parsePercent(text: string): number {
     );
   return value / 100;
 }
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1_000, mb: 1_000_000, gb: 1_000_000_000 };
+
+/** "50 MB", "4 KB", "512 B" → bytes (decimal units, as people say them). */
+export function parseSize(text: string): number {
+  const match = text.trim().match(/^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i);
+  const factor = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || factor === undefined)
+    throw new StepInputError(`'${text}' is not a size: write a number and B, KB, MB or GB, e.g. 50 MB`);
+  return Math.round(Number(match[1]) * factor);
+}

@@ -1,6 +1,5 @@
 import { Before, BeforeAll, type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { parameter } from 'allure-js-commons';
-import { systems } from '../fixtures/topologies/index.ts';
 import type { Verdict } from './checks/verdict.ts';
 import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
@@ -11,6 +10,7 @@ import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
+import { loadSystem } from './system/config.ts';
 
 interface PendingOperation {
   id: string;
@@ -64,19 +64,15 @@ export class FaultlineWorld extends World {
 
   /** Brings the system up at the given scale (e.g. { workers: 5 }) on the selected backend. */
   async up(scale: Record<string, number>): Promise<void> {
-    const name = process.env.FAULTLINE_SYSTEM ?? 'reference-platform';
-    const factory = systems[name];
-    if (!factory)
-      throw new Error(
-        `FAULTLINE_SYSTEM=${name} is not a known system; known: ${Object.keys(systems).join(', ')}`,
-      );
-    const system = factory(scale);
+    const { system } = await loadSystem(scale, { system: this.parameters?.system });
     this.systemValue = system;
     if (system.prepare) {
       this.workdir = await makeTempDir('system');
       await system.prepare(this.workdir.path);
+      // What prepare wrote (certificates, seed files) every service sees at the same path, on any backend.
+      system.topology.sharedDirs = [this.workdir.path];
     }
-    const backend = selectBackend();
+    const backend = selectBackend(this.parameters?.backend);
     this.envValue = await live.track(backend.up(system.topology, { seed: this.seed }));
   }
 

@@ -1,11 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../env/environment.ts';
-import type { System } from '../env/system.ts';
-import { groupMembers, service } from '../env/topology.ts';
+import { requireAdapter, type System } from '../env/system.ts';
+import { groupMembers, probeKind, proxyName, service } from '../env/topology.ts';
 import { probe } from '../faults/probe.ts';
 
+const PROBE_MS = 2_000;
+
 /**
- * Pre-flight: refuse to start an experiment on a system that is not healthy. Every member of the group must
- * be registered and healthy as the coordinator sees it, and answer through the very link a fault will cut.
+ * Pre-flight for any system: every service answers its protocol through every link into it — the very
+ * listeners a fault will cut — and a service nothing links to answers directly. Polled until `timeoutMs`
+ * (a service may take a moment after its readiness to serve through the proxy); refuses to start otherwise.
+ */
+export async function awaitServicesAnswer(env: Environment, timeoutMs = 30_000): Promise<string[]> {
+  const { topology } = env;
+  const targets = topology.services.flatMap((s) => {
+    const inbound = topology.links.filter((l) => l.to === s.name);
+    if (inbound.length > 0)
+      return inbound.map((l) => ({
+        what: `${l.from} → ${l.to}${l.port ? `:${l.port}` : ''} through ${proxyName(l)}`,
+        kind: probeKind(topology, l),
+        at: () => env.linkEndpoint(l.from, l.to, l.port),
+      }));
+    return [
+      { what: `${s.name} directly`, kind: topology.probes[s.name] ?? 'http', at: () => env.endpoint(s.name) },
+    ];
+  });
+  const deadline = Date.now() + timeoutMs;
+  const evidence: string[] = [];
+  for (const t of targets) {
+    for (;;) {
+      const result = await probe(t.kind, t.at(), PROBE_MS);
+      if (result.replied) {
+        evidence.push(`${t.what}: ${t.kind} probe answered in ${result.ms} ms`);
+        break;
+      }
+      if (Date.now() >= deadline)
+        throw new Error(
+          `steady state not reached within ${timeoutMs} ms: ${t.what} does not answer a ${t.kind} probe (${result.detail}); declare the service's protocol if it does not speak ${t.kind}`,
+        );
+      await sleep(100);
+    }
+  }
+  return evidence;
+}
+
+/**
+ * Pre-flight of a coordinated group: every member of the group must be registered and healthy as the
+ * coordinator sees it (the system's `healthyMembers`), and every service answer through its links.
  */
 export async function awaitSteadyState(
   env: Environment,
@@ -19,30 +60,25 @@ export async function awaitSteadyState(
   const members = groupMembers(env.topology, group);
   if (members.length !== count)
     throw new Error(`the topology has ${members.length} ${group}, the step asked for ${count}`);
+  const healthyMembers = requireAdapter(
+    system,
+    'healthyMembers',
+    `"a healthy ${coordinator} with ${count} registered ${group}"`,
+  );
   const deadline = Date.now() + timeoutMs;
   let healthy: string[] = [];
   while (Date.now() < deadline) {
-    healthy = await system.healthyMembers(env, coordinator, group).catch(() => []);
+    healthy = await healthyMembers(env, coordinator, group).catch(() => []);
     if (members.every((m) => healthy.includes(m))) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   const missing = members.filter((m) => !healthy.includes(m));
   if (missing.length > 0)
     throw new Error(
       `steady state not reached within ${timeoutMs} ms: ${coordinator} sees ${healthy.length}/${count} healthy ${group} (missing: ${missing.join(', ')})`,
     );
-  const evidence = [`${coordinator} sees ${healthy.length} healthy ${group}: ${healthy.join(', ')}`];
-  for (const member of members) {
-    const result = await probe(
-      env.topology.probes[member] ?? 'http',
-      env.linkEndpoint(coordinator, member),
-      2_000,
-    );
-    if (!result.replied)
-      throw new Error(
-        `steady state: ${member} does not answer ${coordinator} through its link (${result.detail})`,
-      );
-    evidence.push(`${coordinator} → ${member} answers through the fault proxy in ${result.ms} ms`);
-  }
-  return evidence;
+  return [
+    `${coordinator} sees ${healthy.length} healthy ${group}: ${healthy.join(', ')}`,
+    ...(await awaitServicesAnswer(env, Math.max(2_000, deadline - Date.now()))),
+  ];
 }

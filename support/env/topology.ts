@@ -20,29 +20,63 @@ export interface Wiring {
 /** How to tell a request that gets an immediate reply from a timeout: used to prove a fault took effect. */
 export type ProbeKind = 'http' | 'tls' | 'redis' | 'postgres';
 
+/**
+ * When a started service counts as ready (Testcontainers' `Wait` strategies): its main port accepts a TCP
+ * connection, an HTTP path answers with an expected status, a log line matches, or a command exits 0.
+ */
+export type Readiness = (
+  | { kind: 'port' }
+  | { kind: 'http'; path: string; status: number[] }
+  | { kind: 'log'; pattern: RegExp }
+  | { kind: 'command'; command: string[] }
+) & { timeoutMs: number };
+
 export interface StoreService {
   kind: 'redis' | 'postgres';
   name: string;
 }
 
-export interface ProcessService {
-  kind: 'node';
+/** What every service started from a declaration shares. */
+interface DeclaredService {
   name: string;
-  /** Script to run with node, relative to the repository root. */
-  entry: string;
-  /** Environment variable that receives the port the backend allocated for it. */
-  portEnv: string;
-  /** Further named ports (name → env var that receives it), e.g. a TLS listener beside the HTTP one. */
-  ports?: Record<string, string>;
-  /** Environment of the process, composed once the addresses are known. */
+  /** Environment of the service, composed once the addresses are known. */
   env(wiring: Wiring): Record<string, string>;
   /** Services that must be up before this one starts. */
   dependsOn: string[];
   /** Members of one group ("workers") are what "3 of its workers" picks from. */
   group?: string;
+  readiness: Readiness;
+  /** Where the declaration came from, for error messages (e.g. "faultline.config.ts: services[2]"). */
+  origin?: string;
 }
 
-export type ServiceSpec = StoreService | ProcessService;
+/** Any command line (node, python, a shell script, a Go binary) run as a child process of the backend. */
+export interface ProcessService extends DeclaredService {
+  kind: 'process';
+  /** argv: the program (looked up on PATH; `node` is the runner's own Node) and its arguments. */
+  command: string[];
+  /** Absolute working directory. */
+  cwd: string;
+  /** Environment variable that receives the port the backend allocated for it (or a fixed port). */
+  portEnv?: string;
+  port?: number;
+  /** Further named ports (name → env var that receives it), e.g. a TLS listener beside the HTTP one. */
+  ports?: Record<string, string>;
+}
+
+/** Any image, run by the containers backend (the local backend refuses it, naming the service). */
+export interface ContainerService extends DeclaredService {
+  kind: 'container';
+  image: string;
+  command?: string[];
+  /** The port the container listens on. */
+  port: number;
+}
+
+export type ServiceSpec = StoreService | ProcessService | ContainerService;
+
+export const isDeclared = (s: ServiceSpec): s is ProcessService | ContainerService =>
+  s.kind === 'process' || s.kind === 'container';
 
 export interface LinkSpec {
   from: string;
@@ -79,10 +113,10 @@ export function service(topology: Topology, name: string): ServiceSpec {
 }
 
 export function groupMembers(topology: Topology, group: string): string[] {
-  const members = topology.services.filter((s) => s.kind === 'node' && s.group === group).map((s) => s.name);
+  const members = topology.services.filter((s) => isDeclared(s) && s.group === group).map((s) => s.name);
   if (members.length === 0) {
     const groups = [
-      ...new Set(topology.services.flatMap((s) => (s.kind === 'node' && s.group ? [s.group] : []))),
+      ...new Set(topology.services.flatMap((s) => (isDeclared(s) && s.group ? [s.group] : []))),
     ];
     throw new TopologyError(
       `topology '${topology.name}' has no group '${group}'; known groups: ${groups.join(', ') || '(none)'}`,
@@ -93,9 +127,7 @@ export function groupMembers(topology: Topology, group: string): string[] {
 
 /** The group a member word names: "worker" → "workers" (or the group itself). */
 export function groupOfMember(topology: Topology, word: string): string {
-  const groups = [
-    ...new Set(topology.services.flatMap((s) => (s.kind === 'node' && s.group ? [s.group] : []))),
-  ];
+  const groups = [...new Set(topology.services.flatMap((s) => (isDeclared(s) && s.group ? [s.group] : [])))];
   const found = groups.find((g) => g === word || g === `${word}s`);
   if (!found)
     throw new TopologyError(
@@ -113,7 +145,7 @@ export function linksBetween(topology: Topology, a: string, b: string): LinkSpec
 export function startOrder(topology: Topology): ServiceSpec[][] {
   const deps = new Map<string, Set<string>>();
   for (const s of topology.services) {
-    const set = new Set<string>(s.kind === 'node' ? s.dependsOn : []);
+    const set = new Set<string>(isDeclared(s) ? s.dependsOn : []);
     deps.set(s.name, set);
   }
   const waves: ServiceSpec[][] = [];
@@ -146,13 +178,14 @@ export function validateTopology(topology: Topology): void {
   for (const l of topology.links) {
     for (const end of [l.from, l.to]) if (!names.has(end)) service(topology, end);
     const target = service(topology, l.to);
-    if (l.port !== undefined && (target.kind !== 'node' || !target.ports?.[l.port]))
+    const named = target.kind === 'process' ? Object.keys(target.ports ?? {}) : [];
+    if (l.port !== undefined && !named.includes(l.port))
       throw new TopologyError(
         `topology '${topology.name}': link ${l.from} → ${l.to} names port '${l.port}', which ${l.to} does not declare` +
-          ` (declared: ${target.kind === 'node' ? Object.keys(target.ports ?? {}).join(', ') || 'none' : 'none'})`,
+          ` (declared: ${named.join(', ') || 'none'})`,
       );
   }
-  for (const s of topology.services) if (s.kind === 'node') for (const d of s.dependsOn) service(topology, d);
+  for (const s of topology.services) if (isDeclared(s)) for (const d of s.dependsOn) service(topology, d);
   for (const p of Object.keys(topology.probes)) service(topology, p.split(':')[0]!);
   startOrder(topology);
 }

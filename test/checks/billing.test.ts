@@ -7,7 +7,7 @@ import {
   readIdempotencyRecords,
   readLedger,
   readReferencePlatformBilling,
-} from '../../support/checks/billing.ts';
+} from '../../fixtures/platform/billing.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../../support/checks/exactly-once.ts';
 import type { Environment } from '../../support/env/environment.ts';
 import { startPostgres } from '../../support/env/local/postgres.ts';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, test } from 'node:test';
-import { referencePlatform } from '../../fixtures/topologies/reference-platform.ts';
 import { containersBackend } from '../../support/env/containers/backend.ts';
 import { RUN_ID } from '../../support/env/containers/runtime.ts';
 import type { Environment } from '../../support/env/environment.ts';
 import type { Topology } from '../../support/env/topology.ts';
 import { probe } from '../../support/faults/probe.ts';
+import { referenceSystem } from '../helpers/reference.ts';
 import { LABEL, labelled, needsEngine, until } from './engine.ts';
 
 // The containers backend against a real engine: the reference topology up and down with nothing left, and
@@ -27,7 +27,7 @@ test('the reference topology comes up wired through the proxy and goes down leav
   timeout: 180_000,
 }, async (t) => {
   if (!(await needsEngine(t))) return;
-  const { topology } = referencePlatform({ workers: 5 });
+  const { topology } = await referenceSystem({ workers: 5 });
   const env = await containersBackend.up(topology, { seed: 7 });
   let downed = false;
   try {
@@ -74,7 +74,7 @@ test('kill, pause, resume and restart through control() take effect in the engin
   timeout: 180_000,
 }, async (t) => {
   if (!(await needsEngine(t))) return;
-  const { topology } = referencePlatform({ workers: 1 });
+  const { topology } = await referenceSystem({ workers: 1 });
   const env = await containersBackend.up(topology, { seed: 7 });
   try {
     const worker = env.control('worker-1');
@@ -118,7 +118,7 @@ test('the next environment gets clean stores emptied, faulted ones replaced, and
   timeout: 180_000,
 }, async (t) => {
   if (!(await needsEngine(t))) return;
-  const { topology } = referencePlatform({ workers: 1 });
+  const { topology } = await referenceSystem({ workers: 1 });
   const first = await containersBackend.up(topology, { seed: 7 });
   const firstRedis = first.endpoint('redis');
   await redisCommand(firstRedis, 'SET leftover 1');
@@ -127,7 +127,7 @@ test('the next environment gets clean stores emptied, faulted ones replaced, and
   await first.down();
   // More workers, more links than the first proxy publishes: a new proxy, and the old one must go, or two
   // containers would answer to the proxy's alias and split the traffic between old and new links.
-  const second = await containersBackend.up(referencePlatform({ workers: 3 }).topology, { seed: 7 });
+  const second = await containersBackend.up((await referenceSystem({ workers: 3 })).topology, { seed: 7 });
   try {
     const proxies = await labelled(LABEL.service, 'fault-proxy', [`${LABEL.run}=${RUN_ID}`]);
     assert.equal(proxies.containers.length, 1, `fault-proxy containers: ${proxies.containers.join(', ')}`);
@@ -166,18 +166,22 @@ test('a start that fails names the service, shows its output and leaves none of 
     services: [
       { kind: 'redis', name: 'redis' },
       {
-        kind: 'node',
+        kind: 'process',
         name: 'crasher',
-        entry: 'fixtures/no-such-entry.ts',
+        command: ['node', 'fixtures/no-such-entry.ts'],
+        cwd: process.cwd(),
+        readiness: { kind: 'log', pattern: /"msg":"listening"/, timeoutMs: 30_000 },
         portEnv: 'CRASHER_PORT',
         dependsOn: ['redis'],
         env: (w) => ({ REDIS_URL: w.storeUrl('crasher', 'redis') }),
       },
       // Waits for the crasher to listen, which it never will: the failure must end that wait at once.
       {
-        kind: 'node',
+        kind: 'process',
         name: 'dependent',
-        entry: 'fixtures/platform/worker/main.ts',
+        command: ['node', 'fixtures/platform/worker/main.ts'],
+        cwd: process.cwd(),
+        readiness: { kind: 'log', pattern: /"msg":"listening"/, timeoutMs: 30_000 },
         portEnv: 'WORKER_PORT',
         dependsOn: ['crasher'],
         env: () => ({}),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, type TestContext, test } from 'node:test';
-import { readLedger } from '../../support/checks/billing.ts';
+import { readLedger } from '../../fixtures/platform/billing.ts';
 import { checkExactlyOnce } from '../../support/checks/exactly-once.ts';
 import type { Operation } from '../../support/load/history.ts';
 import {

@@ -17,8 +17,26 @@ import { crash } from '../../support/faults/process/crash.ts';
 const topology: Topology = {
   name: 'pair',
   services: [
-    { kind: 'node', name: 'client', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
-    { kind: 'node', name: 'service', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
+    {
+      kind: 'process',
+      name: 'client',
+      command: ['node', 'x.ts'],
+      cwd: '.',
+      portEnv: 'P',
+      readiness: { kind: 'port', timeoutMs: 1_000 },
+      dependsOn: [],
+      env: () => ({}),
+    },
+    {
+      kind: 'process',
+      name: 'service',
+      command: ['node', 'x.ts'],
+      cwd: '.',
+      portEnv: 'P',
+      readiness: { kind: 'port', timeoutMs: 1_000 },
+      dependsOn: [],
+      env: () => ({}),
+    },
   ],
   links: [{ from: 'client', to: 'service' }],
   probes: {},

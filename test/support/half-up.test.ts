@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { referencePlatform } from '../../fixtures/topologies/reference-platform.ts';
 import { localBackend } from '../../support/env/local/backend.ts';
+import { referenceSystem } from '../helpers/reference.ts';
 
 /** Pids of this process's children (the services a backend started). */
 function children(): number[] {
@@ -19,7 +19,7 @@ function children(): number[] {
 
 test('a service that fails to start takes down what started beside it, even what was still starting', async () => {
   const before = new Set(children());
-  const { topology } = referencePlatform({ workers: 1 });
+  const { topology } = await referenceSystem({ workers: 1 });
   // redis fails at once; postgres and the fault proxy, started in the same breath, are still starting.
   process.env.FAULTLINE_REDIS_SERVER = '/bin/false';
   try {

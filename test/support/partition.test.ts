@@ -16,8 +16,26 @@ import { type RunningProxyServer, startProxyServer } from '../../support/faults/
 const topology: Topology = {
   name: 'pair',
   services: [
-    { kind: 'node', name: 'client', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
-    { kind: 'node', name: 'service', entry: 'x.ts', portEnv: 'P', dependsOn: [], env: () => ({}) },
+    {
+      kind: 'process',
+      name: 'client',
+      command: ['node', 'x.ts'],
+      cwd: '.',
+      portEnv: 'P',
+      readiness: { kind: 'port', timeoutMs: 1_000 },
+      dependsOn: [],
+      env: () => ({}),
+    },
+    {
+      kind: 'process',
+      name: 'service',
+      command: ['node', 'x.ts'],
+      cwd: '.',
+      portEnv: 'P',
+      readiness: { kind: 'port', timeoutMs: 1_000 },
+      dependsOn: [],
+      env: () => ({}),
+    },
   ],
   links: [
     { from: 'client', to: 'service' },

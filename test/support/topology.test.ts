@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { referencePlatform } from '../../fixtures/topologies/reference-platform.ts';
 import {
   groupMembers,
   linksBetween,
@@ -8,9 +7,10 @@ import {
   type Topology,
   validateTopology,
 } from '../../support/env/topology.ts';
+import { referenceSystem } from '../helpers/reference.ts';
 
-test('the reference platform starts stores, then the controller, then the workers', () => {
-  const { topology } = referencePlatform({ workers: 3 });
+test('the reference platform starts stores, then the controller, then the workers', async () => {
+  const { topology } = await referenceSystem({ workers: 3 }, false);
   validateTopology(topology);
   const waves = startOrder(topology).map((wave) => wave.map((s) => s.name).sort());
   assert.deepEqual(waves, [['postgres', 'redis'], ['controller'], ['worker-1', 'worker-2', 'worker-3']]);
@@ -19,8 +19,8 @@ test('the reference platform starts stores, then the controller, then the worker
   assert.equal(linksBetween(topology, 'controller', 'worker-2').length, 2);
 });
 
-test('unknown names are reported with what is known', () => {
-  const { topology } = referencePlatform({ workers: 2 });
+test('unknown names are reported with what is known', async () => {
+  const { topology } = await referenceSystem({ workers: 2 }, false);
   assert.throws(() => groupMembers(topology, 'wrokers'), /no group 'wrokers'; known groups: workers/);
   const broken: Topology = { ...topology, links: [...topology.links, { from: 'controller', to: 'cache' }] };
   assert.throws(
@@ -35,8 +35,26 @@ test('a dependency cycle is refused before anything starts', () => {
     links: [],
     probes: {},
     services: [
-      { kind: 'node', name: 'a', entry: 'a.ts', portEnv: 'P', dependsOn: ['b'], env: () => ({}) },
-      { kind: 'node', name: 'b', entry: 'b.ts', portEnv: 'P', dependsOn: ['a'], env: () => ({}) },
+      {
+        kind: 'process',
+        name: 'a',
+        command: ['node', 'a.ts'],
+        cwd: '.',
+        portEnv: 'P',
+        readiness: { kind: 'port', timeoutMs: 1_000 },
+        dependsOn: ['b'],
+        env: () => ({}),
+      },
+      {
+        kind: 'process',
+        name: 'b',
+        command: ['node', 'b.ts'],
+        cwd: '.',
+        portEnv: 'P',
+        readiness: { kind: 'port', timeoutMs: 1_000 },
+        dependsOn: ['a'],
+        env: () => ({}),
+      },
     ],
   };
   assert.throws(() => validateTopology(cyclic), /dependency cycle .* a, b/);

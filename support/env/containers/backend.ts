@@ -1,3 +1,5 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
@@ -6,6 +8,7 @@ import {
   type Endpoint,
   type ProcessService,
   proxyName,
+  type StoreService,
   service,
   startOrder,
   type Topology,
@@ -47,9 +50,23 @@ import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers }
 
 /** Where a node service is told to bind: its port variable with HOST for PORT (WORKER_PORT → WORKER_HOST). */
 function hostEnvOf(spec: ProcessService): string | undefined {
-  const declared = (spec as ProcessService & { hostEnv?: string }).hostEnv;
-  if (declared) return declared;
-  return spec.portEnv.endsWith('_PORT') ? `${spec.portEnv.slice(0, -'_PORT'.length)}_HOST` : undefined;
+  return spec.portEnv?.endsWith('_PORT') ? `${spec.portEnv.slice(0, -'_PORT'.length)}_HOST` : undefined;
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The script a process service runs, as a path inside the platform image (this checkout's files). For now
+ * the containers backend runs `node <script>` services from this checkout only.
+ */
+function entryOf(spec: ProcessService): string {
+  const [program, script] = spec.command;
+  const entry = script === undefined ? undefined : relative(ROOT, resolve(spec.cwd, script));
+  if (program !== 'node' || entry === undefined || entry.startsWith('..') || isAbsolute(entry))
+    throw new TopologyError(
+      `the containers backend runs process services of the form ['node', '<script in ${ROOT}>'] for now; '${spec.name}' runs ${spec.command.join(' ')}: use FAULTLINE_BACKEND=local`,
+    );
+  return entry;
 }
 
 let announced = false;
@@ -284,7 +301,9 @@ class ContainersEnvironment implements Environment {
       this.toxiproxy = new ToxiproxyClient(this.apiUrl(proxy));
       return this.step('links', () => this.createLinks());
     });
-    const stores = this.topology.services.filter((s) => s.kind !== 'node');
+    const stores = this.topology.services.filter(
+      (s): s is StoreService => s.kind === 'redis' || s.kind === 'postgres',
+    );
     const storesUp = stores.map((spec) =>
       this.step(spec.name, async () => {
         const storeImage = await image(spec.kind);
@@ -338,7 +357,7 @@ class ContainersEnvironment implements Environment {
    */
   async startNodes(): Promise<void> {
     const nodes = startOrder(this.topology).flatMap((wave) =>
-      wave.filter((s): s is ProcessService => s.kind === 'node'),
+      wave.filter((s): s is ProcessService => s.kind === 'process'),
     );
     await evict(nodes.map((s) => s.name));
     const starts = new Map<string, Promise<void>>();
@@ -357,12 +376,13 @@ class ContainersEnvironment implements Environment {
         ]);
         const env = {
           ...spec.env(this.wiring),
-          [spec.portEnv]: String(NODE_PORT),
+          ...(spec.portEnv ? { [spec.portEnv]: String(NODE_PORT) } : {}),
           ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
         const r = await startNode(spec.name, await image('platform'), {
-          entry: spec.entry,
+          entry: entryOf(spec),
+          readiness: spec.readiness,
           env,
           ports: [NODE_PORT, ...named.map(([, port]) => Number(port))],
           waitFor: [

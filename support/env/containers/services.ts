@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
-import type { ServiceSpec } from '../topology.ts';
+import type { Readiness, ServiceSpec } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import type { RoleImage } from './images/resolve.ts';
 import { LogFollower } from './logs.ts';
@@ -20,7 +20,7 @@ export const NODE_PORT = 8080;
 export const REDIS_PORT = 6379;
 export const POSTGRES_PORT = 5432;
 
-export type Kind = ServiceSpec['kind'] | 'proxy';
+export type Kind = ServiceSpec['kind'] | 'proxy' | 'node';
 
 /** A started container of one service. */
 export interface Running {
@@ -209,9 +209,24 @@ process.argv[1] = entry;
 await import(pathToFileURL(entry).href);
 `;
 
+/** A declared readiness strategy as Testcontainers' wait strategy. */
+function waitStrategy(Wait: typeof import('testcontainers').Wait, readiness: Readiness, port: number) {
+  switch (readiness.kind) {
+    case 'port':
+      return Wait.forListeningPorts();
+    case 'http':
+      return Wait.forHttp(readiness.path, port).forStatusCodeMatching((s) => readiness.status.includes(s));
+    case 'log':
+      return Wait.forLogMessage(readiness.pattern);
+    case 'command':
+      return Wait.forSuccessfulCommand(readiness.command.join(' '));
+  }
+}
+
 export interface NodeStart {
   /** Script to run, relative to the image's working directory (the checkout's root). */
   entry: string;
+  readiness: Readiness;
   env: Record<string, string>;
   /** Container ports to publish: the main one first. */
   ports: number[];
@@ -233,8 +248,8 @@ export async function startNode(name: string, image: RoleImage, start: NodeStart
     })
     .withExposedPorts(...start.ports)
     .withBindMounts(start.sharedDirs.map((dir) => ({ source: dir, target: dir, mode: 'ro' as const })))
-    .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
-    .withStartupTimeout(30_000);
+    .withWaitStrategy(waitStrategy(Wait, start.readiness, start.ports[0]!))
+    .withStartupTimeout(start.readiness.timeoutMs);
   // As the runner's own account: shared files (a private key written 0600) are readable exactly as they
   // are by a local process.
   if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);

@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { parseListen, ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import { freePort } from '../ports.ts';
+import { awaitReady } from '../readiness.ts';
 import {
   type Endpoint,
   type LinkSpec,
   type ProcessService,
   proxyName,
+  type StoreService,
   service,
   startOrder,
   type Topology,
@@ -27,6 +29,8 @@ interface Started {
   ports?: Record<string, number>;
   url?: string;
   process: LocalProcess;
+  /** Starts (or restarts) the process and waits until it is ready. */
+  start?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -141,7 +145,8 @@ class LocalEnvironment implements Environment {
       },
       restart: async () => {
         await proc.stop();
-        await proc.start();
+        if (target.start) await target.start();
+        else await proc.start();
       },
     };
   }
@@ -170,24 +175,41 @@ class LocalEnvironment implements Environment {
     });
   }
 
-  /** Allocates the port first: links into the service need it before the service itself can start. */
+  /** Allocates the ports first: links into the service need them before the service itself can start. */
   async reserve(spec: ProcessService): Promise<void> {
-    const port = await freePort();
+    const port = spec.port ?? (await freePort());
     const ports: Record<string, number> = {};
     for (const name of Object.keys(spec.ports ?? {})) ports[name] = await freePort();
+    const [program, ...args] = spec.command;
     const proc = new LocalProcess({
       name: spec.name,
-      command: process.execPath,
-      args: [`${ROOT}${spec.entry}`],
-      cwd: ROOT,
-      ready: listeningPort,
+      // `node` is the runner's own Node (PATH may hold an older one).
+      command: program === 'node' ? process.execPath : program!,
+      args,
+      cwd: spec.cwd,
     });
-    this.started.set(spec.name, {
-      endpoint: { host: '127.0.0.1', port },
-      ports,
-      process: proc,
-      stop: () => proc.stop(),
-    });
+    const endpoint = { host: '127.0.0.1', port };
+    const start = async () => {
+      const from = proc.logs.length;
+      await proc.start();
+      try {
+        await awaitReady(
+          {
+            name: spec.name,
+            endpoint,
+            cwd: spec.cwd,
+            alive: () => proc.running,
+            lines: () => proc.logs.slice(from).map((l) => l.line),
+            exit: () => `code ${proc.exitInfo?.code}, signal ${proc.exitInfo?.signal}`,
+          },
+          spec.readiness,
+        );
+      } catch (error) {
+        await proc.kill();
+        throw error;
+      }
+    };
+    this.started.set(spec.name, { endpoint, ports, process: proc, start, stop: () => proc.stop() });
   }
 
   async launch(spec: ProcessService): Promise<void> {
@@ -198,12 +220,10 @@ class LocalEnvironment implements Environment {
     ]);
     entry.process.spec.env = {
       ...spec.env(this.wiring),
-      [spec.portEnv]: String(entry.endpoint.port),
+      ...(spec.portEnv ? { [spec.portEnv]: String(entry.endpoint.port) } : {}),
       ...Object.fromEntries(extra),
     };
-    const port = await entry.process.start();
-    if (port !== entry.endpoint.port)
-      throw new Error(`${spec.name} reported port ${port}, but was told to listen on ${entry.endpoint.port}`);
+    await entry.start!();
   }
 
   async down(): Promise<void> {
@@ -234,17 +254,26 @@ export const localBackend: Backend = {
   name: 'local',
   async up(topology, { seed }) {
     validateTopology(topology);
+    const containers = topology.services.filter((s) => s.kind === 'container');
+    if (containers.length > 0)
+      throw new TopologyError(
+        `the local backend runs processes, not images: ${containers.map((s) => `'${s.name}' (image ${s.kind === 'container' ? s.image : ''}${s.origin ? `, ${s.origin}` : ''})`).join(', ')} needs the containers backend (FAULTLINE_BACKEND=containers), or declare it as service('${containers[0]!.name}', { command: [ … ] })`,
+      );
     const env = new LocalEnvironment(topology);
     // The proxy starts alongside the first stores; links are only created once both are up.
     const proxyReady = env.startProxy(seed);
     proxyReady.catch(() => {});
     try {
       for (const wave of startOrder(topology)) {
-        await settled(wave.map((spec) => (spec.kind === 'node' ? env.reserve(spec) : env.startStore(spec))));
+        await settled(
+          wave.map((spec) =>
+            spec.kind === 'process' ? env.reserve(spec) : env.startStore(spec as StoreService),
+          ),
+        );
         await proxyReady;
         const names = new Set(wave.map((s) => s.name));
         await settled(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
-        await settled(wave.flatMap((spec) => (spec.kind === 'node' ? [env.launch(spec)] : [])));
+        await settled(wave.flatMap((spec) => (spec.kind === 'process' ? [env.launch(spec)] : [])));
       }
       return env;
     } catch (error) {

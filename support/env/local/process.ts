@@ -115,6 +115,8 @@ export class LocalProcess {
         ),
       ),
     );
+    // Without a log predicate the caller waits for readiness its own way (support/env/readiness.ts).
+    readiness.catch(() => {});
     if (!this.spec.ready) return true;
     // Generous: on a loaded 2-core CI machine five Node services starting at once can take many seconds.
     const timeoutMs = this.spec.readyTimeoutMs ?? 30_000;

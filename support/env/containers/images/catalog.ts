@@ -197,13 +197,10 @@ const PLATFORM_CHANGES = [
   'CMD []',
 ];
 
-/** Entry scripts of every node service of every known system, and of the fault proxy's command. */
+/** Entry scripts: the fault proxy's command and every service's main.ts under fixtures/. */
 async function entries(): Promise<string[]> {
-  const { systems } = await import('../../../../fixtures/topologies/index.ts');
-  const found = new Set<string>(['bin/commands/proxy.ts']);
-  for (const factory of Object.values(systems))
-    for (const s of factory({}).topology.services) if (s.kind === 'node') found.add(s.entry);
-  return [...found].sort();
+  const services = sourceFiles(['fixtures']).filter((f) => f.endsWith('/main.ts'));
+  return ['bin/commands/proxy.ts', ...services].sort();
 }
 
 /**

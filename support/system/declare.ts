@@ -1,0 +1,185 @@
+import type { BillingEvidence } from '../checks/exactly-once.ts';
+import type { Environment } from '../env/environment.ts';
+import type { AuditEvent, MemberCertificates, OperationContext, System } from '../env/system.ts';
+import type { Endpoint, ProbeKind, Readiness } from '../env/topology.ts';
+import type { Operation } from '../load/history.ts';
+
+// The shapes a user's faultline.config.ts writes: services of a few kinds (each a small builder, in the
+// style of Testcontainers' modules), links, operations and the optional adapters through which verdicts
+// read a system's own records. A declaration is data; support/system/instantiate.ts turns it into the
+// topology a backend starts.
+
+/** What a service's `env` function is handed: addresses as that service reaches the others. */
+export interface ServiceWiring {
+  /** This service's own name (`worker-2` for the second replica of `worker`). */
+  self: string;
+  /** Its replica number (1-based) within a group of replicas; 1 for a single service. */
+  replica: number;
+  /** `host:port` through which this service reaches `to` (at `to`'s named port): a link of the fault proxy. */
+  address(to: string, port?: string): string;
+  /** The same as a host and a port. */
+  endpoint(to: string, port?: string): Endpoint;
+  /** Connection URL of a store (redis://…, postgres://…) as this service reaches it through its link. */
+  url(to: string): string;
+  /** Address through which another service `from` reaches `to`: e.g. the URL a worker advertises. */
+  via(from: string, to: string, port?: string): Endpoint;
+}
+
+export type EnvOf = Record<string, string> | ((wiring: ServiceWiring) => Record<string, string>);
+
+interface Common {
+  name: string;
+  /** Services that must be up (and ready) first. Services this one links to are added automatically. */
+  dependsOn?: string[];
+  /** Members of a group are what "N of its workers" picks from; replicas of a service form a group. */
+  group?: string;
+  /** Start this many copies named `<name>-1` … (a group; the scenario's "with 5 workers" overrides it). */
+  replicas?: number;
+  env?: EnvOf;
+  /** When the started service counts as ready (`wait.forPort()` unless given). */
+  readiness?: Readiness;
+  /** The protocol a fault's proof speaks to it through a link (default: http). */
+  protocol?: ProbeKind;
+}
+
+export interface ProcessDeclaration extends Common {
+  kind: 'process';
+  /** The program and its arguments: ['python3', 'app.py'], ['./bin/server'], ['node', 'main.ts']. */
+  command: string[];
+  /** Working directory, relative to the config file's folder (or absolute). Default: that folder. */
+  cwd?: string;
+  /**
+   * The port it listens on: `{ env: 'PORT' }` (default) has faultline pick a free port and pass it in
+   * that variable; a number is a fixed port.
+   */
+  port?: number | { env: string };
+  /** Further named ports, each handed to the process in a variable: `{ admin: { env: 'ADMIN_PORT' } }`. */
+  ports?: Record<string, { env: string; protocol?: ProbeKind }>;
+}
+
+export interface ContainerDeclaration extends Common {
+  kind: 'container';
+  image: string;
+  command?: string[];
+  /** The port the container listens on. */
+  port: number;
+}
+
+export interface StoreDeclaration {
+  kind: 'redis' | 'postgres';
+  name: string;
+}
+
+export type ServiceDeclaration = ProcessDeclaration | ContainerDeclaration | StoreDeclaration;
+
+/** An HTTP request a client sends as one operation; needs no code. */
+export interface HttpOperation {
+  kind: 'http';
+  /** The service that receives it (reached directly, like a client outside the system). */
+  service: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** A JSON body; `{{id}}` anywhere in its strings becomes the operation's unique id. */
+  json?: unknown;
+  /** Statuses that count as success (default: any 2xx). */
+  ok?: number[];
+  /** Give up after this long: the outcome is then unknown (default 30 s). */
+  timeoutMs?: number;
+}
+
+export type OperationDeclaration = HttpOperation | ((ctx: OperationContext) => Promise<Operation>);
+
+/** Optional abilities: a verdict that needs one the system does not declare says which to add. */
+export interface Adapters {
+  /** Members of `group` that `coordinator` currently sees as registered and healthy. */
+  healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
+  /** Members of `group` in the order the coordinator will send them the next requests. */
+  routingOrder?(env: Environment, coordinator: string, group: string): Promise<string[]>;
+  /** The member of `group` working on operation `id` and since when (ms epoch). */
+  holder?(
+    env: Environment,
+    group: string,
+    id: string,
+  ): Promise<{ member: string; since: number } | undefined>;
+  /** The system's own record of resilience events since `since` (ms epoch). */
+  audit?(env: Environment, since: number): Promise<AuditEvent[]>;
+  /** Events that show a fault of a kind was noticed ("partition" → ["worker_unreachable"]). */
+  faultEvents?: Record<string, string[]>;
+  /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
+  billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
+  /** Members whose identity is a certificate faultline can replace. */
+  certificates?: MemberCertificates;
+}
+
+export interface SystemDeclaration extends Adapters {
+  services: ServiceDeclaration[];
+  /** Links besides those each service's `env` uses (those are found by themselves). */
+  links?: { from: string; to: string; port?: string }[];
+  operations?: Record<string, OperationDeclaration>;
+  /**
+   * Work before the services start, in a directory that lives as long as the environment (a per-run
+   * certificate authority, seed files). It is shared with every service at the same path on every backend.
+   */
+  prepare?(workdir: string): Promise<void>;
+}
+
+/** A declaration, or a function of the scale a scenario asks for ({ workers: 5 }) that returns one. */
+export type SystemSource = SystemDeclaration | ((scale: Record<string, number>) => SystemDeclaration);
+
+const SYSTEM = Symbol.for('faultline.system');
+const CONFIG = Symbol.for('faultline.config');
+
+export interface SystemDefinition {
+  readonly [SYSTEM]: true;
+  readonly source: SystemSource;
+}
+
+export interface Config {
+  readonly [CONFIG]: true;
+  readonly systems: Record<string, SystemDefinition>;
+  /** The system a run uses when neither FAULTLINE_SYSTEM nor a profile's worldParameters names one. */
+  readonly default?: string;
+}
+
+export const isSystemDefinition = (value: unknown): value is SystemDefinition =>
+  typeof value === 'object' && value !== null && SYSTEM in value;
+
+export const isConfig = (value: unknown): value is Config =>
+  typeof value === 'object' && value !== null && CONFIG in value;
+
+/** A system under test: its services, links, operations and optional adapters. */
+export function defineSystem(source: SystemSource): SystemDefinition {
+  return { [SYSTEM]: true, source };
+}
+
+/** The default export of faultline.config.ts: the systems a run can target. */
+export function defineConfig(config: {
+  systems: Record<string, SystemDefinition>;
+  default?: string;
+}): Config {
+  return { [CONFIG]: true, ...config };
+}
+
+/** Redis, started by faultline (redis-server locally, a container on the containers backend). */
+export const redis = (name = 'redis'): StoreDeclaration => ({ kind: 'redis', name });
+
+/** PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers). */
+export const postgres = (name = 'postgres'): StoreDeclaration => ({ kind: 'postgres', name });
+
+/** Any command line as a service: Python, a shell script, a Go binary, Node. */
+export const service = (
+  name: string,
+  declaration: Omit<ProcessDeclaration, 'kind' | 'name'>,
+): ProcessDeclaration => ({ kind: 'process', name, ...declaration });
+
+/** Any image as a service (containers backend only). */
+export const container = (
+  name: string,
+  declaration: Omit<ContainerDeclaration, 'kind' | 'name'>,
+): ContainerDeclaration => ({ kind: 'container', name, ...declaration });
+
+/** An HTTP request template as an operation. */
+export const http = (request: Omit<HttpOperation, 'kind'>): HttpOperation => ({ kind: 'http', ...request });
+
+export type { System };

@@ -1,0 +1,341 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { OperationContext, System } from '../env/system.ts';
+import {
+  type Endpoint,
+  type LinkSpec,
+  type ProbeKind,
+  type ServiceSpec,
+  type Topology,
+  TopologyError,
+  validateTopology,
+  type Wiring,
+} from '../env/topology.ts';
+import type { Operation } from '../load/history.ts';
+import type {
+  EnvOf,
+  ServiceDeclaration,
+  ServiceWiring,
+  StoreDeclaration,
+  SystemDeclaration,
+  SystemDefinition,
+} from './declare.ts';
+import { httpOperation } from './http-operation.ts';
+import { wait } from './readiness.ts';
+
+// A declaration becomes a runtime System: replicas expanded to named members, the links each service's env
+// uses found by running it once against a recording wiring, dependencies completed, every field checked
+// with its place in the config named — before anything starts.
+
+export class ConfigError extends Error {}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
+  error: 'expected a function',
+});
+const protocol = z.enum(['http', 'tls', 'redis', 'postgres'], {
+  error: "expected one of 'http', 'tls', 'redis', 'postgres'",
+});
+const readiness = z
+  .object({ kind: z.enum(['port', 'http', 'log', 'command']), timeoutMs: z.number().positive() })
+  .loose();
+const common = {
+  name: z
+    .string({ error: 'every service needs a name (a string)' })
+    .regex(/^[a-z][a-z0-9-]*$/i, 'a name is letters, digits and dashes, starting with a letter'),
+  dependsOn: z.array(z.string()).optional(),
+  group: z.string().optional(),
+  replicas: z.number().int().min(1).optional(),
+  env: z.union([z.record(z.string(), z.string()), fn]).optional(),
+  readiness: readiness.optional(),
+  protocol: protocol.optional(),
+};
+const serviceSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.enum(['redis', 'postgres']), name: common.name }),
+    z.strictObject({
+      kind: z.literal('process'),
+      ...common,
+      command: z
+        .array(z.string(), {
+          error: "give the program and its arguments, e.g. command: ['python3', 'app.py']",
+        })
+        .min(1, "give the program and its arguments, e.g. command: ['python3', 'app.py']"),
+      cwd: z.string().optional(),
+      port: z.union([z.number().int().min(1).max(65535), z.strictObject({ env: z.string() })]).optional(),
+      ports: z
+        .record(z.string(), z.strictObject({ env: z.string(), protocol: protocol.optional() }))
+        .optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('container'),
+      ...common,
+      image: z.string({ error: 'give the image to run, e.g. image: "nginx:1.27"' }),
+      command: z.array(z.string()).optional(),
+      port: z.number({ error: 'give the port the container listens on, e.g. port: 8080' }).int(),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? "unknown service kind: use redis('name'), postgres('name'), service('name', { command }) or container('name', { image, port })"
+        : undefined,
+  },
+);
+const systemSchema = z
+  .object({
+    services: z.array(serviceSchema, { error: 'expected services: [ … ] (an array)' }).min(1),
+    links: z
+      .array(z.strictObject({ from: z.string(), to: z.string(), port: z.string().optional() }))
+      .optional(),
+    operations: z.record(z.string(), z.union([fn, z.object({ kind: z.literal('http') }).loose()])).optional(),
+  })
+  .loose();
+
+const where = (origin: string, path: PropertyKey[]): string =>
+  `${origin}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+
+function check(declaration: unknown, origin: string): SystemDeclaration {
+  const parsed = systemSchema.safeParse(declaration);
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${where(origin, i.path)}: ${i.message}`).join('\n'),
+    );
+  return declaration as SystemDeclaration;
+}
+
+const isStore = (s: ServiceDeclaration): s is StoreDeclaration => s.kind === 'redis' || s.kind === 'postgres';
+
+interface Member {
+  spec: Exclude<ServiceDeclaration, StoreDeclaration>;
+  name: string;
+  replica: number;
+}
+
+/** The names a declared service stands for: itself, or its replicas `<name>-1` … `<name>-N`. */
+function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
+  const names = new Map<string, string[]>();
+  const members: Member[] = [];
+  for (const s of declaration.services) {
+    if (isStore(s)) {
+      names.set(s.name, [s.name]);
+      continue;
+    }
+    const group = s.group ?? (s.replicas !== undefined ? `${s.name}s` : undefined);
+    const count = group !== undefined ? (scale[group] ?? s.replicas ?? 1) : 1;
+    const replicated = s.replicas !== undefined || (group !== undefined && scale[group] !== undefined);
+    const own = replicated ? Array.from({ length: count }, (_, i) => `${s.name}-${i + 1}`) : [s.name];
+    names.set(s.name, own);
+    own.forEach((name, i) => {
+      members.push({ spec: s, name, replica: i + 1 });
+    });
+  }
+  return { names, members };
+}
+
+/** A wiring that answers with placeholders and writes down every link asked for. */
+function recorder(found: LinkSpec[]): Wiring {
+  const placeholder: Endpoint = { host: '127.0.0.1', port: 1 };
+  return {
+    via: (from, to, port) => {
+      found.push({ from, to, port });
+      return placeholder;
+    },
+    direct: () => placeholder,
+    storeUrl: (from, to) => {
+      found.push({ from, to });
+      return `redis://127.0.0.1:1/${to}`;
+    },
+  };
+}
+
+function scoped(wiring: Wiring, self: string, replica: number): ServiceWiring {
+  return {
+    self,
+    replica,
+    endpoint: (to, port) => wiring.via(self, to, port),
+    address: (to, port) => {
+      const { host, port: number } = wiring.via(self, to, port);
+      return `${host}:${number}`;
+    },
+    url: (to) => wiring.storeUrl(self, to),
+    via: (from, to, port) => wiring.via(from, to, port),
+  };
+}
+
+const envFunction =
+  (env: EnvOf | undefined, self: string, replica: number) =>
+  (wiring: Wiring): Record<string, string> =>
+    typeof env === 'function' ? env(scoped(wiring, self, replica)) : { ...(env ?? {}) };
+
+/** Does `from` (transitively) depend on `to`? */
+function reaches(deps: Map<string, Set<string>>, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next === to) return true;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(deps.get(next) ?? []));
+  }
+  return false;
+}
+
+export interface InstantiateOptions {
+  /** The system's name (its key in the config). */
+  name: string;
+  /** Folder that relative `cwd`s are taken from: the config file's. */
+  baseDir: string;
+  /** Where the declaration is, for errors: "faultline.config.ts: systems.jobs". */
+  origin: string;
+}
+
+/** Declaration + the scenario's scale → the System a backend starts. Throws ConfigError naming the field. */
+export function instantiate(
+  definition: SystemDefinition,
+  scale: Record<string, number>,
+  options: InstantiateOptions,
+): System {
+  const { origin } = options;
+  const source = definition.source;
+  const declaration = check(typeof source === 'function' ? source(scale) : source, origin);
+  const { names, members } = expand(declaration, scale);
+  const seen = new Set<string>();
+  declaration.services.forEach((s, i) => {
+    const all = names.get(s.name) ?? [];
+    for (const n of all)
+      if (seen.has(n))
+        throw new ConfigError(
+          `${where(origin, ['services', i])}: the name '${n}' is used twice${all.length > 1 ? ` (a replica of '${s.name}')` : ''}; every service needs its own`,
+        );
+      else seen.add(n);
+  });
+  const resolveNames = (name: string, field: string): string[] => {
+    const found = names.get(name) ?? (seen.has(name) ? [name] : undefined);
+    if (!found)
+      throw new ConfigError(
+        `${field}: there is no service '${name}'; services: ${[...names.keys()].join(', ')}`,
+      );
+    return found;
+  };
+
+  const services: ServiceSpec[] = [];
+  const probes: Record<string, ProbeKind> = {};
+  const derived: LinkSpec[] = [];
+  const deps = new Map<string, Set<string>>();
+  declaration.services.forEach((s) => {
+    if (isStore(s)) {
+      services.push({ kind: s.kind, name: s.name });
+      probes[s.name] = s.kind;
+    }
+  });
+  for (const m of members) {
+    const { spec, name, replica } = m;
+    const index = declaration.services.indexOf(spec);
+    const field = where(origin, ['services', index]);
+    const env = envFunction(spec.env, name, replica);
+    const used: LinkSpec[] = [];
+    try {
+      env(recorder(used));
+    } catch (error) {
+      throw new ConfigError(`${field}.env (${name}): failed while composing: ${(error as Error).message}`);
+    }
+    for (const link of used) {
+      for (const end of [link.from, link.to]) resolveNames(end, `${field}.env (${name})`);
+      derived.push(link);
+    }
+    const dependsOn = new Set<string>(
+      (spec.dependsOn ?? []).flatMap((d) => resolveNames(d, `${field}.dependsOn`)),
+    );
+    deps.set(name, dependsOn);
+    const group =
+      spec.group ?? (names.get(spec.name)!.length > 1 || spec.replicas ? `${spec.name}s` : undefined);
+    const common = {
+      name,
+      env,
+      dependsOn: [] as string[],
+      group,
+      readiness: spec.readiness ?? wait.forPort(),
+      origin: `${field} (${spec.name})`,
+    };
+    probes[name] = spec.protocol ?? 'http';
+    if (spec.kind === 'process') {
+      const port = spec.port ?? { env: 'PORT' };
+      const cwd =
+        spec.cwd === undefined
+          ? options.baseDir
+          : isAbsolute(spec.cwd)
+            ? spec.cwd
+            : resolve(options.baseDir, spec.cwd);
+      services.push({
+        ...common,
+        kind: 'process',
+        command: spec.command,
+        cwd,
+        ...(typeof port === 'number' ? { port } : { portEnv: port.env }),
+        ports: Object.fromEntries(Object.entries(spec.ports ?? {}).map(([k, v]) => [k, v.env])),
+      });
+      for (const [k, v] of Object.entries(spec.ports ?? {}))
+        if (v.protocol) probes[`${name}:${k}`] = v.protocol;
+    } else {
+      services.push({
+        ...common,
+        kind: 'container',
+        image: spec.image,
+        command: spec.command,
+        port: spec.port,
+      });
+    }
+  }
+  // Declared links, each end standing for all replicas of a replicated service.
+  (declaration.links ?? []).forEach((l, i) => {
+    const field = where(origin, ['links', i]);
+    for (const from of resolveNames(l.from, `${field}.from`))
+      for (const to of resolveNames(l.to, `${field}.to`)) derived.push({ from, to, port: l.port });
+  });
+  const links: LinkSpec[] = [];
+  const key = (l: LinkSpec) => `${l.from}>${l.to}>${l.port ?? ''}`;
+  for (const l of derived) if (!links.some((k) => key(k) === key(l))) links.push(l);
+  // A service starts after what it links to, unless that would make a cycle (a worker and a coordinator
+  // that call each other): then the declared dependsOn decides.
+  for (const l of links) {
+    const own = deps.get(l.from);
+    if (own && l.from !== l.to && !reaches(deps, l.to, l.from)) own.add(l.to);
+  }
+  for (const s of services)
+    if (s.kind === 'process' || s.kind === 'container') s.dependsOn = [...(deps.get(s.name) ?? [])];
+
+  const topology: Topology = { name: options.name, services, links, probes };
+  try {
+    validateTopology(topology);
+  } catch (error) {
+    if (error instanceof TopologyError) throw new ConfigError(`${origin}: ${error.message}`);
+    throw error;
+  }
+
+  const operations: Record<string, (ctx: OperationContext) => Promise<Operation>> = {};
+  for (const [kind, op] of Object.entries(declaration.operations ?? {})) {
+    if (typeof op === 'function') operations[kind] = op;
+    else {
+      resolveNames(op.service, where(origin, ['operations', kind, 'service']));
+      operations[kind] = httpOperation(kind, op);
+    }
+  }
+  const system: System = {
+    topology,
+    operations,
+    prepare: declaration.prepare?.bind(declaration),
+    // Read when used: prepare() may be what sets the certificates up.
+    get certificates() {
+      return declaration.certificates;
+    },
+    healthyMembers: declaration.healthyMembers,
+    routingOrder: declaration.routingOrder,
+    holder: declaration.holder,
+    audit: declaration.audit,
+    faultEvents: declaration.faultEvents,
+    billing: declaration.billing,
+  };
+  return system;
+}
