@@ -1,11 +1,11 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
 import {
+  type ContainerService,
   type Endpoint,
+  isDeclared,
   type ProcessService,
   proxyName,
   type StoreService,
@@ -24,14 +24,15 @@ import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
   hostOf,
-  NODE_PORT,
   type Placement,
   POSTGRES_PORT,
   PROXY_ALIAS,
   REDIS_PORT,
   type Running,
-  startNode,
+  SERVICE_PORT,
+  startContainer,
   startPostgres,
+  startProcess,
   startProxy,
   startRedis,
   TOXIPROXY_API,
@@ -40,33 +41,21 @@ import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers }
 
 // The containers backend: the same topology as the local backend, in containers on one Docker network.
 // Stores come from @testcontainers/redis and @testcontainers/postgresql, the fault proxy from
-// @testcontainers/toxiproxy (Shopify's image or ours), node services from the platform image as
-// GenericContainers. Every link runs through the proxy, exactly as locally.
+// @testcontainers/toxiproxy (Shopify's image or ours), process services as GenericContainers running this
+// machine's own programs (mounted into a next-to-empty base image, see mounts.ts), container services as
+// GenericContainers of their image. Every link runs through the proxy, exactly as locally.
 //
 // Two address spaces: inside the network a service is reached by its alias (its name) and the proxy by
 // PROXY_ALIAS on the link's listen port; that is what the Wiring hands to a service's env(). The harness on
 // the host reaches everything through the engine's mapped ports; that is what endpoint(), linkEndpoint()
 // and storeUrl() return.
 
-/** Where a node service is told to bind: its port variable with HOST for PORT (WORKER_PORT → WORKER_HOST). */
+/**
+ * Where a process service is told to bind: its port variable with HOST for PORT (WORKER_PORT → WORKER_HOST),
+ * so one that binds loopback by default is reachable on the network.
+ */
 function hostEnvOf(spec: ProcessService): string | undefined {
   return spec.portEnv?.endsWith('_PORT') ? `${spec.portEnv.slice(0, -'_PORT'.length)}_HOST` : undefined;
-}
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * The script a process service runs, as a path inside the platform image (this checkout's files). For now
- * the containers backend runs `node <script>` services from this checkout only.
- */
-function entryOf(spec: ProcessService): string {
-  const [program, script] = spec.command;
-  const entry = script === undefined ? undefined : relative(ROOT, resolve(spec.cwd, script));
-  if (program !== 'node' || entry === undefined || entry.startsWith('..') || isAbsolute(entry))
-    throw new TopologyError(
-      `the containers backend runs process services of the form ['node', '<script in ${ROOT}>'] for now; '${spec.name}' runs ${spec.command.join(' ')}: use FAULTLINE_BACKEND=local`,
-    );
-  return entry;
 }
 
 let announced = false;
@@ -80,7 +69,7 @@ function announce(found: Images): void {
       describe('redis', found.redis),
       describe('postgres', found.postgres),
       describe('proxy', found.toxiproxy),
-      describe('platform', found.platform),
+      describe('processes', found.base),
     ].join(', ')}\n`,
   );
 }
@@ -193,19 +182,24 @@ class ContainersEnvironment implements Environment {
     return port;
   }
 
-  /** The port a service listens on inside its container: fixed per kind; named ports follow the main one. */
+  /**
+   * The port a service listens on inside its container: fixed per store kind, declared for a container, the
+   * declared fixed port or SERVICE_PORT for a process; named ports follow the main one.
+   */
   private portOf(name: string, named?: string): number {
     const spec = service(this.topology, name);
     if (spec.kind === 'redis') return REDIS_PORT;
     if (spec.kind === 'postgres') return POSTGRES_PORT;
-    if (named === undefined) return NODE_PORT;
+    if (spec.kind === 'container') return spec.port;
+    const main = (spec as ProcessService).port ?? SERVICE_PORT;
+    if (named === undefined) return main;
     const declared = Object.keys((spec as ProcessService).ports ?? {});
     const at = declared.indexOf(named);
     if (at === -1)
       throw new TopologyError(
         `service '${name}' has no port '${named}'; declared: ${declared.join(', ') || 'none'}`,
       );
-    return NODE_PORT + 1 + at;
+    return main + 1 + at;
   }
 
   private url(name: string, at: Endpoint): string {
@@ -349,50 +343,71 @@ class ContainersEnvironment implements Environment {
   }
 
   /**
-   * A node service's container starts as soon as the containers of the node services it depends on have
+   * A process service's container starts as soon as the containers of the services it depends on have
    * started, alongside the stores and the proxy (the engine's part of a start is the slow one, and it
    * overlaps this way). Inside, the service's own process waits until its dependencies listen and its
-   * outbound links exist (see GATE in services.ts), so the order of startOrder() holds. When several
-   * fail, the earliest in that order is reported.
+   * outbound links exist (see GATE in services.ts), so the order of startOrder() holds. A container
+   * service runs its image as it is (no gate inside): it starts once its dependencies are ready and, when
+   * it has any dependency or outbound link, once the stores and the proxy are. When several fail, the
+   * earliest in that order is reported.
    */
-  async startNodes(): Promise<void> {
-    const nodes = startOrder(this.topology).flatMap((wave) =>
-      wave.filter((s): s is ProcessService => s.kind === 'process'),
+  async startDeclared(infrastructure: Promise<unknown>): Promise<void> {
+    const declared = startOrder(this.topology).flatMap((wave) =>
+      wave.filter((s): s is ProcessService | ContainerService => isDeclared(s)),
     );
-    await evict(nodes.map((s) => s.name));
+    await evict(declared.map((s) => s.name));
     const starts = new Map<string, Promise<void>>();
-    for (const spec of nodes) {
+    for (const spec of declared) {
+      const outbound = this.topology.links.filter((l) => l.from === spec.name);
       // A dependency counts as started when the engine says its container did, or when its whole start
       // settled (so a failed one, or a missed event, never leaves this one waiting).
       const depsStarted = spec.dependsOn
         .filter((d) => starts.has(d))
-        .map((d) => Promise.race([this.containerStarted(d).promise, starts.get(d)!]));
+        .map((d) =>
+          spec.kind === 'process'
+            ? Promise.race([this.containerStarted(d).promise, starts.get(d)!])
+            : starts.get(d)!,
+        );
+      if (spec.kind === 'container' && (spec.dependsOn.length > 0 || outbound.length > 0))
+        depsStarted.push(infrastructure.then(() => undefined));
       const start = this.step(spec.name, async () => {
         await Promise.all(depsStarted);
+        const named = Object.entries(spec.kind === 'process' ? (spec.ports ?? {}) : {}).map(
+          ([port, variable]) => [variable, String(this.portOf(spec.name, port))],
+        );
+        const main = this.portOf(spec.name);
+        const common = {
+          readiness: spec.readiness,
+          ports: [main, ...named.map(([, port]) => Number(port))],
+          sharedDirs: this.topology.sharedDirs ?? [],
+          at: this.placement(spec.name, false),
+        };
+        if (spec.kind === 'container') {
+          const r = await startContainer(spec.name, {
+            ...common,
+            image: spec.image,
+            command: spec.command,
+            env: spec.env(this.wiring),
+          });
+          this.running.set(spec.name, r);
+          return;
+        }
         const hostEnv = hostEnvOf(spec);
-        const named = Object.entries(spec.ports ?? {}).map(([port, variable]) => [
-          variable,
-          String(this.portOf(spec.name, port)),
-        ]);
         const env = {
           ...spec.env(this.wiring),
-          ...(spec.portEnv ? { [spec.portEnv]: String(NODE_PORT) } : {}),
+          ...(spec.portEnv ? { [spec.portEnv]: String(main) } : {}),
           ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
-        const r = await startNode(spec.name, await image('platform'), {
-          entry: entryOf(spec),
-          readiness: spec.readiness,
+        const r = await startProcess(spec.name, await image('base'), {
+          ...common,
+          command: spec.command,
+          cwd: spec.cwd,
           env,
-          ports: [NODE_PORT, ...named.map(([, port]) => Number(port))],
           waitFor: [
             ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
-            ...this.topology.links
-              .filter((l) => l.from === spec.name)
-              .map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
+            ...outbound.map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
           ],
-          sharedDirs: this.topology.sharedDirs ?? [],
-          at: this.placement(spec.name, false),
         });
         this.running.set(spec.name, r);
       }).catch(async (error) => {
@@ -492,11 +507,11 @@ export const containersBackend: ContainersBackend = {
       await env.watchEvents();
       // Settle both before judging, so a failure never leaves a start running behind the teardown.
       const infrastructure = env.startInfrastructure().catch(async (error) => {
-        // Node services wait for the stores and the proxy: removing them ends that wait at once.
+        // Declared services wait for the stores and the proxy: removing them ends that wait at once.
         await sweepEnvironment(env.id).catch(() => undefined);
         throw error;
       });
-      const results = await Promise.allSettled([infrastructure, env.startNodes()]);
+      const results = await Promise.allSettled([infrastructure, env.startDeclared(infrastructure)]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       return env;

@@ -1,26 +1,33 @@
+import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
+import { describeReadiness } from '../../system/readiness.ts';
+import { cacheRoot } from '../cache.ts';
 import type { Readiness, ServiceSpec } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import type { RoleImage } from './images/resolve.ts';
 import { LogFollower } from './logs.ts';
+import { planMounts } from './mounts.ts';
 import { runtime } from './runtime.ts';
 
 // How each kind of service is started as a container: stores through their Testcontainers modules, the
-// fault proxy through ToxiProxyContainer, node services as GenericContainers of the platform image.
+// fault proxy through ToxiProxyContainer, process services as GenericContainers of the base image with
+// this machine's programs mounted, container services as GenericContainers of their own image.
 
 export const PROXY_ALIAS = 'fault-proxy';
 export const TOXIPROXY_API = 8474;
 export const FIRST_PROXY_PORT = 8666;
-export const NODE_PORT = 8080;
+/** Where a process service listens inside its container unless it declares a fixed port. */
+export const SERVICE_PORT = 8080;
 export const REDIS_PORT = 6379;
 export const POSTGRES_PORT = 5432;
 
-export type Kind = ServiceSpec['kind'] | 'proxy' | 'node';
+export type Kind = ServiceSpec['kind'] | 'proxy';
 
 /** A started container of one service. */
 export interface Running {
@@ -62,7 +69,7 @@ function place<T extends GenericContainer>(container: T, alias: string, at: Plac
  * while it starts, because Testcontainers removes a container that never became ready, logs and all.
  */
 export async function track(
-  what: { name: string; kind: Kind; image: string; containerPort: number },
+  what: { name: string; kind: Kind; image: string; containerPort: number; readiness?: Readiness },
   toStart: GenericContainer,
 ): Promise<Running> {
   const tail: string[] = [];
@@ -80,8 +87,11 @@ export async function track(
     started = await toStart.start();
   } catch (error) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const output = tail.length > 0 ? `\n  last output:\n  ${tail.join('\n  ')}` : '';
-    throw new Error(`${what.name} did not start: ${(error as Error).message}${output}`);
+    const output = tail.length > 0 ? `\n  last output:\n  ${tail.join('\n  ')}` : '\n  (no output)';
+    const waited = what.readiness
+      ? ` (waited up to ${what.readiness.timeoutMs} ms for ${describeReadiness(what.readiness)})`
+      : '';
+    throw new Error(`${what.name} did not start${waited}: ${(error as Error).message}${output}`);
   } finally {
     startup?.destroy();
   }
@@ -184,16 +194,16 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
 }
 
 /**
- * Node code a service's container runs first: it waits until every address in FAULTLINE_WAIT_FOR accepts
- * a connection (its dependencies listen, its outbound links exist), then runs FAULTLINE_ENTRY as the main
- * module. The container itself (the engine's slow part) thereby starts alongside its dependencies, while the
- * service's own process still starts only once they are up. (Loading the service's packages before the wait
- * was tried: on a saturated 2-core machine it only moved CPU time from the workers to the controller.)
+ * What a process service's container runs first, with the runner's own Node (mounted): it waits until every
+ * address in FAULTLINE_WAIT_FOR accepts a connection (its dependencies listen, its outbound links exist),
+ * then replaces itself with the service's command (execve: the command becomes the container's main
+ * process, so kill, stop and exit codes are the service's own). The container itself (the engine's slow
+ * part) thereby starts alongside its dependencies, while the service's process starts only once they are up.
  */
 const GATE = `
+import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 const reachable = (host, port) => new Promise((done) => {
   const socket = connect(port, host);
   socket.once('connect', () => { socket.destroy(); done(true); });
@@ -204,56 +214,130 @@ for (const target of (process.env.FAULTLINE_WAIT_FOR ?? '').split(',').filter(Bo
   while (!(await reachable(target.slice(0, at), Number(target.slice(at + 1)))))
     await new Promise((r) => setTimeout(r, 20));
 }
-const entry = resolve(process.env.FAULTLINE_ENTRY);
-process.argv[1] = entry;
-await import(pathToFileURL(entry).href);
+const [program, ...argv] = JSON.parse(process.env.FAULTLINE_EXEC);
+const env = { ...process.env };
+delete env.FAULTLINE_EXEC;
+delete env.FAULTLINE_WAIT_FOR;
+try {
+  process.execve(program, argv, env);
+} catch (error) {
+  console.error('faultline: could not run ' + program + ': ' + error.message);
+  process.exit(127);
+}
 `;
 
 /** A declared readiness strategy as Testcontainers' wait strategy. */
 function waitStrategy(Wait: typeof import('testcontainers').Wait, readiness: Readiness, port: number) {
   switch (readiness.kind) {
     case 'port':
+      // Checks the mapped port from here and the listener inside (a shell in the container: this machine's
+      // /bin/sh for a process service; an image without one needs forHttp or forLog).
       return Wait.forListeningPorts();
     case 'http':
       return Wait.forHttp(readiness.path, port).forStatusCodeMatching((s) => readiness.status.includes(s));
     case 'log':
       return Wait.forLogMessage(readiness.pattern);
     case 'command':
-      return Wait.forSuccessfulCommand(readiness.command.join(' '));
+      return Wait.forSuccessfulCommand(readiness.command.map(shellWord).join(' '));
   }
 }
 
-export interface NodeStart {
-  /** Script to run, relative to the image's working directory (the checkout's root). */
-  entry: string;
+/** One argv word for `sh -c` (forSuccessfulCommand runs a shell line). */
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+
+/** The runner's environment a local child process inherits, minus what describes the runner's own shell. */
+function inheritedEnv(): Record<string, string> {
+  const dropped = new Set(['HOSTNAME', 'PWD', 'OLDPWD', 'SHLVL', '_', 'FAULTLINE_LIFELINE']);
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !dropped.has(e[0]) && !e[0].startsWith('DOCKER_'),
+    ),
+  );
+}
+
+export interface ServiceStart {
   readiness: Readiness;
   env: Record<string, string>;
   /** Container ports to publish: the main one first. */
   ports: number[];
-  /** in-network host:port addresses that must accept connections before the entry runs. */
-  waitFor: string[];
   /** Host directories mounted at the same path (read-only): certificates and other shared files. */
   sharedDirs: string[];
   at: Placement;
 }
 
-export async function startNode(name: string, image: RoleImage, start: NodeStart): Promise<Running> {
+export interface ProcessStart extends ServiceStart {
+  command: string[];
+  /** Absolute working directory (the same path inside). */
+  cwd: string;
+  /** in-network host:port addresses that must accept connections before the command runs. */
+  waitFor: string[];
+}
+
+/**
+ * A process service: its command line run with this machine's programs and files, mounted at the same
+ * paths into the base image (see mounts.ts), in its declared cwd, as the runner's own account (shared
+ * files, such as a private key written 0600, are readable exactly as they are by a local process).
+ */
+export async function startProcess(name: string, image: RoleImage, start: ProcessStart): Promise<Running> {
   const { GenericContainer, Wait } = await import('testcontainers');
+  // The V8 compile cache the local backend's Node services share: their modules start compiled here too.
+  const compileCache = join(cacheRoot(), 'v8');
+  mkdirSync(compileCache, { recursive: true });
+  const plan = planMounts({
+    command: start.command,
+    cwd: start.cwd,
+    shared: start.sharedDirs,
+    writable: [compileCache],
+  });
+  const node = realpathSync(process.execPath);
+  const [first, ...args] = start.command;
   const container = place(new GenericContainer(image.image), name, start.at)
-    .withCommand(['--input-type=module', '-e', GATE])
+    .withCommand([node, '--input-type=module', '-e', GATE])
+    .withWorkingDir(start.cwd)
     .withEnvironment({
+      ...inheritedEnv(),
+      NODE_COMPILE_CACHE: compileCache,
       ...start.env,
-      FAULTLINE_ENTRY: start.entry,
+      FAULTLINE_EXEC: JSON.stringify([plan.program, first === 'node' ? plan.program : first, ...args]),
       FAULTLINE_WAIT_FOR: start.waitFor.join(','),
     })
+    .withExposedPorts(...start.ports)
+    .withBindMounts(plan.mounts)
+    .withWaitStrategy(waitStrategy(Wait, start.readiness, start.ports[0]!))
+    .withStartupTimeout(start.readiness.timeoutMs);
+  if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
+  return track(
+    { name, kind: 'process', image: image.image, containerPort: start.ports[0]!, readiness: start.readiness },
+    container,
+  );
+}
+
+export interface ContainerStart extends ServiceStart {
+  image: string;
+  command?: string[];
+}
+
+/** A container service: any image, as it is, on the run's network; the shared directories mounted read-only. */
+export async function startContainer(name: string, start: ContainerStart): Promise<Running> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = place(new GenericContainer(start.image), name, start.at)
+    .withEnvironment(start.env)
     .withExposedPorts(...start.ports)
     .withBindMounts(start.sharedDirs.map((dir) => ({ source: dir, target: dir, mode: 'ro' as const })))
     .withWaitStrategy(waitStrategy(Wait, start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
-  // As the runner's own account: shared files (a private key written 0600) are readable exactly as they
-  // are by a local process.
-  if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
-  return track({ name, kind: 'node', image: image.image, containerPort: start.ports[0]! }, container);
+  if (start.command) container.withCommand(start.command);
+  return track(
+    {
+      name,
+      kind: 'container',
+      image: start.image,
+      containerPort: start.ports[0]!,
+      readiness: start.readiness,
+    },
+    container,
+  );
 }
 
 export function hostOf(started: StartedTestContainer): string {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresBinDir, redisServerBinary } from '../../local/binaries.ts';
+import { systemLinks } from '../mounts.ts';
 import {
   type BuiltImage,
   commitRun,
@@ -114,6 +115,28 @@ export function offlinePostgres(): ImageSpec {
       );
     },
   };
+}
+
+/**
+ * What process services run in: nothing but /tmp and this machine's merged-/usr symlinks (/bin → usr/bin …);
+ * their programs, libraries and files are this machine's own, mounted at the same paths (see ../mounts.ts).
+ */
+export function offlineBase(): ImageSpec {
+  const changes = ['ENV PATH=/usr/local/bin:/usr/bin:/bin', 'CMD ["/bin/sh"]'];
+  const archive = () => {
+    const tar = new TarArchive().dir('/tmp', { mode: 0o1777 });
+    for (const [path, target] of systemLinks()) tar.symlink(path, target);
+    return tar;
+  };
+  return rootfsImage(
+    {
+      name: 'faultline-offline/base:1',
+      kind: 'base',
+      hash: hashOf([BUILDER, ...changes, ...systemLinks().map(([p, t]) => `${p} -> ${t}`)]),
+    },
+    archive,
+    changes,
+  );
 }
 
 /** The node binary running faultline right now (Linux only), as a base for the platform image. */

@@ -1,6 +1,6 @@
 import { LABEL, runtime } from '../runtime.ts';
 import { ensureImage, type ImageSpec, imageExists, imageLabels } from './build.ts';
-import { buildPlatform, offlineNode, offlinePostgres, offlineRedis } from './catalog.ts';
+import { buildPlatform, offlineBase, offlineNode, offlinePostgres, offlineRedis } from './catalog.ts';
 
 // Which image each role runs. For every role the same order, so a site with a registry runs the public
 // images unchanged and an air-gapped one runs what it built:
@@ -28,14 +28,17 @@ export interface Images {
   toxiproxy: RoleImage;
   /** Runs controller and workers; the entry script is the command. */
   platform: RoleImage;
+  /** Runs process services: this machine's programs and files mounted into a next-to-empty image. */
+  base: RoleImage;
 }
 
-export const IMAGE_ENV: Record<Role | 'platform', { variable: string; public?: string }> = {
+export const IMAGE_ENV: Record<Role | 'platform' | 'base', { variable: string; public?: string }> = {
   redis: { variable: 'FAULTLINE_REDIS_IMAGE', public: 'redis:7' },
   postgres: { variable: 'FAULTLINE_POSTGRES_IMAGE', public: 'postgres:15' },
   toxiproxy: { variable: 'FAULTLINE_TOXIPROXY_IMAGE', public: 'ghcr.io/shopify/toxiproxy:2.12.0' },
   node: { variable: 'FAULTLINE_NODE_IMAGE', public: 'node:24-bookworm-slim' },
   platform: { variable: 'FAULTLINE_PLATFORM_IMAGE' },
+  base: { variable: 'FAULTLINE_BASE_IMAGE' },
 };
 
 async function pull(image: string): Promise<string | undefined> {
@@ -133,6 +136,7 @@ function resolveAll(): Record<keyof Images, Promise<RoleImage>> {
     return chain;
   };
   const configuredPlatform = process.env[IMAGE_ENV.platform.variable];
+  const configuredBase = process.env[IMAGE_ENV.base.variable];
   return {
     redis: resolveRole('redis', fromSpec(offlineRedis)),
     postgres: resolveRole('postgres', fromSpec(offlinePostgres)),
@@ -143,6 +147,12 @@ function resolveAll(): Record<keyof Images, Promise<RoleImage>> {
     platform: configuredPlatform
       ? named(IMAGE_ENV.platform.variable, configuredPlatform)
       : platformChain().then((c): RoleImage => ({ image: c.platform, origin: 'built', ours: true })),
+    // Built from nothing but this machine's directory layout (< 1 s): no public image to prefer.
+    base: configuredBase
+      ? named(IMAGE_ENV.base.variable, configuredBase)
+      : fromSpec(offlineBase)
+          .ensure()
+          .then((image): RoleImage => ({ image, origin: 'offline', ours: true })),
   };
 }
 
@@ -164,11 +174,12 @@ export function image(role: keyof Images): Promise<RoleImage> {
 
 /** Every role's image. */
 export async function images(): Promise<Images> {
-  const [redis, postgres, toxiproxy, platform] = await Promise.all([
+  const [redis, postgres, toxiproxy, platform, base] = await Promise.all([
     image('redis'),
     image('postgres'),
     image('toxiproxy'),
     image('platform'),
+    image('base'),
   ]);
-  return { redis, postgres, toxiproxy, platform };
+  return { redis, postgres, toxiproxy, platform, base };
 }
