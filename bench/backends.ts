@@ -39,8 +39,8 @@ if (!(await engineReachable())) {
 process.stdout.write(
   `reference topology with ${WORKERS} workers, ${RUNS} runs each, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}\n`,
 );
-// The first environment of a run also resolves the images (and makes the platform image when the sources
-// changed), starts every container cold and has nothing to reuse: reported apart.
+// The first environment of a run also resolves the images (and builds any that are missing), starts every
+// container cold and has nothing to reuse: reported apart.
 const first = await once(containersBackend);
 
 const samples: Record<string, { up: number[]; down: number[] }> = {

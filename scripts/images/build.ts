@@ -1,22 +1,17 @@
 // Builds every image the containers backend needs from this machine's own binaries, for sites without a
-// registry: redis-server, postgres (cluster initialised at build time), node (the one running this script),
-// the platform (controller + workers, from this checkout) and faultline's Toxiproxy-compatible proxy.
+// registry: redis-server, postgres (cluster initialised at build time) and the base that process services
+// and faultline's Toxiproxy-compatible proxy run in (this machine's programs and this checkout mounted).
 // Idempotent: an image whose inputs did not change is not rebuilt (content-hash label).
 //
 //   node scripts/images/build.ts [--prune] [--env]
-//     --prune  remove older platform/proxy images no container uses
+//     --prune  remove the images earlier versions made per checkout (platform, proxy, node), unused ones
 //     --env    print `export FAULTLINE_*_IMAGE=…` lines (eval them to pin these exact images)
 //
 // Needs a running engine, busybox-static, redis-server and PostgreSQL server binaries.
 
 import { parseArgs } from 'node:util';
 import { type BuiltImage, ensureImage, pruneOlder } from '../../support/env/containers/images/build.ts';
-import {
-  buildPlatform,
-  offlineNode,
-  offlinePostgres,
-  offlineRedis,
-} from '../../support/env/containers/images/catalog.ts';
+import { offlineBase, offlinePostgres, offlineRedis } from '../../support/env/containers/images/catalog.ts';
 import { engineReachable } from '../../support/env/containers/runtime.ts';
 
 const { values } = parseArgs({
@@ -41,32 +36,30 @@ const line = (role: string, image: BuiltImage) =>
     `${role.padEnd(9)} ${image.name.padEnd(48)} ${image.built ? `built in ${image.ms} ms` : 'up to date'}\n`,
   );
 
-const [redis, postgres, node] = await Promise.all([
+const [redis, postgres, base] = await Promise.all([
   ensureImage(offlineRedis()),
   ensureImage(offlinePostgres()),
-  ensureImage(offlineNode()),
+  ensureImage(offlineBase()),
 ]);
 line('redis', redis);
 line('postgres', postgres);
-line('node', node);
-const chain = await buildPlatform(node.name);
-line('deps', chain.deps);
-line('platform', chain.platform);
-line('proxy', chain.proxy);
+line('base', base);
 
-if (values.prune) {
-  await pruneOlder('faultline/proxy', chain.proxy.name);
-  await pruneOlder('faultline/platform', chain.platform.name);
-  await pruneOlder('faultline/platform-deps', chain.deps.name);
-}
+if (values.prune)
+  for (const retired of [
+    'faultline/proxy',
+    'faultline/platform',
+    'faultline/platform-deps',
+    'faultline-offline/node',
+  ])
+    await pruneOlder(retired, '');
 if (values.env)
   process.stdout.write(
     [
       `export FAULTLINE_REDIS_IMAGE=${redis.name}`,
       `export FAULTLINE_POSTGRES_IMAGE=${postgres.name}`,
-      `export FAULTLINE_NODE_IMAGE=${node.name}`,
-      `export FAULTLINE_TOXIPROXY_IMAGE=${chain.proxy.name}`,
-      `export FAULTLINE_PLATFORM_IMAGE=${chain.platform.name}`,
+      `export FAULTLINE_TOXIPROXY_IMAGE=${base.name}`,
+      `export FAULTLINE_BASE_IMAGE=${base.name}`,
       '',
     ].join('\n'),
   );

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { containersBackend } from '../../support/env/containers/backend.ts';
 import { RUN_ID } from '../../support/env/containers/runtime.ts';
 import type { Environment } from '../../support/env/environment.ts';
-import type { Topology } from '../../support/env/topology.ts';
+import { proxyName, type Topology } from '../../support/env/topology.ts';
 import { probe } from '../../support/faults/probe.ts';
 import { referenceSystem } from '../helpers/reference.ts';
 import { LABEL, labelled, needsEngine, until } from './engine.ts';
@@ -34,10 +34,7 @@ test('the reference topology comes up wired through the proxy and goes down leav
     assert.equal(env.backend, 'containers');
     // Every link is a proxy of the fault proxy, each listening where the harness can reach it.
     const proxies = await env.toxiproxy.proxies();
-    assert.deepEqual(
-      proxies.map((p) => p.name).sort(),
-      topology.links.map((l) => `${l.from}-to-${l.to}`).sort(),
-    );
+    assert.deepEqual(proxies.map((p) => p.name).sort(), topology.links.map(proxyName).sort());
     for (const p of proxies) assert.match(p.upstream, /^(redis|postgres|controller|worker-\d):\d+$/);
     assert.equal(await get(env, 'controller', '/healthz'), 200);
     // The stores answer directly and through their links.

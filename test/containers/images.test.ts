@@ -5,15 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ensureImage, imageLabels } from '../../support/env/containers/images/build.ts';
 import { offlineRedis } from '../../support/env/containers/images/catalog.ts';
-import { runtimeClosure } from '../../support/env/containers/images/closure.ts';
 import { TarArchive } from '../../support/env/containers/images/tar.ts';
 import { LABEL } from '../../support/env/containers/runtime.ts';
 import { needsEngine } from './engine.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('the tar writer sets owners and modes, keeps symlinks and long paths, and tar reads it back', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-tar-'));
@@ -44,22 +40,6 @@ test('the tar writer sets owners and modes, keeps symlinks and long paths, and t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('the platform image takes the runtime closure of package-lock.json, without the container tooling', () => {
-  const closure = runtimeClosure(ROOT);
-  for (const wanted of [
-    'node_modules/pg',
-    'node_modules/ioredis',
-    'node_modules/pino',
-    'node_modules/pg-protocol',
-  ])
-    assert.ok(closure.includes(wanted), `${wanted} missing`);
-  assert.ok(
-    !closure.some((p) =>
-      /node_modules\/(testcontainers|@testcontainers|dockerode|@biomejs|typescript)/.test(p),
-    ),
-  );
 });
 
 test('an offline image is made once: the same inputs make no new build', { timeout: 120_000 }, async (t) => {

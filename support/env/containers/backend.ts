@@ -497,7 +497,7 @@ export const containersBackend: ContainersBackend = {
           '(ToxiProxyContainer ports 8666-8697): use the local backend (FAULTLINE_BACKEND=local) or fewer links',
       );
     const t0 = performance.now();
-    // Images resolve per role while the environment starts: stores need not wait for the platform image.
+    // Images resolve per role while the environment starts: stores need not wait for another role's image.
     images().then(announce, () => undefined);
     await prepare();
     const network = await acquireNetwork();

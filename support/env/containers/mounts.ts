@@ -123,7 +123,8 @@ export function planMounts(spec: {
   const program = resolveProgram(first!, spec.cwd);
   const root = projectRoot(spec.cwd);
   const wanted: Mount[] = [];
-  const add = (source: string, mode: Mount['mode']) => {
+  const add = (path: string, mode: Mount['mode']) => {
+    const source = resolve(path);
     if (existsSync(source)) wanted.push({ source, target: source, mode });
   };
   for (const dir of SYSTEM_DIRS) {

@@ -1,8 +1,9 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
@@ -20,6 +21,9 @@ import { runtime } from './runtime.ts';
 // this machine's programs mounted, container services as GenericContainers of their own image.
 
 export const PROXY_ALIAS = 'fault-proxy';
+/** This checkout (or installed package), whose bin/faultline.ts runs faultline's own fault proxy. */
+const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const PROXY_BIN = join(PACKAGE_ROOT, 'bin/faultline.ts');
 export const TOXIPROXY_API = 8474;
 export const FIRST_PROXY_PORT = 8666;
 /** Where a process service listens inside its container unless it declares a fixed port. */
@@ -137,9 +141,26 @@ export async function startProxy(
     }
   }
   const container = place(new LinkProxyContainer(image.image), PROXY_ALIAS, at).publishOnly(links);
-  // Ours takes the run's seed, so a re-run draws the same toxic randomness; Shopify's has no such flag.
-  if (image.ours)
-    container.withCommand(['--host', '0.0.0.0', '--port', String(TOXIPROXY_API), '--seed', String(seed)]);
+  if (image.ours) {
+    // Ours is this checkout's `faultline proxy`, run by the runner's Node in the base image like any process
+    // service; it takes the run's seed, so a re-run draws the same toxic randomness (Shopify's has no such flag).
+    const command = [
+      PROXY_BIN,
+      'proxy',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(TOXIPROXY_API),
+      '--seed',
+      String(seed),
+    ];
+    const plan = planMounts({ command: ['node', ...command], cwd: PACKAGE_ROOT, shared: [], writable: [] });
+    container
+      .withCommand([plan.program, ...command])
+      .withWorkingDir(PACKAGE_ROOT)
+      .withBindMounts(plan.mounts.map((m) => ({ ...m, mode: 'ro' as const })));
+    if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
+  }
   const running = await track(
     { name: PROXY_ALIAS, kind: 'proxy', image: image.image, containerPort: TOXIPROXY_API },
     container,
@@ -203,7 +224,8 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
 const GATE = `
 import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 const reachable = (host, port) => new Promise((done) => {
   const socket = connect(port, host);
   socket.once('connect', () => { socket.destroy(); done(true); });

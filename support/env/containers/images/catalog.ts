@@ -1,25 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresBinDir, redisServerBinary } from '../../local/binaries.ts';
 import { systemLinks } from '../mounts.ts';
-import {
-  type BuiltImage,
-  commitRun,
-  ensureImage,
-  hashOf,
-  type ImageSpec,
-  imageId,
-  importArchive,
-  layeredImage,
-  rootfsImage,
-} from './build.ts';
-import { runtimeClosure } from './closure.ts';
+import { commitRun, hashOf, type ImageSpec, importArchive, rootfsImage } from './build.ts';
 import { Rootfs, SHELL_APPLETS } from './rootfs.ts';
 import { TarArchive } from './tar.ts';
 
-// Every image the containers backend runs that faultline makes itself, and what each is made from.
+// Every image the containers backend runs that faultline makes itself, and what each is made from: the
+// stores from this machine's binaries, and the base that process services and faultline's fault proxy run
+// in (their programs and files are mounted, not copied: see ../mounts.ts).
 // Bumping BUILDER remakes them all (e.g. after a change to how root filesystems are assembled).
 
 const BUILDER = '2';
@@ -30,11 +21,6 @@ const SCRIPTS = join(ROOT, 'scripts/images');
 export const PG_BAKED = { user: 'faultline', password: 'faultline', database: 'faultline' } as const;
 
 const fileText = (path: string) => readFileSync(path, 'utf8');
-
-function stamp(path: string): string {
-  const s = statSync(path);
-  return `${path}\t${s.size}\t${Math.round(s.mtimeMs)}`;
-}
 
 /** redis-server of this machine, with busybox for Testcontainers' in-container port checks. */
 export function offlineRedis(): ImageSpec {
@@ -137,189 +123,4 @@ export function offlineBase(): ImageSpec {
     archive,
     changes,
   );
-}
-
-/** The node binary running faultline right now (Linux only), as a base for the platform image. */
-export function offlineNode(): ImageSpec {
-  if (process.platform !== 'linux')
-    throw new Error(
-      `the offline node image is assembled from this machine's node binary, which only works on Linux (this is ${process.platform}); ` +
-        'set FAULTLINE_NODE_IMAGE to a node 24 image your engine can pull',
-    );
-  const changes = ['ENV PATH=/usr/local/bin:/usr/bin:/bin', 'WORKDIR /app', 'CMD ["node"]'];
-  const archive = () =>
-    new Rootfs()
-      .binary(process.execPath, '/usr/local/bin/node')
-      .busybox(SHELL_APPLETS)
-      .accounts([{ name: 'node', id: 1000, home: '/app' }])
-      .dir('/app').tar;
-  return rootfsImage(
-    {
-      name: `faultline-offline/node:${process.versions.node}`,
-      kind: 'node',
-      hash: hashOf([BUILDER, ...changes, stamp(process.execPath), ...archive().fingerprint()]),
-    },
-    archive,
-    changes,
-  );
-}
-
-/** Files under the given directories of the checkout (no dot-entries, no node_modules), sorted. */
-function sourceFiles(dirs: string[]): string[] {
-  const out: string[] = [];
-  const walk = (abs: string) => {
-    for (const entry of readdirSync(abs, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const path = join(abs, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) out.push(relative(ROOT, path));
-    }
-  };
-  for (const dir of dirs) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir));
-  return out.sort();
-}
-
-/** Directories taken whole into the platform image; of support/, only what the services import. */
-const PLATFORM_DIRS = ['bin', 'fixtures'];
-
-const RELATIVE_IMPORT = /(?:\bfrom\s+|\bimport\s+|\bimport\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
-
-/** Files reachable from `roots` through relative static or literal dynamic imports (paths from ROOT). */
-function importClosure(roots: string[]): string[] {
-  const seen = new Set<string>();
-  const queue = [...roots];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file) || !existsSync(join(ROOT, file))) continue;
-    seen.add(file);
-    for (const m of fileText(join(ROOT, file)).matchAll(RELATIVE_IMPORT))
-      queue.push(relative(ROOT, join(ROOT, file, '..', m[1]!)));
-  }
-  return [...seen];
-}
-
-/** What goes into the platform image besides node_modules: bin/, fixtures/, and the support/ they import. */
-export async function platformFiles(): Promise<string[]> {
-  const whole = sourceFiles(PLATFORM_DIRS);
-  const roots = [...whole.filter((f) => f.endsWith('.ts')), ...(await entries())];
-  const imported = importClosure(roots).filter((f) => !whole.includes(f));
-  return ['package.json', ...whole, ...imported.sort()];
-}
-
-const COMPILE_CACHE = '/app/.node-compile-cache';
-
-/** Settings every platform image carries (on the dependencies layer; the sources layer inherits them). */
-const PLATFORM_CHANGES = [
-  'WORKDIR /app',
-  'ENV NODE_ENV=production',
-  // Filled when the sources layer is made (see warmCompileCache): a node service then starts with its
-  // modules already type-stripped and compiled, about a third less CPU per start.
-  `ENV NODE_COMPILE_CACHE=${COMPILE_CACHE}`,
-  'USER 1000:1000',
-  'ENTRYPOINT ["node"]',
-  'CMD []',
-];
-
-/** Entry scripts: the fault proxy's command and every service's main.ts under fixtures/. */
-async function entries(): Promise<string[]> {
-  const services = sourceFiles(['fixtures']).filter((f) => f.endsWith('/main.ts'));
-  return ['bin/commands/proxy.ts', ...services].sort();
-}
-
-/**
- * Node arguments (run in the image) that import what each entry imports, without running the entry itself,
- * so the compile cache holds the module graph of every service when the image is committed.
- */
-function warmCompileCache(entryPaths: string[]): string[] {
-  const code = `
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-const specifiers = new Set();
-for (const entry of ${JSON.stringify(entryPaths)}) {
-  const base = pathToFileURL('/app/' + entry);
-  const source = readFileSync(base, 'utf8');
-  const found = [
-    ...source.matchAll(/^\\s*import\\s+(?!type\\s)(?:[^'"]*?\\sfrom\\s+)?['"]([^'"]+)['"]/gm),
-    ...source.matchAll(/\\bimport\\(\\s*['"]([^'"]+)['"]\\s*\\)/g),
-  ];
-  for (const m of found)
-    specifiers.add(m[1].startsWith('.') ? new URL(m[1], base).href : m[1]);
-}
-const results = await Promise.allSettled([...specifiers].map((s) => import(s)));
-console.log('warmed ' + results.filter((r) => r.status === 'fulfilled').length + ' of ' + specifiers.size + ' imports');
-`;
-  return ['--input-type=module', '-e', code];
-}
-
-/**
- * The platform's runtime dependencies (the production closure of package-lock.json, taken from this
- * checkout's node_modules) on a node image, in their own layer, so a source edit remakes only the small
- * layer above it.
- */
-export function platformDeps(nodeImage: string, nodeImageId: string): ImageSpec {
-  const closure = runtimeClosure(ROOT);
-  const hash = hashOf([
-    BUILDER,
-    ...PLATFORM_CHANGES,
-    nodeImageId,
-    fileText(join(ROOT, 'package-lock.json')),
-    ...closure,
-  ]);
-  return layeredImage(
-    { name: `faultline/platform-deps:${hash.slice(0, 12)}`, kind: 'platform-deps', hash },
-    nodeImage,
-    () => {
-      const tar = new TarArchive().dir('/app').dir(COMPILE_CACHE, { uid: 1000, gid: 1000 });
-      for (const path of closure) tar.hostTree(`/app/${path}`, join(ROOT, path));
-      return tar;
-    },
-    PLATFORM_CHANGES,
-  );
-}
-
-/** The reference platform (controller, workers) and faultline's fault proxy: this checkout's sources. */
-export async function platform(depsImage: string): Promise<ImageSpec> {
-  const files = await platformFiles();
-  const warm = warmCompileCache(await entries());
-  const hash = hashOf([BUILDER, depsImage, ...warm, ...files.flatMap((f) => [f, fileText(join(ROOT, f))])]);
-  return layeredImage(
-    { name: `faultline/platform:${hash.slice(0, 12)}`, kind: 'platform', hash },
-    depsImage,
-    () => {
-      const tar = new TarArchive();
-      for (const file of files) tar.hostFile(`/app/${file}`, join(ROOT, file), { mode: 0o644 });
-      return tar;
-    },
-    [],
-    warm,
-  );
-}
-
-/** faultline's fault proxy: the platform image with the proxy as its entrypoint (a drop-in for Toxiproxy). */
-export function proxy(platformImage: string): ImageSpec {
-  const changes = [
-    'EXPOSE 8474',
-    'ENTRYPOINT ["node", "bin/faultline.ts", "proxy"]',
-    'CMD ["--host", "0.0.0.0", "--port", "8474"]',
-  ];
-  return layeredImage(
-    {
-      name: `faultline/proxy:${platformImage.split(':').pop()}`,
-      kind: 'proxy',
-      hash: hashOf([BUILDER, ...changes, platformImage]),
-    },
-    platformImage,
-    undefined,
-    changes,
-  );
-}
-
-/** The platform chain on a node image: dependencies layer, sources layer, proxy. */
-export async function buildPlatform(
-  nodeImage: string,
-): Promise<{ deps: BuiltImage; platform: BuiltImage; proxy: BuiltImage }> {
-  const deps = await ensureImage(platformDeps(nodeImage, await imageId(nodeImage)));
-  const built = await ensureImage(await platform(deps.name));
-  const proxyImage = await ensureImage(proxy(built.name));
-  return { deps, platform: built, proxy: proxyImage };
 }

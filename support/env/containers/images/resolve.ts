@@ -1,6 +1,6 @@
 import { LABEL, runtime } from '../runtime.ts';
 import { ensureImage, type ImageSpec, imageExists, imageLabels } from './build.ts';
-import { buildPlatform, offlineBase, offlineNode, offlinePostgres, offlineRedis } from './catalog.ts';
+import { offlineBase, offlinePostgres, offlineRedis } from './catalog.ts';
 
 // Which image each role runs. For every role the same order, so a site with a registry runs the public
 // images unchanged and an air-gapped one runs what it built:
@@ -10,15 +10,19 @@ import { buildPlatform, offlineBase, offlineNode, offlinePostgres, offlineRedis 
 //      (rebuilt here if this machine's binaries changed since);
 //   4. the public default, pulled;
 //   5. when the pull fails (no registry reachable): the offline image, built now from this machine.
-// The platform image (controller, workers) is always built from this checkout, content-hashed, on the
-// node image chosen by the same rules; faultline's own fault proxy is built on top of it.
+// The base image (process services, faultline's own fault proxy) holds next to nothing: what runs in it is
+// this machine's, mounted (../mounts.ts). "Our" proxy is that base running this checkout's
+// bin/faultline.ts proxy.
 
-export type Role = 'redis' | 'postgres' | 'toxiproxy' | 'node';
+export type Role = 'redis' | 'postgres' | 'toxiproxy';
 
 export interface RoleImage {
   image: string;
   origin: 'env' | 'public' | 'offline' | 'pulled' | 'built';
-  /** Built by faultline (knows faultline's conventions: baked postgres cluster, proxy flags). */
+  /**
+   * Built by faultline (knows faultline's conventions: baked postgres cluster; for the proxy, the base image
+   * that runs this checkout's proxy command).
+   */
   ours: boolean;
 }
 
@@ -26,18 +30,14 @@ export interface Images {
   redis: RoleImage;
   postgres: RoleImage;
   toxiproxy: RoleImage;
-  /** Runs controller and workers; the entry script is the command. */
-  platform: RoleImage;
   /** Runs process services: this machine's programs and files mounted into a next-to-empty image. */
   base: RoleImage;
 }
 
-export const IMAGE_ENV: Record<Role | 'platform' | 'base', { variable: string; public?: string }> = {
+export const IMAGE_ENV: Record<Role | 'base', { variable: string; public?: string }> = {
   redis: { variable: 'FAULTLINE_REDIS_IMAGE', public: 'redis:7' },
   postgres: { variable: 'FAULTLINE_POSTGRES_IMAGE', public: 'postgres:15' },
   toxiproxy: { variable: 'FAULTLINE_TOXIPROXY_IMAGE', public: 'ghcr.io/shopify/toxiproxy:2.12.0' },
-  node: { variable: 'FAULTLINE_NODE_IMAGE', public: 'node:24-bookworm-slim' },
-  platform: { variable: 'FAULTLINE_PLATFORM_IMAGE' },
   base: { variable: 'FAULTLINE_BASE_IMAGE' },
 };
 
@@ -116,43 +116,17 @@ function fromSpec(spec: () => ImageSpec) {
   };
 }
 
-/** Whether any image of a faultline kind exists here (so this machine runs offline images). */
-async function anyOfKind(kind: string): Promise<boolean> {
-  const client = await runtime();
-  const found = await client.container.dockerode.listImages({
-    filters: JSON.stringify({ label: [`${LABEL.image}=${kind}`] }),
-  });
-  return found.length > 0;
-}
-
 function resolveAll(): Record<keyof Images, Promise<RoleImage>> {
-  let chain: Promise<{ platform: string; proxy: string }> | undefined;
-  const platformChain = () => {
-    chain ??= resolveRole('node', fromSpec(offlineNode)).then(async (node) => {
-      // No pruning of older platform images here: another run on this machine may still be using one.
-      const built = await buildPlatform(node.image);
-      return { platform: built.platform.name, proxy: built.proxy.name };
-    });
-    return chain;
-  };
-  const configuredPlatform = process.env[IMAGE_ENV.platform.variable];
   const configuredBase = process.env[IMAGE_ENV.base.variable];
+  const base = fromSpec(offlineBase);
   return {
     redis: resolveRole('redis', fromSpec(offlineRedis)),
     postgres: resolveRole('postgres', fromSpec(offlinePostgres)),
-    toxiproxy: resolveRole('toxiproxy', {
-      present: () => anyOfKind('proxy'),
-      ensure: async () => (await platformChain()).proxy,
-    }),
-    platform: configuredPlatform
-      ? named(IMAGE_ENV.platform.variable, configuredPlatform)
-      : platformChain().then((c): RoleImage => ({ image: c.platform, origin: 'built', ours: true })),
+    toxiproxy: resolveRole('toxiproxy', base),
     // Built from nothing but this machine's directory layout (< 1 s): no public image to prefer.
     base: configuredBase
       ? named(IMAGE_ENV.base.variable, configuredBase)
-      : fromSpec(offlineBase)
-          .ensure()
-          .then((image): RoleImage => ({ image, origin: 'offline', ours: true })),
+      : base.ensure().then((image): RoleImage => ({ image, origin: 'offline', ours: true })),
   };
 }
 
@@ -160,7 +134,7 @@ let resolving: Record<keyof Images, Promise<RoleImage>> | undefined;
 
 /**
  * The image of one role, resolved (and built where needed) once per process. Roles resolve independently:
- * the stores can start while the platform image is still being made.
+ * the stores can start while another role's image is still being made.
  */
 export function image(role: keyof Images): Promise<RoleImage> {
   resolving ??= resolveAll();
@@ -174,12 +148,11 @@ export function image(role: keyof Images): Promise<RoleImage> {
 
 /** Every role's image. */
 export async function images(): Promise<Images> {
-  const [redis, postgres, toxiproxy, platform, base] = await Promise.all([
+  const [redis, postgres, toxiproxy, base] = await Promise.all([
     image('redis'),
     image('postgres'),
     image('toxiproxy'),
-    image('platform'),
     image('base'),
   ]);
-  return { redis, postgres, toxiproxy, platform, base };
+  return { redis, postgres, toxiproxy, base };
 }
