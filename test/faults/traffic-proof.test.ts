@@ -9,18 +9,27 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { extractErrorMatchingData, matchCategory, normalizeCategoriesConfig } from '@allurereport/core-api';
-import { type FaultSpec, FaultLedger } from '../../support/faults/ledger.ts';
-import { watchTraffic } from '../../support/faults/network/traffic.ts';
+import { FaultLedger, type FaultSpec } from '../../support/faults/ledger.ts';
 import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
+import { watchTraffic } from '../../support/faults/network/traffic.ts';
 import { CATEGORIES } from '../../support/report/categories.ts';
-import { connectTo, echoServer, onCleanup, portOf, readBytes, startServer, tcpServer } from '../proxy/helpers.ts';
+import {
+  connectTo,
+  echoServer,
+  onCleanup,
+  portOf,
+  readBytes,
+  startServer,
+  tcpServer,
+} from '../proxy/helpers.ts';
 
 /** A proxy server with one proxied echo link per name; returns the client and each link's listen port. */
 async function links(...names: string[]) {
   const { server, api } = await startServer();
   const echo = await echoServer();
   const ports: Record<string, number> = {};
-  for (const name of names) ports[name] = portOf((await api.createProxy(name, `127.0.0.1:${echo.port}`)).listen);
+  for (const name of names)
+    ports[name] = portOf((await api.createProxy(name, `127.0.0.1:${echo.port}`)).listen);
   return { client: new ToxiproxyClient(server.url), api, ports };
 }
 
@@ -79,7 +88,10 @@ describe('watchTraffic', () => {
     await roundTrip(ports['b-to-a']!, 3);
     const proof = await watch.felt();
     assert.equal(proof.ok, true, proof.evidence);
-    assert.match(proof.evidence, /a → b: 0 connections accepted, 0 B from a, 0 B from b; b → a: 1 connection accepted, 3 B/);
+    assert.match(
+      proof.evidence,
+      /a → b: 0 connections accepted, 0 B from a, 0 B from b; b → a: 1 connection accepted, 3 B/,
+    );
   });
 
   test('traffic swallowed by a partition (timeout toxic) counts: it reached the fault', async () => {
@@ -87,7 +99,9 @@ describe('watchTraffic', () => {
     const { port } = await tcpServer(() => {});
     const listen = portOf((await api.createProxy('x-to-y', `127.0.0.1:${port}`)).listen);
     await api.addToxic('x-to-y', { type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } });
-    const watch = await watchTraffic(new ToxiproxyClient(server.url), [{ from: 'x', to: 'y', proxy: 'x-to-y' }]);
+    const watch = await watchTraffic(new ToxiproxyClient(server.url), [
+      { from: 'x', to: 'y', proxy: 'x-to-y' },
+    ]);
     const socket = await connectTo(listen);
     socket.write('PING\r\n');
     await new Promise((r) => setTimeout(r, 100));
@@ -110,7 +124,10 @@ describe('watchTraffic', () => {
     const proof = await watch.felt();
     assert.equal(proof.ok, false);
     assert.equal(proof.unknown, true);
-    assert.match(proof.evidence, new RegExp(`^the fault proxy at ${url} cannot count traffic .* a → b .* is unknown`));
+    assert.match(
+      proof.evidence,
+      new RegExp(`^the fault proxy at ${url} cannot count traffic .* a → b .* is unknown`),
+    );
   });
 });
 
@@ -148,7 +165,10 @@ describe('the ledger takes the proof at the end of the hold', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(calls, ['felt', 'undo']);
     assert.equal(record.felt?.ok, true, record.felt?.evidence);
-    assert.match(record.evidence.at(-1) ?? '', /^traffic: the system's traffic crossed .*1 connection accepted/);
+    assert.match(
+      record.evidence.at(-1) ?? '',
+      /^traffic: the system's traffic crossed .*1 connection accepted/,
+    );
     assert.deepEqual(ledger.withoutEffect(), []);
     assert.deepEqual(await ledger.rollback(), []);
     assert.deepEqual(calls, ['felt', 'undo'], 'taken once');

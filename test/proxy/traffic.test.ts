@@ -43,7 +43,11 @@ describe('traffic figures', () => {
     client.write(Buffer.alloc(900, 2));
     await readBytes(client, 900);
     const more = (await api.get<ProxyTraffic>('/proxies/echo/traffic')).body;
-    assert.deepEqual(more.upstream, { received: 1000, sent: 1000 }, 'the same open connection keeps counting');
+    assert.deepEqual(
+      more.upstream,
+      { received: 1000, sent: 1000 },
+      'the same open connection keeps counting',
+    );
 
     client.end();
     await eventually(

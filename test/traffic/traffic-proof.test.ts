@@ -37,8 +37,8 @@ function outcomes(file: string) {
   const byScenario = new Map<string, { failures: string[]; files: Map<string, string> }>();
   const of = (startedId: string | undefined) => {
     const name = startedScenario.get(startedId ?? '') ?? '?';
-    let entry = byScenario.get(name);
-    if (!entry) byScenario.set(name, (entry = { failures: [], files: new Map() }));
+    const entry = byScenario.get(name) ?? { failures: [], files: new Map<string, string>() };
+    byScenario.set(name, entry);
     return entry;
   };
   for (const e of envelopes) {
@@ -51,7 +51,8 @@ function outcomes(file: string) {
       of(finished.testCaseStartedId).failures.push(
         `${finished.testStepResult.status}: ${finished.testStepResult.message ?? ''}`,
       );
-    if (e.attachment?.fileName) of(e.attachment.testCaseStartedId).files.set(e.attachment.fileName, e.attachment.body);
+    if (e.attachment?.fileName)
+      of(e.attachment.testCaseStartedId).files.set(e.attachment.fileName, e.attachment.body);
   }
   return byScenario;
 }

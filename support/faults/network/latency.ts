@@ -52,7 +52,8 @@ export function latency(
       ];
     },
     async felt() {
-      if (!watch) throw new Error(`the latency on ${name} was never fully applied, so its traffic was not watched`);
+      if (!watch)
+        throw new Error(`the latency on ${name} was never fully applied, so its traffic was not watched`);
       return watch.felt();
     },
     async undo() {

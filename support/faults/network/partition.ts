@@ -67,7 +67,9 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
     },
     async felt() {
       if (!watch)
-        throw new Error(`the partition between ${a} and ${b} was never fully applied, so its traffic was not watched`);
+        throw new Error(
+          `the partition between ${a} and ${b} was never fully applied, so its traffic was not watched`,
+        );
       return watch.felt();
     },
     async undo() {
