@@ -131,6 +131,17 @@ describe('watchTraffic', () => {
   });
 });
 
+test('a watch whose first read fails does not fail the fault: its proof is unknown, and says why', async () => {
+  const { client } = await links('present');
+  const watch = await watchTraffic(client, [{ from: 'a', to: 'b', proxy: 'absent' }]);
+  const proof = await watch.felt();
+  assert.equal(proof.unknown, true);
+  assert.match(
+    proof.evidence,
+    /^the traffic on a → b could not be counted when the fault began: .*404: proxy not found/,
+  );
+});
+
 describe('the ledger takes the proof at the end of the hold', () => {
   /** A fault whose proof watches one real proxied link, recording the order of its calls. */
   async function watchedFault(durationMs?: number) {

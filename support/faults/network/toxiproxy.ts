@@ -58,18 +58,11 @@ export class ToxiproxyClient {
       signal: AbortSignal.timeout(5_000),
     });
     const text = await response.text();
-    if (!response.ok) {
-      let reason = text.trim();
-      try {
-        reason = (JSON.parse(text) as { error?: string }).error ?? reason;
-      } catch {
-        // not JSON: keep the raw text
-      }
+    if (!response.ok)
       throw new ToxiproxyError(
-        `toxiproxy ${method} ${path} → ${response.status}: ${reason}`,
+        `toxiproxy ${method} ${path} → ${response.status}: ${reasonOf(text)}`,
         response.status,
       );
-    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -96,7 +89,10 @@ export class ToxiproxyClient {
     const text = await response.text();
     if (response.status === 404 && !text.trimStart().startsWith('{')) return undefined;
     if (!response.ok)
-      throw new ToxiproxyError(`toxiproxy GET ${path} → ${response.status}: ${text.trim()}`, response.status);
+      throw new ToxiproxyError(
+        `toxiproxy GET ${path} → ${response.status}: ${reasonOf(text)}`,
+        response.status,
+      );
     const body = JSON.parse(text) as Partial<ProxyTraffic>;
     if (typeof body.connections?.accepted !== 'number' || typeof body.upstream?.received !== 'number')
       throw new ToxiproxyError(
@@ -137,6 +133,15 @@ export class ToxiproxyClient {
 
   reset(): Promise<void> {
     return this.call('POST', '/reset');
+  }
+}
+
+/** An error body's message: the JSON `error` field both servers send, else the raw text. */
+function reasonOf(text: string): string {
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? text.trim();
+  } catch {
+    return text.trim();
   }
 }
 

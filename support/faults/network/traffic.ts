@@ -28,11 +28,22 @@ export async function watchTraffic(
   links: readonly WatchedLink[],
 ): Promise<TrafficWatch> {
   const since = Date.now();
-  const before = await Promise.all(links.map((link) => client.traffic(link.proxy)));
+  // A first read that fails must not fail the fault it watches (already applied): the proof is then unknown.
+  let failure: string | undefined;
+  const before = await Promise.all(links.map((link) => client.traffic(link.proxy))).catch((error: Error) => {
+    failure = error.message;
+    return [];
+  });
   return {
     async felt() {
       const heldS = ((Date.now() - since) / 1000).toFixed(1);
       const names = links.map(arrow).join(', ');
+      if (failure !== undefined)
+        return {
+          ok: false,
+          unknown: true,
+          evidence: `the traffic on ${names} could not be counted when the fault began: ${failure}`,
+        };
       if (before.some((t) => t === undefined))
         return {
           ok: false,
