@@ -1,7 +1,8 @@
 // The published package as a user gets it: `npm pack` (which builds dist/ through prepack), installed from
 // the tarball into a fresh project outside the repository, then each entry used from there — the
 // `faultline` command, `faultline` (the public API), `faultline/proxy` (a proxy started and asked for its
-// version) and `faultline/cucumber` (loaded by cucumber-js from a user's cucumber.mjs, its steps found).
+// version), `faultline/cucumber` (loaded by cucumber-js from a user's cucumber.mjs, its steps found) and
+// the local backend's fault proxy, a child process started by path from dist/.
 // Node refuses to strip types under node_modules, so only this proves the package runs where users put it.
 
 import assert from 'node:assert/strict';
@@ -102,6 +103,17 @@ test('the packed package installs into a fresh project and its command and three
     try { console.log(await new ToxiproxyClient(server.url).version()); } finally { await server.close(); }
   `);
   assert.match(proxy.stdout, /2\.\d+\.\d+/);
+
+  // The local backend starts the fault proxy as a child process by file path, which no compiler rewrites:
+  // from dist/ it must start dist/bin/faultline.js (support/module-path.ts), not the .ts of the repository.
+  const backend = join(project, 'node_modules/faultline/dist/support/env/local/backend.js');
+  const spawned = await node(`
+    const { localBackend } = await import(${JSON.stringify(backend)});
+    const topology = { name: 'probe', services: [{ kind: 'redis', name: 'store' }], links: [], probes: {} };
+    const env = await localBackend.up(topology, { seed: 1 });
+    try { console.log(await env.toxiproxy.version()); } finally { await env.down(); }
+  `);
+  assert.match(spawned.stdout, /2\.\d+\.\d+/);
 
   // A user's cucumber.mjs: cucumber treats `import` entries as file paths (a bare 'faultline/cucumber'
   // would match no file and load nothing), so the config resolves the package's entry to its file.
