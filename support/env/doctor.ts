@@ -16,7 +16,8 @@ export interface Diagnosis {
   findings: Finding[];
 }
 
-async function engineFinding(): Promise<Finding> {
+/** Whether a container engine answers (only Testcontainers can tell, so not in prerequisites.mjs). */
+export async function engineFinding(): Promise<Finding> {
   const base = {
     id: 'engine',
     name: 'container engine (Docker API)',

@@ -23,9 +23,9 @@ export interface Finding {
   fix?: string;
 }
 
-export declare const NODE_FLOOR: [number, number];
+export declare const NODE_RANGE: string;
 export declare const SETPRIV: string;
-export declare function nodeMeetsFloor(version: string, floor?: [number, number]): boolean;
+export declare function nodeSatisfies(version: string, range?: string): boolean;
 export declare function onPath(name: string, env?: NodeJS.ProcessEnv): string | undefined;
 export declare function findRedisServer(env?: NodeJS.ProcessEnv): string | undefined;
 export declare function findPostgresBinDir(env?: NodeJS.ProcessEnv): string | undefined;

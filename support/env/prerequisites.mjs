@@ -12,21 +12,52 @@ import { delimiter, dirname, join } from 'node:path';
 
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
-/** The Node floor of package.json's engines field (">=22.18" → [22, 18]). */
-export const NODE_FLOOR = (() => {
-  const range = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')).engines?.node ?? '';
-  const match = /^>=\s*(\d+)(?:\.(\d+))?/.exec(range);
+/** The Node versions faultline runs on: package.json's engines.node (e.g. ">=22.18" or "^22.22.0 || >=24"). */
+export const NODE_RANGE = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')).engines?.node ?? '*';
+
+const COMPARATOR = /^(\^|~|>=|<=|>|<|=)?v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/;
+
+function compare(a, b) {
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** One comparator ("^22.22.0", ">=22.18", "24") as a test on [major, minor, patch]. */
+function comparator(text, range) {
+  const match = COMPARATOR.exec(text);
   if (!match)
     throw new Error(
-      `package.json engines.node is ${JSON.stringify(range)}: expected a floor such as ">=22.18"`,
+      `engines.node ${JSON.stringify(range)}: cannot read "${text}"; ` +
+        'accepted: comparators such as >=22.18, ^22.22.0, ~24.1, 24, joined by spaces (and) or || (or)',
     );
-  return [Number(match[1]), Number(match[2] ?? 0)];
-})();
+  const [, op = '', major, minor, patch] = match;
+  const exact = (n) => n !== undefined && n !== 'x' && n !== '*';
+  const floor = [Number(major), exact(minor) ? Number(minor) : 0, exact(patch) ? Number(patch) : 0];
+  if (op === '>=') return (v) => compare(v, floor) >= 0;
+  if (op === '>') return (v) => compare(v, floor) > 0;
+  if (op === '<=') return (v) => compare(v, floor) <= 0;
+  if (op === '<') return (v) => compare(v, floor) < 0;
+  // ^ and ~ and a partial version allow everything up to the next significant number.
+  const ceiling =
+    op === '^' || (op === '' && !exact(minor))
+      ? [floor[0] + 1, 0, 0]
+      : op === '~' || (op === '' && !exact(patch))
+        ? [floor[0], floor[1] + 1, 0]
+        : undefined;
+  if (ceiling) return (v) => compare(v, floor) >= 0 && compare(v, ceiling) < 0;
+  return (v) => compare(v, floor) === 0;
+}
 
-/** Whether a Node version ("v22.18.0" or "22.18.0") is at least the floor. */
-export function nodeMeetsFloor(version, floor = NODE_FLOOR) {
-  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
-  return major > floor[0] || (major === floor[0] && minor >= floor[1]);
+/** Whether a Node version ("v22.18.0" or "22.18.0") is in the range (default: package.json engines.node). */
+export function nodeSatisfies(version, range = NODE_RANGE) {
+  const v = version.replace(/^v/, '').split(/[.-]/).slice(0, 3).map(Number);
+  if (range.trim() === '' || range.trim() === '*') return true;
+  return range.split('||').some((alternative) =>
+    alternative
+      .trim()
+      .split(/\s+/)
+      .every((text) => comparator(text, range)(v)),
+  );
 }
 
 /** The first file of that name in the PATH's directories. */
@@ -135,9 +166,7 @@ export function checkPrerequisites({
   root = process.getuid?.() === 0,
 } = {}) {
   const findings = [];
-  const floor = NODE_FLOOR.join('.');
-
-  const nodeOk = nodeMeetsFloor(node.version);
+  const nodeOk = nodeSatisfies(node.version);
   findings.push({
     id: 'node',
     name: 'Node.js',
@@ -146,12 +175,12 @@ export function checkPrerequisites({
     ok: nodeOk,
     path: node.path,
     version: node.version.replace(/^v/, ''),
-    why: `faultline runs its TypeScript natively: Node >= ${floor} (package.json engines)`,
+    why: `faultline runs its TypeScript natively: Node ${NODE_RANGE} (package.json engines)`,
     ...(nodeOk
       ? {}
       : {
-          problem: `Node ${node.version} is older than ${floor}`,
-          fix: `install Node >= ${floor} (nodejs.org, or \`nvm install 24\`); in a checkout, \`npm run setup\` fetches Node 24 into .toolchain/`,
+          problem: `Node ${node.version} is not in ${NODE_RANGE}`,
+          fix: `install Node ${NODE_RANGE} (nodejs.org, or \`nvm install 24\`); in a checkout, \`npm run setup\` fetches Node 24 into .toolchain/`,
         }),
   });
 

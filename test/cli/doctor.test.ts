@@ -100,3 +100,28 @@ test('a backend that is not one is a usage error (exit 2), naming the accepted o
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--backend=kubernetes is not a backend; accepted: local, containers/);
 });
+
+test('the Node check reads package.json engines as npm does: >=, ^, ~, partial versions, || and spaces', async () => {
+  const { nodeSatisfies } = await import('../../support/env/prerequisites.mjs');
+  const modern = '^22.22.0 || ^24.0.0 || >=26.0.0';
+  const cases: [string, string, boolean][] = [
+    ['v22.18.0', '>=22.18', true],
+    ['v22.17.9', '>=22.18', false],
+    ['v24.1.0', '>=22.18', true],
+    ['v22.22.0', modern, true],
+    ['v22.21.9', modern, false],
+    ['v23.5.0', modern, false],
+    ['v24.0.0', modern, true],
+    ['v26.1.0', modern, true],
+    ['v20.19.0', modern, false],
+    ['v24.1.5', '~24.1', true],
+    ['v24.2.0', '~24.1', false],
+    ['v24.9.9', '24', true],
+    ['v25.0.0', '24', false],
+    ['v22.5.0', '>=22 <23', true],
+    ['v23.0.0', '>=22 <23', false],
+  ];
+  for (const [version, range, expected] of cases)
+    assert.equal(nodeSatisfies(version, range), expected, `${version} in ${range}`);
+  assert.throws(() => nodeSatisfies('v24.0.0', 'lts/*'), /engines\.node .*cannot read "lts\/\*"; accepted: /);
+});
