@@ -9,11 +9,28 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+/**
+ * faultline's own package.json: the nearest one above this file named faultline (in a checkout two levels
+ * up, in the built package three: dist/support/env/).
+ */
+function ownPackageJson() {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8'));
+      if (pkg.name === 'faultline') return pkg;
+    }
+    if (dirname(dir) === dir)
+      throw new Error(`no package.json named "faultline" above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
+}
 
 /** The Node versions faultline runs on: package.json's engines.node (e.g. ">=22.18" or "^22.22.0 || >=24"). */
-export const NODE_RANGE = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')).engines?.node ?? '*';
+export const NODE_RANGE = ownPackageJson().engines?.node ?? '*';
 
 const COMPARATOR = /^(\^|~|>=|<=|>|<|=)?v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/;
 
