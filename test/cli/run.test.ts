@@ -57,6 +57,24 @@ test('a broken verdict beside an unrunnable step: the product defect wins (exit 
   assert.ok(existsSync(join(reports, 'messages.ndjson')), 'the ci profile of cucumber.js was used');
 });
 
+test('a fault no traffic crossed is an invalid experiment: exit 2, the scenario named', async () => {
+  // test/traffic's experiment holds a latency fault while no client sends (its one test-only step comes
+  // with it): the fault proves nothing, and the run must not pass as if it had.
+  const { code, stdout, stderr } = await run([
+    '--import',
+    'test/traffic/quiet.steps.ts',
+    '--name',
+    'proves nothing',
+    'test/traffic/traffic-proof.feature',
+  ]);
+  assert.equal(code, 2, `${stdout}\n${stderr}`);
+  assert.match(
+    stderr,
+    /exit 2 invalid experiment \(a fault had no effect or the rollback left the environment dirty\): "A latency fault on a link no traffic crosses while it holds proves nothing" \(test\/traffic\/traffic-proof\.feature:\d+: fault without effect\)/,
+  );
+  assert.doesNotMatch(stderr, /exit 1 /);
+});
+
 test('a scenario that passes: exit 0', async () => {
   const { code, stdout, stderr } = await run(['--tags', 'not @nothing', 'test/cli/features/passing.feature']);
   assert.equal(code, 0, `${stdout}\n${stderr}`);
