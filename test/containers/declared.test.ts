@@ -19,6 +19,16 @@ after(async () => {
   await containersBackend.shutdown().catch(() => undefined);
 });
 
+/** The error up() fails with; an environment that comes up after all is taken down before the test fails. */
+async function upFails(topology: Topology): Promise<Error> {
+  const env = await containersBackend.up(topology, { seed: 1 }).catch((error: Error) => error);
+  if (!(env instanceof Error)) {
+    await env.down();
+    assert.fail(`${topology.name} came up, but its start should have failed`);
+  }
+  return env;
+}
+
 async function get(
   env: Environment,
   service: string,
@@ -29,13 +39,25 @@ async function get(
   return { status: response.status, body: await response.text() };
 }
 
-test('a python process runs in its cwd with this machine’s python3, wired to a store through the proxy', {
+test('python3 app.py runs in its cwd with this machine’s python3, wired to a store through the proxy', {
   timeout: 120_000,
 }, async (t) => {
   if (!(await needsEngine(t))) return;
   const dir = mkdtempSync(join(tmpdir(), 'faultline-declared-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'hello.txt'), 'served from the project folder\n');
+  // A user's service as the contract shows it: ['python3', 'app.py'] in its folder, binding loopback
+  // unless HOST says otherwise, its store address from the wiring.
+  writeFileSync(
+    join(dir, 'app.py'),
+    [
+      'import os, http.server',
+      'print("cache at " + os.environ["CACHE_URL"], flush=True)',
+      'address = (os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"]))',
+      'http.server.ThreadingHTTPServer(address, http.server.SimpleHTTPRequestHandler).serve_forever()',
+      '',
+    ].join('\n'),
+  );
   const topology: Topology = {
     name: 'python',
     services: [
@@ -43,9 +65,7 @@ test('a python process runs in its cwd with this machine’s python3, wired to a
       {
         kind: 'process',
         name: 'api',
-        // `python3 -m http.server` binds all addresses and serves its cwd; the bash -c shows PATH lookup
-        // and the environment composed from the wiring reach the command.
-        command: ['bash', '-c', 'echo "cache at $CACHE_URL"; exec python3 -m http.server "$PORT"'],
+        command: ['python3', 'app.py'],
         cwd: dir,
         portEnv: 'PORT',
         readiness: wait.forHttp('/hello.txt'),
@@ -144,15 +164,49 @@ test('a readiness that never holds fails naming the strategy, with the service�
     links: [],
     probes: {},
   };
-  await assert.rejects(containersBackend.up(topology, { seed: 1 }), (error: Error) => {
+  {
+    const error = await upFails(topology);
     assert.match(
       error.message,
       /^quiet did not start \(waited up to 3000 ms for a log line matching \/listening on\/\)/,
     );
     assert.match(error.message, /warming up, never listening/);
-    return true;
-  });
+  }
   assert.deepEqual((await labelled(LABEL.service, 'quiet', [`${LABEL.run}=${RUN_ID}`])).containers, []);
+});
+
+test('a service that exits at once fails at once, with its exit code and output, not after its timeout', {
+  timeout: 60_000,
+}, async (t) => {
+  if (!(await needsEngine(t))) return;
+  const topology: Topology = {
+    name: 'exits',
+    services: [
+      {
+        kind: 'process',
+        name: 'boom',
+        command: ['sh', '-c', 'echo "config missing" >&2; exit 3'],
+        cwd: process.cwd(),
+        portEnv: 'PORT',
+        readiness: wait.forPort({ timeout: 30_000 }),
+        dependsOn: [],
+        env: () => ({}),
+      },
+    ],
+    links: [],
+    probes: {},
+  };
+  const started = performance.now();
+  {
+    const error = await upFails(topology);
+    assert.match(
+      error.message,
+      /^boom did not start \(waited up to 30000 ms for its port to accept a TCP connection\)/,
+    );
+    assert.match(error.message, /exited \(code 3\)/);
+    assert.match(error.message, /config missing/);
+  }
+  assert.ok(performance.now() - started < 15_000, 'the failed start waited for its timeout');
 });
 
 test('a program this machine lacks is refused before anything starts, naming it', async (t) => {

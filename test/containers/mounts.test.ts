@@ -47,7 +47,7 @@ test('`node` is the runner’s own Node, mounted from its folder', () => {
   assert.ok(plan.mounts.some((m) => plan.program.startsWith(`${m.source}/`)));
 });
 
-test('an absolute program outside every mounted folder gets its folder mounted read-only', (t) => {
+test('a program outside every mounted folder gets its installation (above bin/) mounted read-only', (t) => {
   using p = project();
   const outside = mkdtempSync(join(tmpdir(), 'faultline-tool-'));
   t.after(() => rmSync(outside, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ test('an absolute program outside every mounted folder gets its folder mounted r
   writeFileSync(tool, '#!/bin/sh\n', { mode: 0o755 });
   const plan = planMounts({ command: [tool], cwd: join(p.dir, 'api'), shared: [], writable: [] });
   assert.equal(plan.program, tool);
-  assert.ok(plan.mounts.some((m) => m.source === dirname(tool) && m.mode === 'ro'));
+  assert.ok(plan.mounts.some((m) => m.source === realpathSync(outside) && m.mode === 'ro'));
 });
 
 test('a program not on PATH is refused naming it and the PATH searched', () => {

@@ -51,10 +51,11 @@ import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers }
 // and storeUrl() return.
 
 /**
- * Where a process service is told to bind: its port variable with HOST for PORT (WORKER_PORT → WORKER_HOST),
- * so one that binds loopback by default is reachable on the network.
+ * Where a process service is told to bind: its port variable with HOST for PORT (PORT → HOST,
+ * WORKER_PORT → WORKER_HOST), so one that binds loopback unless told otherwise is reachable on the network.
  */
 function hostEnvOf(spec: ProcessService): string | undefined {
+  if (spec.portEnv === 'PORT') return 'HOST';
   return spec.portEnv?.endsWith('_PORT') ? `${spec.portEnv.slice(0, -'_PORT'.length)}_HOST` : undefined;
 }
 

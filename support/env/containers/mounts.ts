@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { TopologyError } from '../topology.ts';
 
 // What a process service's container sees of this machine. The container's image holds next to nothing
@@ -101,6 +101,15 @@ export function resolveProgram(program: string, cwd: string, path = process.env.
   );
 }
 
+/**
+ * The folder a program is installed in: the one above its bin/ or shims/ (a version manager's shim such as
+ * ~/.pyenv/shims/python3 runs ~/.pyenv/libexec/pyenv and a Python under ~/.pyenv/versions), else its own.
+ */
+function installationOf(program: string): string {
+  const dir = dirname(program);
+  return ['bin', 'sbin', 'shims'].includes(basename(dir)) ? dirname(dir) : dir;
+}
+
 export interface MountPlan {
   /** The program to exec, as an absolute path (the same inside and out). */
   program: string;
@@ -110,8 +119,8 @@ export interface MountPlan {
 /**
  * Mounts for one process service: the system directories and the runner's Node read-only; the project
  * (and what its top level links to) and the cwd read-write, as a local process may write there; shared
- * directories read-only; the program's own folder and any absolute path among the arguments when outside
- * all of those.
+ * directories read-only; the program's installation and the folder of any absolute path among the
+ * arguments when outside all of those.
  */
 export function planMounts(spec: {
   command: string[];
@@ -141,7 +150,7 @@ export function planMounts(spec: {
     add(target, 'rw');
   for (const dir of spec.shared) add(dir, 'ro');
   for (const dir of spec.writable) add(dir, 'rw');
-  add(dirname(program), 'ro');
+  for (const path of [program, realpathSync(program)]) add(installationOf(path), 'ro');
   for (const arg of args) if (isAbsolute(arg) && existsSync(arg)) add(dirname(arg), 'ro');
   return { program, mounts: minimal(wanted) };
 }

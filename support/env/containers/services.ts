@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
+import { modulePath } from '../../module-path.ts';
 import { describeReadiness } from '../../system/readiness.ts';
 import { cacheRoot } from '../cache.ts';
 import type { Readiness, ServiceSpec } from '../topology.ts';
@@ -15,15 +16,16 @@ import type { RoleImage } from './images/resolve.ts';
 import { LogFollower } from './logs.ts';
 import { planMounts } from './mounts.ts';
 import { runtime } from './runtime.ts';
+import { waitStrategy } from './wait.ts';
 
 // How each kind of service is started as a container: stores through their Testcontainers modules, the
 // fault proxy through ToxiProxyContainer, process services as GenericContainers of the base image with
 // this machine's programs mounted, container services as GenericContainers of their own image.
 
 export const PROXY_ALIAS = 'fault-proxy';
-/** This checkout (or installed package), whose bin/faultline.ts runs faultline's own fault proxy. */
+/** This checkout (or installed package), whose bin/faultline runs faultline's own fault proxy. */
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-const PROXY_BIN = join(PACKAGE_ROOT, 'bin/faultline.ts');
+const PROXY_BIN = modulePath(import.meta.url, '../../../bin/faultline');
 export const TOXIPROXY_API = 8474;
 export const FIRST_PROXY_PORT = 8666;
 /** Where a process service listens inside its container unless it declares a fixed port. */
@@ -95,7 +97,12 @@ export async function track(
     const waited = what.readiness
       ? ` (waited up to ${what.readiness.timeoutMs} ms for ${describeReadiness(what.readiness)})`
       : '';
-    throw new Error(`${what.name} did not start${waited}: ${(error as Error).message}${output}`);
+    // The one way a service that starts fine locally is never ready here: it listens on loopback only.
+    const hint =
+      what.kind === 'process' && what.readiness?.kind !== 'log' && what.readiness?.kind !== 'command'
+        ? '\n  (in a container, the service must listen on 0.0.0.0, not 127.0.0.1: the backend sets HOST, or <NAME>_HOST beside <NAME>_PORT, to 0.0.0.0)'
+        : '';
+    throw new Error(`${what.name} did not start${waited}: ${(error as Error).message}${hint}${output}`);
   } finally {
     startup?.destroy();
   }
@@ -248,26 +255,6 @@ try {
 }
 `;
 
-/** A declared readiness strategy as Testcontainers' wait strategy. */
-function waitStrategy(Wait: typeof import('testcontainers').Wait, readiness: Readiness, port: number) {
-  switch (readiness.kind) {
-    case 'port':
-      // Checks the mapped port from here and the listener inside (a shell in the container: this machine's
-      // /bin/sh for a process service; an image without one needs forHttp or forLog).
-      return Wait.forListeningPorts();
-    case 'http':
-      return Wait.forHttp(readiness.path, port).forStatusCodeMatching((s) => readiness.status.includes(s));
-    case 'log':
-      return Wait.forLogMessage(readiness.pattern);
-    case 'command':
-      return Wait.forSuccessfulCommand(readiness.command.map(shellWord).join(' '));
-  }
-}
-
-/** One argv word for `sh -c` (forSuccessfulCommand runs a shell line). */
-const shellWord = (word: string) =>
-  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-
 /** The runner's environment a local child process inherits, minus what describes the runner's own shell. */
 function inheritedEnv(): Record<string, string> {
   const dropped = new Set(['HOSTNAME', 'PWD', 'OLDPWD', 'SHLVL', '_', 'FAULTLINE_LIFELINE']);
@@ -302,7 +289,7 @@ export interface ProcessStart extends ServiceStart {
  * files, such as a private key written 0600, are readable exactly as they are by a local process).
  */
 export async function startProcess(name: string, image: RoleImage, start: ProcessStart): Promise<Running> {
-  const { GenericContainer, Wait } = await import('testcontainers');
+  const { GenericContainer } = await import('testcontainers');
   // The V8 compile cache the local backend's Node services share: their modules start compiled here too.
   const compileCache = join(cacheRoot(), 'v8');
   mkdirSync(compileCache, { recursive: true });
@@ -326,7 +313,7 @@ export async function startProcess(name: string, image: RoleImage, start: Proces
     })
     .withExposedPorts(...start.ports)
     .withBindMounts(plan.mounts)
-    .withWaitStrategy(waitStrategy(Wait, start.readiness, start.ports[0]!))
+    .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
   return track(
@@ -342,12 +329,12 @@ export interface ContainerStart extends ServiceStart {
 
 /** A container service: any image, as it is, on the run's network; the shared directories mounted read-only. */
 export async function startContainer(name: string, start: ContainerStart): Promise<Running> {
-  const { GenericContainer, Wait } = await import('testcontainers');
+  const { GenericContainer } = await import('testcontainers');
   const container = place(new GenericContainer(start.image), name, start.at)
     .withEnvironment(start.env)
     .withExposedPorts(...start.ports)
     .withBindMounts(start.sharedDirs.map((dir) => ({ source: dir, target: dir, mode: 'ro' as const })))
-    .withWaitStrategy(waitStrategy(Wait, start.readiness, start.ports[0]!))
+    .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (start.command) container.withCommand(start.command);
   return track(
