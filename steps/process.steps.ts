@@ -1,4 +1,5 @@
 import { When } from '@cucumber/cucumber';
+import { requireAdapter } from '../support/env/system.ts';
 import { groupOfMember } from '../support/env/topology.ts';
 import { crash } from '../support/faults/process/crash.ts';
 import type { FaultlineWorld } from '../support/world.ts';
@@ -13,15 +14,16 @@ When(
     const delayMs = this.duration(after);
     const { id, done } = this.pendingOperation();
     const group = groupOfMember(this.env.topology, member);
+    const holderOf = requireAdapter(this.system, 'holder', `"the ${member} … it is killed with SIGKILL"`);
     let settled = false;
     void done.finally(() => {
       settled = true;
     });
     const deadline = Date.now() + FIND_HOLDER_MS;
-    let holder = await this.system.holder?.(this.env, group, id);
+    let holder = await holderOf(this.env, group, id);
     while (!holder && !settled && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      holder = await this.system.holder?.(this.env, group, id);
+      holder = await holderOf(this.env, group, id);
     }
     if (!holder)
       throw new Error(

@@ -136,6 +136,7 @@ class LocalEnvironment implements Environment {
     const proc = target.process;
     return {
       alive: () => proc.running,
+      exited: () => (proc.running ? undefined : proc.exitInfo),
       kill: () => proc.kill(),
       pause: async () => {
         proc.signal('SIGSTOP');
