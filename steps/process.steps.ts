@@ -8,7 +8,7 @@ import type { FaultlineWorld } from '../support/world.ts';
 const FIND_HOLDER_MS = 60_000;
 
 When(
-  /^the (\S+) converting it is killed with SIGKILL (.+) in$/,
+  /^the (\S+) handling it is killed with SIGKILL (.+) in$/,
   { timeout: FIND_HOLDER_MS + 120_000 },
   async function (this: FaultlineWorld, member: string, after: string) {
     const delayMs = this.duration(after);

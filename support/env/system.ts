@@ -18,7 +18,7 @@ export interface OperationContext {
   /** Unique, seed-derived id for this operation (also the idempotency key where the system has one). */
   id: string;
   random: () => number;
-  /** Payload size in bytes, when the step names one ("a 50 MB document conversion request"). */
+  /** Payload size in bytes, when the step names one ("a 50 MB upload request"). */
   sizeBytes?: number;
 }
 
@@ -37,7 +37,7 @@ export interface System {
   prepare?(workdir: string): Promise<void>;
   /** Members whose identity is a certificate the harness can replace (expire, revoke, renew) mid-run. */
   readonly certificates?: MemberCertificates;
-  /** Client operations by the name steps use ("document conversion request"). */
+  /** Client operations by the name steps use ("order request"). */
   operations: Record<string, (ctx: OperationContext) => Promise<Operation>>;
   /** Members of `group` that `coordinator` currently sees as registered and healthy. */
   healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
@@ -105,7 +105,7 @@ export interface CertificateRejection {
   at: number;
   /** The member whose certificate was refused. */
   member: string;
-  /** Why, in the system's own words — the words a scenario writes ("expired", "unknown_ca"). */
+  /** Why, in the system's own words — the words a scenario writes ("expired", "untrusted_issuer"). */
   reason: string;
   /** Serial number (hex) of the refused certificate, when the system records it: the proof it was the forged one. */
   serial?: string;

@@ -6,7 +6,7 @@ import type { Result, Target } from './generator.ts';
 export interface SystemTargetOptions {
   system: System;
   env: Environment;
-  /** Operation name as the system lists it ("document conversion request"). */
+  /** Operation name as the system lists it ("order request"). */
   kind: string;
   /** Unique id per operation (the world's seed-derived ids). */
   nextId: (kind: string) => string;

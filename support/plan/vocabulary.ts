@@ -162,7 +162,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         'answers arrive late',
       ),
   },
-  '^the (\\S+) converting it is killed with SIGKILL (.+) in$': {
+  '^the (\\S+) handling it is killed with SIGKILL (.+) in$': {
     kind: 'fault',
     note: ([member, after], notes) =>
       strike(

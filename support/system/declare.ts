@@ -114,7 +114,7 @@ export interface Adapters {
   /**
    * Which `audit` events mean what: a fault kind → the events that show the system noticed it on a member
    * (`partition: ['peer_unreachable']`), `breaker` → the events that show a coordinator opened a member's
-   * circuit breaker (`breaker: ['breaker_open']`). Each event's subject must name the member.
+   * circuit breaker (`breaker: ['circuit_opened']`). Each event's subject must name the member.
    */
   events?: SystemEvents;
   /** How the system reports refusing a member's certificate: the reasons it gives and where to read them. */
