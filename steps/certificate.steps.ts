@@ -6,7 +6,7 @@ import {
 } from '../support/checks/certificates.ts';
 import { servedByOthers } from '../support/checks/served.ts';
 import { requireAdapter } from '../support/env/system.ts';
-import { groupMembers } from '../support/env/topology.ts';
+import { groupMembers, groupOfMember } from '../support/env/topology.ts';
 import { pickMembers } from '../support/faults/targets.ts';
 import {
   type CertificateProblem,
@@ -56,17 +56,24 @@ When(
   },
 );
 
-/** The certificates this scenario forged: member, serial, and when its fault began. */
-function forgedIn(world: FaultlineWorld): ForgedCertificate[] {
-  const serials = forged.get(world) ?? new Map<string, string>();
+/** The certificate faults of this scenario on members of the group the member word names. */
+function certificateFaults(world: FaultlineWorld, memberWord: string) {
+  const members = groupMembers(world.env.topology, groupOfMember(world.env.topology, memberWord));
   return world.faults.records
     .filter((f) => f.kind === 'certificate' && f.startedAt !== undefined)
-    .flatMap((f) =>
-      f.targets.flatMap((member) => {
-        const serial = serials.get(member);
-        return serial === undefined ? [] : [{ member, serial, since: f.startedAt as number }];
-      }),
-    );
+    .map((f) => ({ ...f, targets: f.targets.filter((t) => members.includes(t)) }))
+    .filter((f) => f.targets.length > 0);
+}
+
+/** The certificates this scenario forged for members of that group: member, serial, when its fault began. */
+function forgedIn(world: FaultlineWorld, memberWord: string): ForgedCertificate[] {
+  const serials = forged.get(world) ?? new Map<string, string>();
+  return certificateFaults(world, memberWord).flatMap((f) =>
+    f.targets.flatMap((member) => {
+      const serial = serials.get(member);
+      return serial === undefined ? [] : [{ member, serial, since: f.startedAt as number }];
+    }),
+  );
 }
 
 Then(
@@ -74,7 +81,7 @@ Then(
   async function (
     this: FaultlineWorld,
     _coordinator: string,
-    _member: string,
+    member: string,
     reason: string,
     within: string,
   ) {
@@ -84,7 +91,7 @@ Then(
       throw new Error(
         `'${reason}' is not a reason '${this.system.topology.name}' gives for refusing a certificate; accepted: ${rejections.reasons.join(', ')}`,
       );
-    const certificates = forgedIn(this);
+    const certificates = forgedIn(this, member);
     const judgeNow = async () =>
       certificateRejected(
         certificates.length === 0
@@ -114,7 +121,7 @@ Then(
       'renewalLog',
       `"the ${member} logs that certificate renewal is required"`,
     );
-    const faults = this.faults.records.filter((f) => f.kind === 'certificate');
+    const faults = certificateFaults(this, member);
     const judgeNow = () => renewalLogged(faults, (m) => this.env.logs(m), line);
     // The member logs after it reads the refusal, which the system's record (the step before) may precede:
     // give its line a moment to arrive through the log pipe.

@@ -17,7 +17,7 @@ export interface ForgedCertificate {
 }
 
 const NOTHING_FORGED =
-  'no certificate was forged in this scenario (no certificate fault) — nothing for the system to refuse, so nothing is proven';
+  'no certificate was forged in this scenario for the members the step names (no certificate fault struck them) — nothing for the system to refuse, so nothing is proven';
 
 /** Is `r` the system refusing exactly this forged certificate for `reason`? */
 function refuses(r: CertificateRejection, forged: ForgedCertificate, reason: string): boolean {
@@ -75,7 +75,7 @@ export function renewalLogged(
       check,
       pass: false,
       message:
-        'no certificate fault struck any member in this scenario — no member had cause to log that renewal is required, so nothing is proven',
+        'no certificate fault struck any member the step names in this scenario — none had cause to log that renewal is required, so nothing is proven',
       figures,
     };
   return missing.length === 0
