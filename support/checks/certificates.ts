@@ -65,6 +65,7 @@ export function renewalLogged(
 ): Verdict {
   const check = 'member logs that renewal is required';
   const matches = (text: string) => (typeof line === 'string' ? text.includes(line) : line.test(text));
+  const shown = typeof line === 'string' ? `"${line}"` : String(line);
   const struck = faults.flatMap((f) => f.targets.map((member) => ({ member, since: f.startedAt ?? 0 })));
   const missing = struck
     .filter(({ member, since }) => !logsOf(member).some((l) => l.at >= since && matches(l.line)))
@@ -82,13 +83,13 @@ export function renewalLogged(
     ? {
         check,
         pass: true,
-        message: `${figures.members.join(', ')} logged ${String(line)} after its certificate was forged`,
+        message: `${figures.members.join(', ')} logged ${shown} after its certificate was forged`,
         figures,
       }
     : {
         check,
         pass: false,
-        message: `no line matching ${String(line)} in the log of ${missing.join(', ')} since its certificate was forged`,
+        message: `no line matching ${shown} in the log of ${missing.join(', ')} since its certificate was forged`,
         figures,
       };
 }
