@@ -7,6 +7,11 @@ interface Command {
 }
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: {
+    summary:
+      'set a project up: cucumber profiles, faultline.config.ts, example experiments (or --from-compose)',
+    load: async () => (await import('./commands/init.ts')).command,
+  },
   proxy: {
     summary: 'run the Toxiproxy-compatible fault proxy',
     load: async () => (await import('./commands/proxy.ts')).command,
