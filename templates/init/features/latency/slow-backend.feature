@@ -6,7 +6,7 @@ Feature: A slow backend does not make the api slow
 
   Scenario: The backend answers the api 2 seconds late
     Given the system is running
-    When 4 concurrent clients start submitting catalog reads for 6 seconds
+    When 4 concurrent clients start submitting catalog reads for 8 seconds
     And the load has run for 2 seconds
     And the link from the api to the backend is slowed by 2 seconds for 2 seconds
     And the load has finished

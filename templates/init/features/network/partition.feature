@@ -6,7 +6,7 @@ Feature: Reads survive a partition between the api and the backend
   @smoke
   Scenario: The backend is cut off from the api for 2 seconds under load
     Given the system is running
-    When 4 concurrent clients start submitting catalog reads for 6 seconds
+    When 4 concurrent clients start submitting catalog reads for 8 seconds
     And the load has run for 2 seconds
     And the network between the api and the backend is partitioned for 2 seconds
     And the load has finished

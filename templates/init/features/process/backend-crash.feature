@@ -6,7 +6,7 @@ Feature: Orders resume once a crashed backend is back
 
   Scenario: The backend is killed with SIGKILL and restarted
     Given the system is running
-    When 2 concurrent clients start submitting orders for 6 seconds
+    When 2 concurrent clients start submitting orders for 8 seconds
     And the load has run for 2 seconds
     And the backend is killed with SIGKILL for 2 seconds
     And the load has finished
