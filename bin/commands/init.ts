@@ -59,20 +59,23 @@ function report(result: ScaffoldResult, dir: string, draft: ComposeDraft | undef
     for (const s of draft.services) lines.push(`  ${s.kind.padEnd(9)} ${s.name}`);
     for (const l of draft.links) lines.push(`  link      ${l.from} → ${l.to} (through the fault proxy)`);
     if (draft.notes.length > 0) {
-      lines.push('', 'Not translated (also comments in the config; check its TODOs):');
+      lines.push('', 'To check (also comments beside each service in the config):');
       for (const n of draft.notes) lines.push(`  - ${n}`);
     }
   }
   if (result.notes.length > 0) lines.push('', ...result.notes.map((n) => `note: ${n}`));
-  const cd = where === '.' ? '' : `cd ${where} && `;
-  const install = existsSync(resolve(dir, 'node_modules', 'faultline'))
-    ? ''
-    : `${cd}npm install --save-dev faultline @cucumber/cucumber allure-cucumberjs\n  `;
+  const steps = [
+    ...(where === '.' ? [] : [`cd ${where.startsWith('..') ? dir : where}`]),
+    // @cucumber/cucumber is faultline's peer: named, so npx finds its cucumber-js command.
+    ...(existsSync(resolve(dir, 'node_modules', 'faultline'))
+      ? []
+      : ['npm install --save-dev faultline @cucumber/cucumber']),
+    'npx cucumber-js',
+  ];
   lines.push(
     '',
-    draft
-      ? `Next: fill in the TODOs in the config, then\n  ${install}${cd}npx cucumber-js`
-      : `Next: run the example experiments\n  ${install}${cd}npx cucumber-js`,
+    draft ? 'Next: fill in the TODOs of the drafted config, then' : 'Next: run the example experiments',
+    ...steps.map((s) => `  ${s}`),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -117,7 +117,9 @@ function rewriteValue(
           code: `w.url(${q(to)})`,
           to,
           replaced:
-            credentials || rest ? `its user, password and database are faultline's ${store}'s` : undefined,
+            credentials || rest
+              ? `faultline's own ${store} URL replaces its user, password and database`
+              : undefined,
         };
       const auth = credentials ? `${literal(credentials)}@` : '';
       return { code: `\`${literal(scheme!)}://${auth}\${w.address(${q(to)})}${literal(rest!)}\``, to };
@@ -380,12 +382,12 @@ export function draftFromCompose(
     explicit.length === 0
       ? ''
       : `\n      // From depends_on: each dependency is reached through the fault proxy. Point the service at the\n      // link's address (w.address('…') in its env) so its traffic really crosses it.\n      links: [\n${explicit.map((l) => `        { from: ${q(l.from)}, to: ${q(l.to)} },`).join('\n')}\n      ],`;
+  const topLevel = notes.filter((n) => n.startsWith('top-level'));
   const source = `// Drafted by \`faultline init --from-compose ${options.file}\`: check every TODO, then run \`npx cucumber-js\`.
 // Compose runs containers on a network; faultline runs services whose links go through its fault proxy, so
 // addresses of other services in the environment became w.address('…') / w.url('…') (the link's address).
-// Not translated (also listed as comments beside each service):
-${notes.map((n) => `//  - ${n}`).join('\n') || '//  (nothing)'}
-import { ${order.filter((b) => builders.has(b)).join(', ')} } from 'faultline';
+// What did not translate is written beside each service${topLevel.length > 0 ? ', and:' : '.'}
+${topLevel.map((n) => `//  - ${n}\n`).join('')}import { ${order.filter((b) => builders.has(b)).join(', ')} } from 'faultline';
 
 export default defineConfig({
   systems: {
