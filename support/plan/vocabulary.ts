@@ -1,15 +1,26 @@
 import { pct } from '../checks/figures.ts';
 import { parsePercentile } from '../checks/latency.ts';
+import type { Topology } from '../env/topology.ts';
 import { parseProblem } from '../faults/tls/certificate.ts';
 import { describeCondition } from '../load/abort.ts';
 import { planFromWords } from '../load/phrases.ts';
 import { parseDuration, parsePercent } from '../parse.ts';
+import {
+  coordinatedWords,
+  coordinatorAndMember,
+  groupWord,
+  memberWord,
+  steadyStateWords,
+  subjectWord,
+} from '../system/words.ts';
 
 // What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
 // as written in steps/. The plan reads a scenario without running it: the steady state says how big each
 // group is, a fault step says what it strikes, for how long, and so how much of the system it can hurt.
 // test/plan/vocabulary.test.ts fails when a step definition has no entry here (or an entry no definition),
-// so a new fault step cannot silently drop out of plans.
+// so a new fault step cannot silently drop out of plans. A step that names services or groups checks its
+// words with the same functions the step itself runs (support/system/words.ts), against the topology the
+// scenario would start: the plan knows no system's words of its own.
 
 export type StepKind = 'steady state' | 'fault' | 'load' | 'client' | 'wait' | 'abort' | 'verdict';
 
@@ -32,6 +43,11 @@ export interface PlanNotes {
   faults: PlannedFault[];
   loads: string[];
   aborts: string[];
+  /**
+   * The topology the scenario would run, at its scale so far (set by the planner before each step); absent
+   * when no system could be loaded (reported once), and then words go unchecked.
+   */
+  topology?: Topology;
 }
 
 export interface Meaning {
@@ -50,14 +66,31 @@ export function formatDuration(ms: number): string {
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 const count = (value: unknown): number => Number(value);
 
-/** "3 of 5 workers (60%)", or "3 workers (fleet size not declared)" without a steady-state step. */
+/** How many members a group has in the scenario: its topology's, else what its steady-state step declared. */
+function sizeOf(group: string, notes: PlanNotes): number | undefined {
+  const members = notes.topology?.services.filter((s) => 'group' in s && s.group === group).length;
+  return members || notes.scale[group];
+}
+
+/** "3 of 5 workers (60%)", or "3 workers (group size not declared)" without a system or steady-state step. */
 function blastRadius(members: number, group: string, notes: PlanNotes, effect: string): string {
-  const size = notes.scale[group];
+  const size = sizeOf(group, notes);
   const share =
     size === undefined
       ? `${members} ${group} (group size not declared)`
       : `${members} of ${size} ${group} (${pct(members / size)})`;
   return `${share}: ${effect}`;
+}
+
+/** "N of the <coordinator>'s <group>": the group, its words checked against the scenario's topology. */
+function coordinated(notes: PlanNotes, coordinator: unknown, members: unknown, group: unknown): string {
+  if (!notes.topology) return text(group);
+  return coordinatedWords(notes.topology, text(coordinator), count(members), text(group)).group;
+}
+
+/** Checks a step's words when the scenario's topology is known. */
+function words(notes: PlanNotes, check: (topology: Topology) => unknown): void {
+  if (notes.topology) check(notes.topology);
 }
 
 function strike(
@@ -69,7 +102,7 @@ function strike(
   duration: string,
   effect: string,
 ): void {
-  const size = notes.scale[group];
+  const size = sizeOf(group, notes);
   if (size !== undefined && (members < 1 || members > size))
     throw new Error(`cannot strike ${members} of ${size} ${group}: choose between 1 and ${size}`);
   notes.faults.push({
@@ -83,9 +116,10 @@ function strike(
   });
 }
 
-/** The group a member word belongs to ("worker" → "workers"), among the groups the scenario declared. */
+/** The group a member word belongs to, from the topology (or, without one, among the declared scales). */
 function groupOf(member: string, notes: PlanNotes): string {
-  return Object.keys(notes.scale).find((g) => g === member || g === `${member}s`) ?? `${member}s`;
+  if (notes.topology) return memberWord(notes.topology, member);
+  return Object.keys(notes.scale).find((g) => g === member || g === `${member}s`) ?? member;
 }
 
 const UNTIL_ROLLBACK = 'until rollback';
@@ -109,9 +143,12 @@ export const VOCABULARY: Record<string, Meaning> = {
   // steady state
   'a healthy {word} with {int} registered {word}': {
     kind: 'steady state',
-    note: ([coordinator, members, group], notes) => {
-      notes.scale[text(group)] = count(members);
-      notes.system.push(`${text(coordinator)} with ${count(members)} ${text(group)}`);
+    note: ([coordinator, members, groupText], notes) => {
+      const group = notes.topology
+        ? steadyStateWords(notes.topology, text(coordinator), count(members), text(groupText)).group
+        : text(groupText);
+      notes.scale[group] = count(members);
+      notes.system.push(`${text(coordinator)} with ${count(members)} ${group}`);
     },
   },
 
@@ -143,7 +180,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         'network partition (black hole, both directions)',
         count(members),
-        text(group),
+        coordinated(notes, coordinator, members, group),
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
         `${formatDuration(count(ms))}, then heals`,
         'unreachable from the coordinator',
@@ -156,7 +193,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         `latency +${formatDuration(parseDuration(text(delay)))} on responses`,
         count(members),
-        text(group),
+        coordinated(notes, coordinator, members, group),
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
         lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
         'answers arrive late',
@@ -182,7 +219,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         `certificate ${parseProblem(text(problem)).kind}`,
         count(members),
-        text(group),
+        coordinated(notes, coordinator, members, group),
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their client certificates`,
         `${UNTIL_ROLLBACK} (renewed)`,
         'registration refused',
@@ -195,7 +232,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         `certificate expires in ${formatDuration(parseDuration(text(within)))}`,
         count(members),
-        text(group),
+        coordinated(notes, coordinator, members, group),
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their client certificates`,
         `${UNTIL_ROLLBACK} (renewed)`,
         'registration refused once expired',
@@ -257,26 +294,53 @@ export const VOCABULARY: Record<string, Meaning> = {
   'the load has finished': { kind: 'wait' },
   '^(\\d+) more (.+?) are all served by the other (\\S+)$': {
     kind: 'verdict',
-    note: ([times, words], n) => void n.loads.push(`${count(times)} more: ${text(words)}`),
+    note: ([times, kind, group], n) => {
+      words(n, (t) => groupWord(t, text(group)));
+      n.loads.push(`${count(times)} more: ${text(kind)}`);
+    },
   },
 
   // verdicts
-  "^the (\\S+) rejects the (\\S+?)'s certificate as (\\S+) within (.+)$": { kind: 'verdict' },
-  'the {word} logs that certificate renewal is required': { kind: 'verdict' },
-  'the {word} opens the breaker of the slow {word}': { kind: 'verdict' },
-  'traffic shifts away from the slow {word}': { kind: 'verdict' },
+  "^the (\\S+) rejects the (\\S+?)'s certificate as (\\S+) within (.+)$": {
+    kind: 'verdict',
+    note: ([coordinator, member], n) =>
+      words(n, (t) => coordinatorAndMember(t, text(coordinator), text(member))),
+  },
+  'the {word} logs that certificate renewal is required': {
+    kind: 'verdict',
+    note: ([member], n) => words(n, (t) => memberWord(t, text(member))),
+  },
+  'the {word} opens the breaker of the slow {word}': {
+    kind: 'verdict',
+    note: ([coordinator, member], n) =>
+      words(n, (t) => coordinatorAndMember(t, text(coordinator), text(member))),
+  },
+  'traffic shifts away from the slow {word}': {
+    kind: 'verdict',
+    note: ([member], n) => words(n, (t) => memberWord(t, text(member))),
+  },
   '^(\\S+) latency(?: (.+?))? is below (.+)$': { kind: 'verdict' },
   '^(\\S+)(?: latency)? under fault is at most (\\S+) times the baseline$': { kind: 'verdict' },
   '^the error rate(?: (.+?))? is below (.+?)(, not counting unknown outcomes)?$': { kind: 'verdict' },
   '^at least (\\S+?)(?: of (?:the )?(?:operations|requests))?(?: (.+?))? complete within (.+)$': {
     kind: 'verdict',
   },
-  '^the (\\S+) recovers within (.+?)(?: \\((\\d+) consecutive successes\\))?$': { kind: 'verdict' },
-  '^the (\\S+) detects the (\\S+)(?: fault)? within (.+)$': { kind: 'verdict' },
+  '^the (\\S+) recovers within (.+?)(?: \\((\\d+) consecutive successes\\))?$': {
+    kind: 'verdict',
+    note: ([subject], n) => words(n, (t) => subjectWord(t, text(subject))),
+  },
+  '^the (\\S+) detects the (\\S+)(?: fault)? within (.+)$': {
+    kind: 'verdict',
+    note: ([subject], n) => words(n, (t) => subjectWord(t, text(subject))),
+  },
   '^every successful request is charged exactly once(, and no failed request is charged)?$': {
     kind: 'verdict',
   },
-  'the {word} retries on an alternate {word}': { kind: 'verdict' },
+  'the {word} retries on an alternate {word}': {
+    kind: 'verdict',
+    note: ([coordinator, member], n) =>
+      words(n, (t) => coordinatorAndMember(t, text(coordinator), text(member))),
+  },
   'the request succeeds within {duration}': { kind: 'verdict' },
   'the audit log shows the {word} event': { kind: 'verdict' },
 };
