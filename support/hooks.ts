@@ -39,8 +39,11 @@ After({ name: 'Rollback, evidence, teardown', timeout: 60_000 }, async function 
   } finally {
     await this.down();
   }
-  if (problems.length > 0)
-    throw new Error(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
+  // A fault the system's traffic never met proved nothing: the scenario is an invalid experiment (an Error,
+  // not an assertion, so the report files it under 'Invalid experiment', not under product defects).
+  const failures = this.faults.withoutEffect();
+  if (problems.length > 0) failures.push(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
+  if (failures.length > 0) throw new Error(failures.join('\n'));
 });
 
 // An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.

@@ -1,7 +1,8 @@
 // Allure categories (Allure 3 `categories` rules, first match wins): a failing scenario is either a product
 // defect — the system broke an SLO or a verdict under the fault, or tripped an abort condition — or a
 // problem of the experiment itself: infrastructure that would not start, a fault that had no effect (the
-// experiment proved nothing), a rollback that left the environment dirty, or a broken step. Verdicts fail
+// experiment proved nothing: a probe saw no effect, or no traffic of the system crossed the faulted link while
+// it held, or the fault proxy could not count that traffic — support/faults/network/traffic.ts), a rollback that left the environment dirty, or a broken step. Verdicts fail
 // with an assertion (Allure status "failed"); everything else is thrown as an error (status "broken").
 // Patterns are regular expressions as strings, matched against the failure message.
 

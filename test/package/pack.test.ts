@@ -1,0 +1,134 @@
+// The published package as a user gets it: `npm pack` (which builds dist/ through prepack), installed from
+// the tarball into a fresh project outside the repository, then each entry used from there — the
+// `faultline` command, `faultline` (the public API), `faultline/proxy` (a proxy started and asked for its
+// version), `faultline/cucumber` (loaded by cucumber-js from a user's cucumber.mjs, its steps found) and
+// the local backend's fault proxy, a child process started by path from dist/.
+// Node refuses to strip types under node_modules, so only this proves the package runs where users put it.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+// This Node first on PATH: npm's own shebang, the package's bin and prepack's build all run on it.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+
+interface PackEntry {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string }[];
+}
+
+/** The cucumber the repository is locked to: the install then comes from npm's cache. */
+function lockedCucumber(): string {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages['node_modules/@cucumber/cucumber']?.version;
+  assert.ok(version, 'package-lock.json holds no node_modules/@cucumber/cucumber');
+  return `@cucumber/cucumber@${version}`;
+}
+
+test('the packed package installs into a fresh project and its command and three entries work', {
+  timeout: 180_000,
+}, async (t) => {
+  const work = realpathSync(mkdtempSync(join(tmpdir(), 'faultline-pack-')));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  assert.ok(relative(ROOT, work).startsWith('..'), `${work} lies inside the repository ${ROOT}`);
+
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: ROOT,
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const [entry] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as PackEntry[];
+  assert.ok(entry, `npm pack printed no package:\n${packed.stdout}`);
+  const files = entry.files.map((f) => f.path);
+  t.diagnostic(
+    `${entry.filename}: ${files.length} files, ${(entry.size / 1024).toFixed(1)} kB packed, ${(entry.unpackedSize / 1024).toFixed(1)} kB unpacked`,
+  );
+  for (const wanted of [
+    'package.json',
+    'README.md',
+    'dist/support/index.js',
+    'dist/support/index.d.ts',
+    'dist/support/cucumber.js',
+    'dist/support/faults/proxy/index.js',
+    'dist/bin/faultline.js',
+    'dist/scripts/images/postgres-entrypoint.sh',
+  ])
+    assert.ok(files.includes(wanted), `${wanted} is missing from the package`);
+  const unwanted = files.filter(
+    (f) =>
+      /^(test|bench|features|scripts|\.github)\//.test(f) ||
+      f.startsWith('dist/test/') ||
+      (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+  );
+  assert.deepEqual(unwanted, [], 'the package ships tests, benchmarks, scripts or TypeScript sources');
+
+  const project = join(work, 'project');
+  mkdirSync(join(project, 'features'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'probe', private: true }));
+  await run(
+    'npm',
+    [
+      'install',
+      '--save-dev',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(work, entry.filename),
+      lockedCucumber(),
+    ],
+    { cwd: project, env, maxBuffer: 64 * 1024 * 1024 },
+  );
+
+  const help = await run('npx', ['--no-install', 'faultline', '--help'], { cwd: project, env });
+  assert.match(help.stdout, /^usage: faultline <command>/);
+
+  const node = (code: string) =>
+    run(process.execPath, ['--input-type=module', '-e', code], { cwd: project, env });
+  await node("await import('faultline');");
+  const proxy = await node(`
+    const { startProxyServer, ToxiproxyClient } = await import('faultline/proxy');
+    const server = await startProxyServer({ port: 0 });
+    try { console.log(await new ToxiproxyClient(server.url).version()); } finally { await server.close(); }
+  `);
+  assert.match(proxy.stdout, /2\.\d+\.\d+/);
+
+  // The local backend starts the fault proxy as a child process by file path, which no compiler rewrites:
+  // from dist/ it must start dist/bin/faultline.js (support/module-path.ts), not the .ts of the repository.
+  const backend = join(project, 'node_modules/faultline/dist/support/env/local/backend.js');
+  const spawned = await node(`
+    const { localBackend } = await import(${JSON.stringify(backend)});
+    const topology = { name: 'probe', services: [{ kind: 'redis', name: 'store' }], links: [], probes: {} };
+    const env = await localBackend.up(topology, { seed: 1 });
+    try { console.log(await env.toxiproxy.version()); } finally { await env.down(); }
+  `);
+  assert.match(spawned.stdout, /2\.\d+\.\d+/);
+
+  // A user's cucumber.mjs: cucumber treats `import` entries as file paths (a bare 'faultline/cucumber'
+  // would match no file and load nothing), so the config resolves the package's entry to its file.
+  writeFileSync(
+    join(project, 'cucumber.mjs'),
+    "import { fileURLToPath } from 'node:url';\nexport default { import: [fileURLToPath(import.meta.resolve('faultline/cucumber'))] };\n",
+  );
+  writeFileSync(
+    join(project, 'features', 'probe.feature'),
+    'Feature: probe\n  Scenario: a faultline step\n    Then traffic shifts away from the slow worker\n',
+  );
+  const dry = await run('npx', ['--no-install', 'cucumber-js', '--dry-run', '--format', 'summary'], {
+    cwd: project,
+    env,
+  });
+  assert.match(dry.stdout, /1 scenario \(1 skipped\)/, dry.stdout);
+  assert.doesNotMatch(dry.stdout, /undefined/i, `faultline's steps were not loaded:\n${dry.stdout}`);
+});
