@@ -1,6 +1,6 @@
 import { pct } from '../checks/figures.ts';
 import { parsePercentile } from '../checks/latency.ts';
-import type { Topology } from '../env/topology.ts';
+import { isDeclared, type Topology } from '../env/topology.ts';
 import { parseProblem } from '../faults/tls/certificate.ts';
 import { describeCondition } from '../load/abort.ts';
 import { planFromWords } from '../load/phrases.ts';
@@ -9,7 +9,11 @@ import {
   coordinatedWords,
   coordinatorAndMember,
   groupWord,
+  linkedWords,
+  linkWords,
   memberWord,
+  scaleWords,
+  serviceWord,
   steadyStateWords,
   subjectWord,
 } from '../system/words.ts';
@@ -32,6 +36,7 @@ export interface PlannedFault {
   /** How many members the fault strikes, and of how many (when the scenario declares the group's size). */
   members: number;
   of?: number;
+  /** The group struck, or the service itself when it belongs to none. */
   group: string;
 }
 
@@ -122,7 +127,48 @@ function groupOf(member: string, notes: PlanNotes): string {
   return Object.keys(notes.scale).find((g) => g === member || g === `${member}s`) ?? member;
 }
 
+/** The group a service is a member of, when the scenario's topology is known and it has one. */
+const groupOfService = (notes: PlanNotes, name: string): string | undefined => {
+  const found = notes.topology?.services.find((s) => s.name === name);
+  return found && isDeclared(found) ? found.group : undefined;
+};
+
+/** A fault on one named service: a member counts against its group; any other service stands alone. */
+function hit(
+  notes: PlanNotes,
+  fault: string,
+  target: string,
+  targets: string,
+  duration: string,
+  effect: string,
+) {
+  const group = groupOfService(notes, target);
+  if (group !== undefined) return strike(notes, fault, 1, group, targets, duration, effect);
+  notes.faults.push({
+    fault,
+    targets,
+    duration,
+    blastRadius: `${target}: ${effect}`,
+    members: 1,
+    of: 1,
+    group: target,
+  });
+}
+
+/** "<a> and <b>" of a partition: the side the fault cuts off is a group's member if either is one, else b. */
+const cutSide = (notes: PlanNotes, a: string, b: string): [string, string] =>
+  groupOfService(notes, a) !== undefined && groupOfService(notes, b) === undefined ? [a, b] : [b, a];
+
+/** "4 s, then heals" for a fault that lasts a while; until rollback otherwise. */
+const lasts = (lasting: unknown, undo: 'heals' | 'restarted'): string =>
+  lasting === undefined || lasting === null
+    ? `${UNTIL_ROLLBACK}${undo === 'restarted' ? ' (restarted)' : ''}`
+    : `${formatDuration(parseDuration(text(lasting)))}, then ${undo}`;
+
 const UNTIL_ROLLBACK = 'until rollback';
+
+/** The system's name as the plan shows it, when the scenario's topology is known. */
+const systemName = (notes: PlanNotes): string => notes.topology?.name ?? 'the system';
 
 function load(words: Parameters<typeof planFromWords>[0], kind: string, background: boolean): string {
   const plan = planFromWords(words);
@@ -149,6 +195,22 @@ export const VOCABULARY: Record<string, Meaning> = {
         : text(groupText);
       notes.scale[group] = count(members);
       notes.system.push(`${text(coordinator)} with ${count(members)} ${group}`);
+    },
+  },
+
+  'the system is running': {
+    kind: 'steady state',
+    note: (_, notes) => void notes.system.push(`${systemName(notes)}, every service answering`),
+  },
+  'the system is running with {int} {word}': {
+    kind: 'steady state',
+    note: ([members, groupText], notes) => {
+      const scale = notes.topology
+        ? scaleWords(notes.topology, count(members), text(groupText))
+        : { [text(groupText)]: count(members) };
+      Object.assign(notes.scale, scale);
+      const [group] = Object.keys(scale);
+      notes.system.push(`${systemName(notes)} with ${count(members)} ${group}, every service answering`);
     },
   },
 
@@ -198,6 +260,43 @@ export const VOCABULARY: Record<string, Meaning> = {
         lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
         'answers arrive late',
       ),
+  },
+  '^the network between (?:the )?(\\S+) and (?:the )?(?!\\d+ of its )(\\S+) is partitioned(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([a, b, lasting], notes) => {
+      words(notes, (t) => linkedWords(t, text(a), text(b)));
+      const [cut, other] = cutSide(notes, text(a), text(b));
+      hit(
+        notes,
+        'network partition (black hole, both directions)',
+        cut,
+        `the links between ${text(a)} and ${text(b)}`,
+        lasts(lasting, 'heals'),
+        `cut off from ${other}`,
+      );
+    },
+  },
+  '^the link from (?:the )?(\\S+) to (?:the )?(\\S+) is slowed by (.+?)(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([from, to, delay, lasting], notes) => {
+      const fault = `latency +${formatDuration(parseDuration(text(delay)))} on responses`;
+      words(notes, (t) => linkWords(t, text(from), text(to)));
+      hit(
+        notes,
+        fault,
+        text(to),
+        `the link from ${text(from)} to ${text(to)}`,
+        lasts(lasting, 'heals'),
+        `answers to ${text(from)} arrive late`,
+      );
+    },
+  },
+  '^(?:the )?(\\S+) is killed with SIGKILL(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([target, lasting], notes) => {
+      words(notes, (t) => serviceWord(t, text(target)));
+      hit(notes, 'SIGKILL', text(target), text(target), lasts(lasting, 'restarted'), 'process killed');
+    },
   },
   '^the (\\S+) converting it is killed with SIGKILL (.+) in$': {
     kind: 'fault',

@@ -250,3 +250,47 @@ export function steadyStateWords(
     () => ({ coordinator, group: group!, scale: { [group!]: count } }),
   );
 }
+
+/** "the system is running with N <group>", read against the system as declared: the scale to start it at. */
+export function scaleWords(declared: Topology, count: number, groupText: string): Record<string, number> {
+  let group: string | undefined;
+  return all(
+    [
+      () => {
+        group = groupWord(declared, groupText);
+      },
+      () => {
+        if (!Number.isInteger(count) || count < 1)
+          throw new WordError(`cannot start ${count} ${groupText}: a group needs at least 1 member`);
+      },
+    ],
+    () => ({ [group!]: count }),
+  );
+}
+
+const linksOf = (topology: Topology, name: string): string[] =>
+  topology.links
+    .filter((l) => l.from === name || l.to === name)
+    .map((l) => `${l.from} → ${l.to}${l.port ? `:${l.port}` : ''}`);
+
+/** "the network between <a> and <b>": two services with at least one link between them, either way. */
+export function linkedWords(topology: Topology, a: string, b: string): { a: string; b: string } {
+  return all([() => serviceWord(topology, a), () => serviceWord(topology, b)], () => {
+    if (!topology.links.some((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a)))
+      throw new WordError(
+        `no link runs between ${a} and ${b} in ${ofSystem(topology)}, so there is nothing to partition; links of ${a}: ${list(linksOf(topology, a))}`,
+      );
+    return { a, b };
+  });
+}
+
+/** "the link from <from> to <to>": two services, the first linking to the second. */
+export function linkWords(topology: Topology, from: string, to: string): { from: string; to: string } {
+  return all([() => serviceWord(topology, from), () => serviceWord(topology, to)], () => {
+    if (!topology.links.some((l) => l.from === from && l.to === to))
+      throw new WordError(
+        `${from} has no link to ${to} in ${ofSystem(topology)}; links of ${from}: ${list(linksOf(topology, from))}`,
+      );
+    return { from, to };
+  });
+}
