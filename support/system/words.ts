@@ -67,6 +67,7 @@ export function groupAliases(group: string, members: readonly string[]): string[
 }
 
 function describeGroups(topology: Topology): string {
+  if (groupsOf(topology).size === 0) return 'none (a service declared with replicas or a group makes one)';
   const described = [...groupsOf(topology)].map(
     ([group, members]) =>
       `${group} (members ${list(span(members))}; a step says ${groupAliases(group, members)
@@ -90,8 +91,12 @@ export function serviceWord(topology: Topology, word: string): string {
 export function groupWord(topology: Topology, word: string): string {
   for (const [group, members] of groupsOf(topology))
     if (groupAliases(group, members).includes(word)) return group;
+  const single = topology.services.find((s) => s.name === word || `${s.name}s` === word);
+  const hint = single
+    ? ` ('${single.name}' is a single service: declare it with replicas or a group to start several)`
+    : '';
   throw new WordError(
-    `'${word}' is not a group of ${ofSystem(topology)}; its groups: ${describeGroups(topology)}`,
+    `'${word}' is not a group of ${ofSystem(topology)}; its groups: ${describeGroups(topology)}${hint}`,
   );
 }
 
@@ -278,7 +283,7 @@ export function linkedWords(topology: Topology, a: string, b: string): { a: stri
   return all([() => serviceWord(topology, a), () => serviceWord(topology, b)], () => {
     if (!topology.links.some((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a)))
       throw new WordError(
-        `no link runs between ${a} and ${b} in ${ofSystem(topology)}, so there is nothing to partition; links of ${a}: ${list(linksOf(topology, a))}`,
+        `no link runs between ${a} and ${b} in ${ofSystem(topology)}, so there is nothing to partition; links of ${a}: ${list(linksOf(topology, a))}; of ${b}: ${list(linksOf(topology, b))}`,
       );
     return { a, b };
   });
