@@ -100,10 +100,19 @@ export function groupWord(topology: Topology, word: string): string {
   );
 }
 
-/** The group whose member a word names ("the slow worker", "the worker converting it"). */
+/**
+ * The group whose member a word names ("the slow worker", "the worker converting it"). The step means the
+ * members its fault struck, so one member's own name ("worker-2") is refused rather than taken literally.
+ */
 export function memberWord(topology: Topology, word: string): string {
-  for (const [group, members] of groupsOf(topology))
-    if (groupAliases(group, members).includes(word)) return group;
+  for (const [group, members] of groupsOf(topology)) {
+    const aliases = groupAliases(group, members);
+    if (aliases.includes(word)) return group;
+    if (members.includes(word))
+      throw new WordError(
+        `'${word}' is one member of the ${group}; this step speaks of the members the fault struck: say ${aliases.map((w) => `'${w}'`).join(' or ')}`,
+      );
+  }
   throw new WordError(
     `'${word}' names no member of a group of ${ofSystem(topology)}; its groups: ${describeGroups(topology)}`,
   );
