@@ -8,7 +8,13 @@ import { StepInputError } from '../parse.ts';
 // file:line before anything starts.
 
 /** A step word that names nothing in the system, or names it in a role it cannot play. */
-export class WordError extends StepInputError {}
+export class WordError extends StepInputError {
+  constructor(message: string) {
+    super(message);
+    // The feature's line is where the mistake is (cucumber prints it): a trace through our code is noise.
+    this.stack = message;
+  }
+}
 
 /**
  * Words that stand for the system as a whole, not one of its services: "the service recovers within 5
