@@ -10,10 +10,17 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
-// Files read at run time by path rather than imported, so the compiler does not carry them over: the
-// offline postgres image's entrypoint (support/env/containers/images/catalog.ts reads it from
-// <root>/scripts/images, and in the package <root> is dist/).
-const ASSETS = ['scripts/images/postgres-entrypoint.sh'];
+// Files the compiler does not carry over: the offline postgres image's entrypoint, read at run time by path
+// (support/env/containers/images/catalog.ts reads it from <root>/scripts/images, and in the package <root>
+// is dist/); and the plain-JavaScript modules scripts/setup.mjs shares with doctor, install and the local
+// backend (imported as .mjs, typed by their .d.mts), which tsc neither compiles nor copies.
+const ASSETS = [
+  'scripts/images/postgres-entrypoint.sh',
+  'support/env/prerequisites.mjs',
+  'support/env/prerequisites.d.mts',
+  'support/env/apt.mjs',
+  'support/env/apt.d.mts',
+];
 
 const started = performance.now();
 rmSync(DIST, { recursive: true, force: true });

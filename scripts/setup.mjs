@@ -7,22 +7,27 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Shared with `faultline doctor` / `faultline install` (plain JavaScript, so this script can run them on an
+// old Node): where each prerequisite is found, and apt-get.
+import { aptCommand, aptInstall as aptGetInstall, canInstallWithApt } from '../support/env/apt.mjs';
+import {
+  findChromium,
+  findPostgresBinDir,
+  findRedisServer,
+  NODE_RANGE,
+  nodeSatisfies,
+} from '../support/env/prerequisites.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
-// Native TypeScript needs 22.18; testcontainers 12 asks for 22.22 (package.json engines says the same).
-const MIN = [22, 22];
 const TOOLCHAIN_MAJOR = 24;
-const isRoot = process.getuid?.() === 0;
-const hasApt = existsSync('/usr/bin/apt-get');
 const todo = [];
 
 // --quiet (how `npm test` and `npm start` call it): say only what is being done, not what already was.
@@ -30,12 +35,8 @@ const quiet = process.argv.includes('--quiet');
 const say = (line) => console.log(`setup: ${line}`);
 const quietly = (line) => quiet || say(line);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
-const onPath = (name) =>
-  (process.env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, name))) !== undefined;
-const versionOk = (v) => {
-  const [major, minor] = v.replace(/^v/, '').split('.').map(Number);
-  return major > MIN[0] || (major === MIN[0] && minor >= MIN[1]);
-};
+// Native TypeScript needs 22.18; testcontainers 12 asks for 22.22: package.json engines says which (one place).
+const versionOk = (v) => nodeSatisfies(v);
 
 // 1. Dependencies: exactly what the committed package-lock.json says (`npm ci`), and only when node_modules
 // does not hold that already, so a setup with nothing to do costs milliseconds (`npm test` and `npm start`
@@ -66,7 +67,7 @@ if (versionOk(systemNode)) {
   } catch {}
   if (!versionOk(current || 'v0.0')) {
     say(
-      `Node ${systemNode} is too old (need >= ${MIN.join('.')}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`,
+      `Node ${systemNode} is too old (need ${NODE_RANGE}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`,
     );
     mkdirSync(toolchain, { recursive: true });
     run('npm', [
@@ -91,42 +92,27 @@ linkInto(BIN, 'faultline', join(ROOT, 'bin', 'faultline.ts'));
 
 // 4. Services of the local backend: redis-server and the PostgreSQL server binaries.
 function aptInstall(packages, why) {
-  if (!(isRoot && hasApt)) {
+  if (!canInstallWithApt()) {
     todo.push(
-      `${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}; macOS: brew install ${packages[0].replace('-server', '')})`,
+      `${why}: install ${packages.join(' ')} (e.g. ${aptCommand(packages)}; macOS: brew install ${packages[0].replace('-server', '')})`,
     );
     return;
   }
   say(`installing ${packages.join(' ')} with apt-get (${why})`);
-  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptGetInstall(packages);
 }
-if (process.env.FAULTLINE_REDIS_SERVER || onPath('redis-server')) quietly('redis-server found');
+if (findRedisServer()) quietly('redis-server found');
 else aptInstall(['redis-server'], 'the local backend runs Redis');
-const pgDirs = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
-if (
-  process.env.FAULTLINE_PG_BIN ||
-  onPath('initdb') ||
-  pgDirs.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
-)
-  quietly('PostgreSQL server binaries found');
+if (findPostgresBinDir()) quietly('PostgreSQL server binaries found');
 else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
 
 // Debian's Chromium for the report test (test/report: playwright-core drives it; no browser download). Only
 // that test needs it, so without root it is a hint, not a failure (the test then skips, except under CI).
-const chromiumFound =
-  process.env.FAULTLINE_CHROMIUM ||
-  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
-if (chromiumFound) quietly('chromium found');
-else if (isRoot && hasApt) {
+if (findChromium()) quietly('chromium found');
+else if (canInstallWithApt()) {
   say('installing chromium with apt-get (the report test opens the Allure report in it)');
-  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   // With its recommended packages (fonts among them): a bare chromium renders pages without any font.
-  run('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptGetInstall(['chromium'], { recommends: true });
 } else
   say('chromium not found: the report test skips (sudo apt-get install chromium, or set FAULTLINE_CHROMIUM)');
 

@@ -214,6 +214,20 @@ export const VOCABULARY: Record<string, Meaning> = {
     },
   },
 
+  'the system is running': {
+    kind: 'steady state',
+    note: (_args, notes) => {
+      notes.system.push('the system as declared');
+    },
+  },
+  'the system is running with {int} {word}': {
+    kind: 'steady state',
+    note: ([members, group], notes) => {
+      notes.scale[text(group)] = count(members);
+      notes.system.push(`the system with ${count(members)} ${text(group)}`);
+    },
+  },
+
   // abort conditions
   '^abort if the error rate exceeds (.+)$': {
     kind: 'abort',
@@ -235,6 +249,47 @@ export const VOCABULARY: Record<string, Meaning> = {
   },
 
   // faults
+  '^the network between (?:the )?(\\S+) and (?:the )?(?!\\d+ of its )(\\S+) is partitioned(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([a, b, lasting], notes) => {
+      notes.faults.push({
+        fault: 'network partition (black hole, both directions)',
+        targets: `every link between ${text(a)} and ${text(b)}`,
+        duration: lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
+        blastRadius: `${text(a)} ↔ ${text(b)}: unreachable from each other`,
+        members: 1,
+        group: text(b),
+      });
+    },
+  },
+  '^the link from (?:the )?(\\S+) to (?:the )?(\\S+) is slowed by (.+?)(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([from, to, delay, lasting], notes) => {
+      notes.faults.push({
+        fault: `latency +${formatDuration(parseDuration(text(delay)))} on responses`,
+        targets: `the link ${text(from)} → ${text(to)}`,
+        duration: lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
+        blastRadius: `${text(from)}: answers from ${text(to)} arrive late`,
+        members: 1,
+        group: text(to),
+      });
+    },
+  },
+  '^(?:the )?(\\S+) is killed with SIGKILL(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([target, lasting], notes) => {
+      notes.faults.push({
+        fault: 'SIGKILL',
+        targets: text(target),
+        duration: lasting
+          ? `${formatDuration(parseDuration(text(lasting)))}, then restarted`
+          : `${UNTIL_ROLLBACK} (restarted)`,
+        blastRadius: `${text(target)}: process killed`,
+        members: 1,
+        group: text(target),
+      });
+    },
+  },
   'the network between the {word} and {int} of its {word} is partitioned for {duration}': {
     kind: 'fault',
     note: ([coordinator, members, group, ms], notes) =>

@@ -39,3 +39,20 @@ test('without its Redis timeout the counter fails the partition experiment', {
   assert.match(result.output, /1 scenario \(1 failed\)/, result.output);
   assert.match(result.output, /p99 latency under fault below 3000 ms: .*not below/, result.output);
 });
+
+test('a fault on a link the counter never uses fails as an invalid experiment', {
+  timeout: 180_000,
+}, async () => {
+  using reports = reportsDir();
+  const result = await runCucumber(['fixtures/counter/invalid/unused-link.feature'], {
+    ...CONFIG,
+    FAULTLINE_REPORTS_DIR: reports.dir,
+  }).done;
+  assert.notEqual(result.code, 0, result.output);
+  assert.match(result.output, /1 scenario \(1 failed\)/, result.output);
+  assert.match(
+    result.output,
+    /fault had no effect: no traffic of the system crossed api → sessions while it held/,
+    result.output,
+  );
+});
