@@ -133,7 +133,10 @@ const groupOfService = (notes: PlanNotes, name: string): string | undefined => {
   return found && isDeclared(found) ? found.group : undefined;
 };
 
-/** A fault on one named service: a member counts against its group; any other service stands alone. */
+/**
+ * A fault on one named service: a member counts against its group ("1 of 5 workers (20%): effect"); any
+ * other service stands alone (`alone`, else "target: effect").
+ */
 function hit(
   notes: PlanNotes,
   fault: string,
@@ -141,6 +144,7 @@ function hit(
   targets: string,
   duration: string,
   effect: string,
+  alone = `${target}: ${effect}`,
 ) {
   const group = groupOfService(notes, target);
   if (group !== undefined) return strike(notes, fault, 1, group, targets, duration, effect);
@@ -148,7 +152,7 @@ function hit(
     fault,
     targets,
     duration,
-    blastRadius: `${target}: ${effect}`,
+    blastRadius: alone,
     members: 1,
     of: 1,
     group: target,
@@ -200,7 +204,7 @@ export const VOCABULARY: Record<string, Meaning> = {
 
   'the system is running': {
     kind: 'steady state',
-    note: (_, notes) => void notes.system.push(`${systemName(notes)}, every service answering`),
+    note: (_, notes) => void notes.system.push(`${systemName(notes)} as declared`),
   },
   'the system is running with {int} {word}': {
     kind: 'steady state',
@@ -210,21 +214,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         : { [text(groupText)]: count(members) };
       Object.assign(notes.scale, scale);
       const [group] = Object.keys(scale);
-      notes.system.push(`${systemName(notes)} with ${count(members)} ${group}, every service answering`);
-    },
-  },
-
-  'the system is running': {
-    kind: 'steady state',
-    note: (_args, notes) => {
-      notes.system.push('the system as declared');
-    },
-  },
-  'the system is running with {int} {word}': {
-    kind: 'steady state',
-    note: ([members, group], notes) => {
-      notes.scale[text(group)] = count(members);
-      notes.system.push(`the system with ${count(members)} ${text(group)}`);
+      notes.system.push(`${systemName(notes)} with ${count(members)} ${group}`);
     },
   },
 
@@ -249,47 +239,6 @@ export const VOCABULARY: Record<string, Meaning> = {
   },
 
   // faults
-  '^the network between (?:the )?(\\S+) and (?:the )?(?!\\d+ of its )(\\S+) is partitioned(?: for (.+))?$': {
-    kind: 'fault',
-    note: ([a, b, lasting], notes) => {
-      notes.faults.push({
-        fault: 'network partition (black hole, both directions)',
-        targets: `every link between ${text(a)} and ${text(b)}`,
-        duration: lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
-        blastRadius: `${text(a)} ↔ ${text(b)}: unreachable from each other`,
-        members: 1,
-        group: text(b),
-      });
-    },
-  },
-  '^the link from (?:the )?(\\S+) to (?:the )?(\\S+) is slowed by (.+?)(?: for (.+))?$': {
-    kind: 'fault',
-    note: ([from, to, delay, lasting], notes) => {
-      notes.faults.push({
-        fault: `latency +${formatDuration(parseDuration(text(delay)))} on responses`,
-        targets: `the link ${text(from)} → ${text(to)}`,
-        duration: lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
-        blastRadius: `${text(from)}: answers from ${text(to)} arrive late`,
-        members: 1,
-        group: text(to),
-      });
-    },
-  },
-  '^(?:the )?(\\S+) is killed with SIGKILL(?: for (.+))?$': {
-    kind: 'fault',
-    note: ([target, lasting], notes) => {
-      notes.faults.push({
-        fault: 'SIGKILL',
-        targets: text(target),
-        duration: lasting
-          ? `${formatDuration(parseDuration(text(lasting)))}, then restarted`
-          : `${UNTIL_ROLLBACK} (restarted)`,
-        blastRadius: `${text(target)}: process killed`,
-        members: 1,
-        group: text(target),
-      });
-    },
-  },
   'the network between the {word} and {int} of its {word} is partitioned for {duration}': {
     kind: 'fault',
     note: ([coordinator, members, group, ms], notes) =>
@@ -325,9 +274,10 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         'network partition (black hole, both directions)',
         cut,
-        `the links between ${text(a)} and ${text(b)}`,
+        `every link between ${text(a)} and ${text(b)}`,
         lasts(lasting, 'heals'),
         `cut off from ${other}`,
+        `${text(a)} ↔ ${text(b)}: unreachable from each other`,
       );
     },
   },
@@ -340,9 +290,10 @@ export const VOCABULARY: Record<string, Meaning> = {
         notes,
         fault,
         text(to),
-        `the link from ${text(from)} to ${text(to)}`,
+        `the link ${text(from)} → ${text(to)}`,
         lasts(lasting, 'heals'),
         `answers to ${text(from)} arrive late`,
+        `${text(from)}: answers from ${text(to)} arrive late`,
       );
     },
   },

@@ -228,7 +228,7 @@ test('a feature whose words the system has plans with exit 0', async () => {
     [
       '2 of 4 workers (50%): answers arrive late',
       '1 of 4 workers (25%): cut off from controller',
-      'redis: answers to controller arrive late',
+      'controller: answers from redis arrive late',
       'postgres: process killed',
     ],
   );
@@ -259,7 +259,7 @@ test('another system, selected by FAULTLINE_CONFIG, supplies its own words', asy
       [6, "redis has no link to api in the system 'counter'; links of redis: api → redis"],
     ],
   );
-  assert.equal(plan.scenarios[0]?.faults[0]?.blastRadius, 'sessions: cut off from api');
+  assert.equal(plan.scenarios[0]?.faults[0]?.blastRadius, 'api ↔ sessions: unreachable from each other');
   // The reference platform's words mean nothing to it: the planner has none of its own.
   const platform = feature('platform-on-counter.feature', [
     'Feature: wrong system',
