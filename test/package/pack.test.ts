@@ -6,51 +6,17 @@
 // Node refuses to strip types under node_modules, so only this proves the package runs where users put it.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const run = promisify(execFile);
-
-// This Node first on PATH: npm's own shebang, the package's bin and prepack's build all run on it.
-const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
-
-interface PackEntry {
-  filename: string;
-  size: number;
-  unpackedSize: number;
-  files: { path: string }[];
-}
-
-/** The cucumber the repository is locked to: the install then comes from npm's cache. */
-function lockedCucumber(): string {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string }>;
-  };
-  const version = lock.packages['node_modules/@cucumber/cucumber']?.version;
-  assert.ok(version, 'package-lock.json holds no node_modules/@cucumber/cucumber');
-  return `@cucumber/cucumber@${version}`;
-}
+import { env, packAndInstall, run } from './install.ts';
 
 test('the packed package installs into a fresh project and its command and three entries work', {
   timeout: 180_000,
 }, async (t) => {
-  const work = realpathSync(mkdtempSync(join(tmpdir(), 'faultline-pack-')));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  assert.ok(relative(ROOT, work).startsWith('..'), `${work} lies inside the repository ${ROOT}`);
-
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], {
-    cwd: ROOT,
-    env,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const [entry] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as PackEntry[];
-  assert.ok(entry, `npm pack printed no package:\n${packed.stdout}`);
+  const installed = await packAndInstall();
+  t.after(installed.remove);
+  const { entry, project } = installed;
   const files = entry.files.map((f) => f.path);
   t.diagnostic(
     `${entry.filename}: ${files.length} files, ${(entry.size / 1024).toFixed(1)} kB packed, ${(entry.unpackedSize / 1024).toFixed(1)} kB unpacked`,
@@ -68,35 +34,34 @@ test('the packed package installs into a fresh project and its command and three
     assert.ok(files.includes(wanted), `${wanted} is missing from the package`);
   const unwanted = files.filter(
     (f) =>
-      /^(test|bench|features|scripts|\.github)\//.test(f) ||
-      f.startsWith('dist/test/') ||
+      /^(test|bench|features|scripts|fixtures|\.github)\//.test(f) ||
+      /^dist\/(test|fixtures)\//.test(f) ||
       (f.endsWith('.ts') && !f.endsWith('.d.ts')),
   );
-  assert.deepEqual(unwanted, [], 'the package ships tests, benchmarks, scripts or TypeScript sources');
-
-  const project = join(work, 'project');
-  mkdirSync(join(project, 'features'), { recursive: true });
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'probe', private: true }));
-  await run(
-    'npm',
-    [
-      'install',
-      '--save-dev',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      join(work, entry.filename),
-      lockedCucumber(),
-    ],
-    { cwd: project, env, maxBuffer: 64 * 1024 * 1024 },
+  assert.deepEqual(
+    unwanted,
+    [],
+    'the package ships tests, benchmarks, scripts, example systems or TypeScript sources',
   );
+  mkdirSync(join(project, 'features'), { recursive: true });
 
   const help = await run('npx', ['--no-install', 'faultline', '--help'], { cwd: project, env });
   assert.match(help.stdout, /^usage: faultline <command>/);
 
   const node = (code: string) =>
     run(process.execPath, ['--input-type=module', '-e', code], { cwd: project, env });
-  await node("await import('faultline');");
+  const api = await node("console.log(Object.keys(await import('faultline')).sort().join(' '));");
+  for (const name of [
+    'defineConfig',
+    'defineSystem',
+    'service',
+    'container',
+    'redis',
+    'postgres',
+    'wait',
+    'http',
+  ])
+    assert.match(api.stdout, new RegExp(`\\b${name}\\b`), `faultline exports ${name}: ${api.stdout}`);
   const proxy = await node(`
     const { startProxyServer, ToxiproxyClient } = await import('faultline/proxy');
     const server = await startProxyServer({ port: 0 });
