@@ -55,7 +55,7 @@ export async function planScenarios(
     const notes: PlanNotes = { scale: {}, system: [], faults: [], loads: [], aborts: [] };
     const faults: ScenarioPlan['faults'] = [];
     // A scale the system refuses is reported at the step that set it; the scenario's later words go unchecked.
-    let topology = system?.at(notes.scale).catch(() => undefined);
+    let built = system?.at(notes.scale).catch(() => undefined);
     for (const step of scenario.steps) {
       const at = { uri: scenario.uri, line: step.line, step: `${step.keyword} ${step.text}` };
       const match = matchStep(definitions, step.text);
@@ -79,18 +79,20 @@ export async function planScenarios(
       const meaning = VOCABULARY[patternKey(match.definition.pattern)];
       const before = notes.faults.length;
       const scale = JSON.stringify(notes.scale);
-      notes.topology = await topology;
+      const current = await built;
+      notes.topology = current?.topology;
+      notes.operations = current ? Object.keys(current.operations) : undefined;
       try {
         meaning?.note?.(match.args, notes);
       } catch (error) {
         problems.push({ ...at, problem: 'rejected', message: messageOf(error) });
       }
       if (system && JSON.stringify(notes.scale) !== scale) {
-        topology = system.at(notes.scale).catch((error: unknown) => {
+        built = system.at(notes.scale).catch((error: unknown) => {
           problems.push({ ...at, problem: 'rejected', message: messageOf(error) });
           return undefined;
         });
-        await topology;
+        await built;
       }
       for (const fault of notes.faults.slice(before))
         faults.push({ ...fault, line: step.line, step: step.text });

@@ -3,7 +3,7 @@ import { parsePercentile } from '../checks/latency.ts';
 import { isDeclared, type Topology } from '../env/topology.ts';
 import { parseProblem } from '../faults/tls/certificate.ts';
 import { describeCondition } from '../load/abort.ts';
-import { planFromWords } from '../load/phrases.ts';
+import { operationKind, planFromWords } from '../load/phrases.ts';
 import { parseDuration, parsePercent } from '../parse.ts';
 import {
   coordinatedWords,
@@ -53,6 +53,8 @@ export interface PlanNotes {
    * when no system could be loaded (reported once), and then words go unchecked.
    */
   topology?: Topology;
+  /** The operations the scenario's system declares, when it is known (load steps name one). */
+  operations?: readonly string[];
 }
 
 export interface Meaning {
@@ -174,7 +176,14 @@ const UNTIL_ROLLBACK = 'until rollback';
 /** The system's name as the plan shows it, when the scenario's topology is known. */
 const systemName = (notes: PlanNotes): string => notes.topology?.name ?? 'the system';
 
-function load(words: Parameters<typeof planFromWords>[0], kind: string, background: boolean): string {
+function load(
+  notes: PlanNotes,
+  words: Parameters<typeof planFromWords>[0],
+  kind: string,
+  background: boolean,
+): string {
+  // The same check the load step makes: the operation must be one the system declares.
+  if (notes.operations) operationKind(kind, notes.operations);
   const plan = planFromWords(words);
   const shape =
     plan.shape.loop === 'closed'
@@ -351,6 +360,7 @@ export const VOCABULARY: Record<string, Meaning> = {
       note: ([clients, verb, amount, kind, duration, timeout], notes) => {
         notes.loads.push(
           load(
+            notes,
             {
               clients: count(clients),
               count: amount === undefined || amount === null ? undefined : count(amount),
@@ -369,6 +379,7 @@ export const VOCABULARY: Record<string, Meaning> = {
       note: ([clients, verb, amount, kind, rate, duration, timeout], notes) => {
         notes.loads.push(
           load(
+            notes,
             {
               clients: clients === undefined || clients === null ? undefined : count(clients),
               rate: text(rate),

@@ -139,6 +139,10 @@ test('a service or group the system lacks is a problem at file:line naming what 
     '    Then the controller opens the breaker of the slow banana',
     "    And the controller rejects the worker-1's certificate as expired within 5 seconds",
     '',
+    '  Scenario: operations',
+    '    Given a healthy controller with 3 registered workers',
+    '    When 4 concurrent clients submit pizza orders for 2 seconds',
+    '',
   ]);
   const { code, stdout } = await faultline(['plan', file]);
   assert.equal(code, 1, stdout);
@@ -162,6 +166,12 @@ test('a service or group the system lacks is a problem at file:line naming what 
     ),
   );
   assert.match(problems, new RegExp(`${file}:10: rejected step .*: 'banana' names no member of a group`));
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:15: rejected step .*: 'pizza orders' is not an operation of this system: write one of "document conversion requests"`,
+    ),
+  );
   assert.match(
     problems,
     new RegExp(
