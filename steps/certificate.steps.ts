@@ -6,6 +6,7 @@ import {
   certificateFault,
   parseProblem,
 } from '../support/faults/tls/certificate.ts';
+import { coordinatedWords, coordinatorAndMember, groupWord, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -37,14 +38,28 @@ async function strike(
 
 When(
   /^(\d+) of the (\S+?)'s (\S+) presents? a certificate that is (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, problem: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    problem: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), parseProblem(problem));
   },
 );
 
 When(
   /^the certificate of (\d+) of the (\S+?)'s (\S+) expires in (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, within: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    within: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), { kind: 'expiring', inMs: this.duration(within) });
   },
 );
@@ -53,13 +68,8 @@ const REASONS = ['expired', 'not_yet_valid', 'unknown_ca', 'revoked'];
 
 Then(
   /^the (\S+) rejects the (\S+?)'s certificate as (\S+) within (.+)$/,
-  async function (
-    this: FaultlineWorld,
-    _coordinator: string,
-    _member: string,
-    reason: string,
-    within: string,
-  ) {
+  async function (this: FaultlineWorld, coordinator: string, member: string, reason: string, within: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
     if (!REASONS.includes(reason))
       throw new Error(`'${reason}' is not a rejection reason; accepted: ${REASONS.join(', ')}`);
     const serials = forged.get(this) ?? new Map<string, string>();
@@ -100,7 +110,8 @@ Then(
 
 Then(
   'the {word} logs that certificate renewal is required',
-  async function (this: FaultlineWorld, _member: string) {
+  async function (this: FaultlineWorld, member: string) {
+    memberWord(this.env.topology, member);
     const faults = this.faults.records.filter((f) => f.kind === 'certificate');
     const unlogged = () =>
       faults.flatMap((f) =>
@@ -133,7 +144,8 @@ Then(
 
 Then(
   /^(\d+) more (.+?) are all served by the other (\S+)$/,
-  async function (this: FaultlineWorld, count: string, kindWords: string, _group: string) {
+  async function (this: FaultlineWorld, count: string, kindWords: string, groupText: string) {
+    groupWord(this.env.topology, groupText);
     const kind = kindWords.replace(/s$/, '');
     const operation = this.system.operations[kind];
     if (!operation)

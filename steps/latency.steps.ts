@@ -2,9 +2,9 @@ import { Then, When } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { trafficShifted } from '../support/checks/traffic.ts';
 import { requireAdapter } from '../support/env/system.ts';
-import { groupMembers, groupOfMember } from '../support/env/topology.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { pickMembers } from '../support/faults/targets.ts';
+import { coordinatedWords, coordinatorAndMember, membersOf, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -14,10 +14,11 @@ When(
     this: FaultlineWorld,
     count: string,
     coordinator: string,
-    group: string,
+    groupText: string,
     delay: string,
     lasting?: string,
   ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     const delayMs = this.duration(delay);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     const targets = await pickMembers(this, coordinator, group, Number(count));
@@ -39,14 +40,15 @@ async function breakerOpenings(world: FaultlineWorld) {
 
 Then(
   'the {word} opens the breaker of the slow {word}',
-  async function (this: FaultlineWorld, _c: string, _m: string) {
+  async function (this: FaultlineWorld, coordinator: string, member: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
     const { faults, events } = await breakerOpenings(this);
     judge(this, auditShows(events, ['breaker_open'], faults));
   },
 );
 
 Then('traffic shifts away from the slow {word}', async function (this: FaultlineWorld, member: string) {
-  const members = groupMembers(this.env.topology, groupOfMember(this.env.topology, member));
+  const members = membersOf(this.env.topology, memberWord(this.env.topology, member));
   const { faults, events } = await breakerOpenings(this);
   for (const fault of faults)
     for (const target of fault.targets) {

@@ -1,6 +1,6 @@
 import { When } from '@cucumber/cucumber';
-import { groupOfMember } from '../support/env/topology.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Uploading a large document takes a while; "2 seconds in" counts from when a member starts working on it.
@@ -10,9 +10,9 @@ When(
   /^the (\S+) converting it is killed with SIGKILL (.+) in$/,
   { timeout: FIND_HOLDER_MS + 120_000 },
   async function (this: FaultlineWorld, member: string, after: string) {
+    const group = memberWord(this.env.topology, member);
     const delayMs = this.duration(after);
     const { id, done } = this.pendingOperation();
-    const group = groupOfMember(this.env.topology, member);
     let settled = false;
     void done.finally(() => {
       settled = true;

@@ -3,12 +3,14 @@ import { auditShows } from '../support/checks/audit.ts';
 import { succeededWithin } from '../support/checks/outcome.ts';
 import { retriedOnAlternate } from '../support/checks/retry.ts';
 import { requireAdapter } from '../support/env/system.ts';
+import { coordinatorAndMember } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
 Then(
   'the {word} retries on an alternate {word}',
-  function (this: FaultlineWorld, _coordinator: string, _member: string) {
+  function (this: FaultlineWorld, coordinator: string, member: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
     const faulted = this.faults.records.flatMap((f) => f.targets);
     judge(this, retriedOnAlternate(this.history.last(), faulted));
   },
