@@ -71,7 +71,10 @@ test('a configuration mistake names its variable and what is accepted', async ()
   );
   const system = await runCucumber([one], { FAULTLINE_SYSTEM: 'mainframe' }).done;
   assert.equal(system.code, 1);
-  assert.match(system.output, /FAULTLINE_SYSTEM=mainframe is not a system of faultline.config.ts; its systems: reference-platform/);
+  assert.match(
+    system.output,
+    /FAULTLINE_SYSTEM=mainframe is not a system of faultline.config.ts; its systems: reference-platform/,
+  );
   assert.ok(system.output.includes(`${shown(one)}:3`), system.output);
   const backend = await runCucumber([one], { FAULTLINE_BACKEND: 'kubernetes' }).done;
   assert.equal(backend.code, 1);
