@@ -7,6 +7,24 @@ interface Command {
 }
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: {
+    summary:
+      'set a project up: cucumber profiles, faultline.config.ts, example experiments (or --from-compose)',
+    load: async () => (await import('./commands/init.ts')).command,
+  },
+  run: {
+    summary:
+      'run the features (cucumber-js options) and exit 0 passed, 1 defect, 2 invalid experiment, 3 infrastructure',
+    load: async () => (await import('./commands/run.ts')).command,
+  },
+  doctor: {
+    summary: 'check the prerequisites of each backend: found with version and path, or how to get them',
+    load: async () => (await import('./commands/doctor.ts')).command,
+  },
+  install: {
+    summary: 'prepare what a run needs (--with-deps: install redis-server and PostgreSQL with apt-get)',
+    load: async () => (await import('./commands/install.ts')).command,
+  },
   proxy: {
     summary: 'run the Toxiproxy-compatible fault proxy',
     load: async () => (await import('./commands/proxy.ts')).command,

@@ -3,44 +3,60 @@
 // `playwright install --with-deps`. Plain JavaScript on purpose: it must run on whatever Node the machine
 // has, including one too old for faultline itself (it then fetches a modern Node from the npm registry).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
-import { delimiter, dirname, join, relative } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Shared with `faultline doctor` / `faultline install` (plain JavaScript, so this script can run them on an
+// old Node): where each prerequisite is found, and apt-get.
+import { aptCommand, aptInstall as aptGetInstall, canInstallWithApt } from '../support/env/apt.mjs';
+import {
+  findChromium,
+  findPostgresBinDir,
+  findRedisServer,
+  NODE_RANGE,
+  nodeSatisfies,
+} from '../support/env/prerequisites.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
-const MIN = [22, 18];
 const TOOLCHAIN_MAJOR = 24;
-const isRoot = process.getuid?.() === 0;
-const hasApt = existsSync('/usr/bin/apt-get');
 const todo = [];
 
+// --quiet (how `npm test` and `npm start` call it): say only what is being done, not what already was.
+const quiet = process.argv.includes('--quiet');
 const say = (line) => console.log(`setup: ${line}`);
+const quietly = (line) => quiet || say(line);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
-const onPath = (name) =>
-  (process.env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, name))) !== undefined;
-const versionOk = (v) => {
-  const [major, minor] = v.replace(/^v/, '').split('.').map(Number);
-  return major > MIN[0] || (major === MIN[0] && minor >= MIN[1]);
-};
+// Native TypeScript needs 22.18; testcontainers 12 asks for 22.22: package.json engines says which (one place).
+const versionOk = (v) => nodeSatisfies(v);
 
-// 1. Dependencies: install only when the lock file changed since the last install.
+// 1. Dependencies: exactly what the committed package-lock.json says (`npm ci`), and only when node_modules
+// does not hold that already, so a setup with nothing to do costs milliseconds (`npm test` and `npm start`
+// run it first). `npm ci` never writes package-lock.json: a fresh clone stays clean. (The lock file lists
+// every platform's optional packages, biome's per-OS builds among them; `npm install --package-lock-only`
+// on any machine keeps it that way.)
 const lock = join(ROOT, 'package-lock.json');
 const installed = join(ROOT, 'node_modules', '.package-lock.json');
-if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
-  say('installing npm dependencies');
-  // `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (biome's per-OS builds)
-  // out of the lock file and `npm ci` then refuses it as out of sync. With a lock file present, install
-  // resolves the same versions.
-  run('npm', ['install', '--no-audit', '--no-fund']);
-} else say('npm dependencies up to date');
+const stale = installedDiffers(lock, installed);
+if (stale) {
+  say(`installing npm dependencies exactly as package-lock.json says (${stale})`);
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+} else quietly('npm dependencies match package-lock.json');
 
-// 2. Node toolchain: faultline needs Node >= 22.18 (native TypeScript). When the system Node is older,
-// fetch Node 24 from the npm registry into .toolchain/ and put it first on npm's PATH (node_modules/.bin),
-// which is where `npm test`, `npm run` and `npx` look first. A user with a modern Node gets nothing extra.
+// 2. Node toolchain: faultline needs Node >= 22.22 (native TypeScript; its dependencies' floor). When the
+// system Node is older, fetch Node 24 from the npm registry into .toolchain/ and put it first on npm's PATH
+// (node_modules/.bin), which is where `npm test`, `npm run` and `npx` look first. A user with a modern Node gets nothing extra.
 const systemNode = process.version;
 if (versionOk(systemNode)) {
-  say(`Node ${systemNode} is new enough`);
+  quietly(`Node ${systemNode} is new enough`);
 } else {
   const pkg = `node-${process.platform}-${process.arch}`;
   const toolchain = join(ROOT, '.toolchain');
@@ -51,7 +67,7 @@ if (versionOk(systemNode)) {
   } catch {}
   if (!versionOk(current || 'v0.0')) {
     say(
-      `Node ${systemNode} is too old (need >= ${MIN.join('.')}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`,
+      `Node ${systemNode} is too old (need ${NODE_RANGE}); fetching Node ${TOOLCHAIN_MAJOR} (${pkg}) from the npm registry`,
     );
     mkdirSync(toolchain, { recursive: true });
     run('npm', [
@@ -66,7 +82,7 @@ if (versionOk(systemNode)) {
     current = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   }
   linkInto(BIN, 'node', binary);
-  say(
+  quietly(
     `Node ${current} from .toolchain/ is first on PATH for npm scripts and npx (system Node ${systemNode} untouched)`,
   );
 }
@@ -76,42 +92,27 @@ linkInto(BIN, 'faultline', join(ROOT, 'bin', 'faultline.ts'));
 
 // 4. Services of the local backend: redis-server and the PostgreSQL server binaries.
 function aptInstall(packages, why) {
-  if (!(isRoot && hasApt)) {
+  if (!canInstallWithApt()) {
     todo.push(
-      `${why}: install ${packages.join(' ')} (e.g. sudo apt-get install -y ${packages.join(' ')}; macOS: brew install ${packages[0].replace('-server', '')})`,
+      `${why}: install ${packages.join(' ')} (e.g. ${aptCommand(packages)}; macOS: brew install ${packages[0].replace('-server', '')})`,
     );
     return;
   }
   say(`installing ${packages.join(' ')} with apt-get (${why})`);
-  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptGetInstall(packages);
 }
-if (process.env.FAULTLINE_REDIS_SERVER || onPath('redis-server')) say('redis-server found');
+if (findRedisServer()) quietly('redis-server found');
 else aptInstall(['redis-server'], 'the local backend runs Redis');
-const pgDirs = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
-if (
-  process.env.FAULTLINE_PG_BIN ||
-  onPath('initdb') ||
-  pgDirs.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
-)
-  say('PostgreSQL server binaries found');
+if (findPostgresBinDir()) quietly('PostgreSQL server binaries found');
 else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
 
 // Debian's Chromium for the report test (test/report: playwright-core drives it; no browser download). Only
 // that test needs it, so without root it is a hint, not a failure (the test then skips, except under CI).
-const chromiumFound =
-  process.env.FAULTLINE_CHROMIUM ||
-  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
-if (chromiumFound) say('chromium found');
-else if (isRoot && hasApt) {
+if (findChromium()) quietly('chromium found');
+else if (canInstallWithApt()) {
   say('installing chromium with apt-get (the report test opens the Allure report in it)');
-  run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   // With its recommended packages (fonts among them): a bare chromium renders pages without any font.
-  run('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptGetInstall(['chromium'], { recommends: true });
 } else
   say('chromium not found: the report test skips (sudo apt-get install chromium, or set FAULTLINE_CHROMIUM)');
 
@@ -127,7 +128,7 @@ if (todo.length === 0) {
     ],
     { cwd: ROOT, encoding: 'utf8' },
   );
-  if (result.status === 0) say(`PostgreSQL template ready at ${result.stdout.trim()}`);
+  if (result.status === 0) quietly(`PostgreSQL template ready at ${result.stdout.trim()}`);
   else todo.push(`PostgreSQL template could not be built: ${result.stderr.trim()}`);
 }
 
@@ -135,13 +136,36 @@ if (todo.length > 0) {
   console.error(`setup: not ready yet:\n${todo.map((t) => `  - ${t}`).join('\n')}`);
   process.exit(1);
 }
-say('ready — run the features with `npx cucumber-js` and the tests with `npm test`');
+quietly('ready — run the features with `npm start` and the tests with `npm test`');
 
 function linkInto(dir, name, target) {
   mkdirSync(dir, { recursive: true });
   const link = join(dir, name);
+  const wanted = relative(dir, target);
   try {
-    if (lstatSync(link)) unlinkSync(link);
+    if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === wanted) return;
+    unlinkSync(link);
   } catch {}
-  symlinkSync(relative(dir, target), link);
+  symlinkSync(wanted, link);
+}
+
+/**
+ * Why node_modules does not hold exactly what the lock file says (a short reason), or '' when it does.
+ * npm records what it installed in node_modules/.package-lock.json; every package of the lock file must be
+ * there at its version — except optional ones, which are other platforms' builds — and nothing else.
+ */
+function installedDiffers(lockPath, installedPath) {
+  if (!existsSync(installedPath)) return 'node_modules is missing';
+  const want = JSON.parse(readFileSync(lockPath, 'utf8')).packages ?? {};
+  const have = JSON.parse(readFileSync(installedPath, 'utf8')).packages ?? {};
+  for (const [path, entry] of Object.entries(want)) {
+    if (path === '') continue;
+    const got = have[path];
+    if (got === undefined) {
+      if (!entry.optional) return `${path} is not installed`;
+    } else if (got.version !== entry.version)
+      return `${path} is ${got.version}, the lock file says ${entry.version}`;
+  }
+  const extra = Object.keys(have).find((path) => !(path in want));
+  return extra === undefined ? '' : `${extra} is installed but not in the lock file`;
 }

@@ -6,13 +6,19 @@ import {
 } from '../support/checks/certificates.ts';
 import { servedByOthers } from '../support/checks/served.ts';
 import { requireAdapter } from '../support/env/system.ts';
-import { groupMembers, groupOfMember } from '../support/env/topology.ts';
 import { pickMembers } from '../support/faults/targets.ts';
 import {
   type CertificateProblem,
   certificateFault,
   parseProblem,
 } from '../support/faults/tls/certificate.ts';
+import {
+  coordinatedWords,
+  coordinatorAndMember,
+  groupWord,
+  membersOf,
+  memberWord,
+} from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -44,21 +50,35 @@ async function strike(
 
 When(
   /^(\d+) of the (\S+?)'s (\S+) presents? a certificate that is (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, problem: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    problem: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), parseProblem(problem));
   },
 );
 
 When(
   /^the certificate of (\d+) of the (\S+?)'s (\S+) expires in (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, within: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    within: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), { kind: 'expiring', inMs: this.duration(within) });
   },
 );
 
 /** The certificate faults of this scenario on members of the group the member word names. */
-function certificateFaults(world: FaultlineWorld, memberWord: string) {
-  const members = groupMembers(world.env.topology, groupOfMember(world.env.topology, memberWord));
+function certificateFaults(world: FaultlineWorld, memberText: string) {
+  const members = membersOf(world.env.topology, memberWord(world.env.topology, memberText));
   return world.faults.records
     .filter((f) => f.kind === 'certificate' && f.startedAt !== undefined)
     .map((f) => ({ ...f, targets: f.targets.filter((t) => members.includes(t)) }))
@@ -66,9 +86,9 @@ function certificateFaults(world: FaultlineWorld, memberWord: string) {
 }
 
 /** The certificates this scenario forged for members of that group: member, serial, when its fault began. */
-function forgedIn(world: FaultlineWorld, memberWord: string): ForgedCertificate[] {
+function forgedIn(world: FaultlineWorld, memberText: string): ForgedCertificate[] {
   const serials = forged.get(world) ?? new Map<string, string>();
-  return certificateFaults(world, memberWord).flatMap((f) =>
+  return certificateFaults(world, memberText).flatMap((f) =>
     f.targets.flatMap((member) => {
       const serial = serials.get(member);
       return serial === undefined ? [] : [{ member, serial, since: f.startedAt as number }];
@@ -78,13 +98,8 @@ function forgedIn(world: FaultlineWorld, memberWord: string): ForgedCertificate[
 
 Then(
   /^the (\S+) rejects the (\S+?)'s certificate as (\S+) within (.+)$/,
-  async function (
-    this: FaultlineWorld,
-    _coordinator: string,
-    member: string,
-    reason: string,
-    within: string,
-  ) {
+  async function (this: FaultlineWorld, coordinator: string, member: string, reason: string, within: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
     const step = `"the … rejects the …'s certificate as ${reason}"`;
     const rejections = requireAdapter(this.system, 'certificateRejections', step);
     if (!rejections.reasons.includes(reason))
@@ -137,14 +152,15 @@ Then(
 
 Then(
   /^(\d+) more (.+?) are all served by the other (\S+)$/,
-  async function (this: FaultlineWorld, count: string, kindWords: string, group: string) {
+  async function (this: FaultlineWorld, count: string, kindWords: string, groupText: string) {
+    const group = groupWord(this.env.topology, groupText);
     const kind = kindWords.replace(/s$/, '');
     const operation = this.system.operations[kind];
     if (!operation)
       throw new Error(
         `'${kind}' is not an operation of this system; known: ${Object.keys(this.system.operations).join(', ')}`,
       );
-    const members = groupMembers(this.env.topology, group);
+    const members = membersOf(this.env.topology, group);
     // The members a fault of this scenario still holds: "the other <group>" are the rest.
     const excluded = [
       ...new Set(

@@ -2,9 +2,9 @@ import { Then, When } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { trafficShifted } from '../support/checks/traffic.ts';
 import { requireAdapter, requireEvents } from '../support/env/system.ts';
-import { groupMembers, groupOfMember } from '../support/env/topology.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { pickMembers } from '../support/faults/targets.ts';
+import { coordinatedWords, coordinatorAndMember, membersOf, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -14,10 +14,11 @@ When(
     this: FaultlineWorld,
     count: string,
     coordinator: string,
-    group: string,
+    groupText: string,
     delay: string,
     lasting?: string,
   ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     const delayMs = this.duration(delay);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     const targets = await pickMembers(this, coordinator, group, Number(count));
@@ -31,7 +32,7 @@ When(
 
 /** The latency faults on members of the group `member` names, and the system's breaker openings since. */
 async function breakerOpenings(world: FaultlineWorld, member: string, step: string) {
-  const members = groupMembers(world.env.topology, groupOfMember(world.env.topology, member));
+  const members = membersOf(world.env.topology, memberWord(world.env.topology, member));
   const faults = world.faults.records.filter(
     (f) => f.kind === 'latency' && f.startedAt !== undefined && f.targets.some((t) => members.includes(t)),
   );
@@ -46,7 +47,8 @@ async function breakerOpenings(world: FaultlineWorld, member: string, step: stri
 
 Then(
   'the {word} opens the breaker of the slow {word}',
-  async function (this: FaultlineWorld, _coordinator: string, member: string) {
+  async function (this: FaultlineWorld, coordinator: string, member: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
     const step = `"the … opens the breaker of the slow ${member}"`;
     const { faults, opened, events } = await breakerOpenings(this, member, step);
     judge(this, auditShows(events, opened, faults, `latency on a ${member}`));

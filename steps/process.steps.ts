@@ -1,7 +1,7 @@
 import { When } from '@cucumber/cucumber';
 import { requireAdapter } from '../support/env/system.ts';
-import { groupOfMember } from '../support/env/topology.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Uploading a large document takes a while; "2 seconds in" counts from when a member starts working on it.
@@ -11,10 +11,10 @@ When(
   /^the (\S+) handling it is killed with SIGKILL (.+) in$/,
   { timeout: FIND_HOLDER_MS + 120_000 },
   async function (this: FaultlineWorld, member: string, after: string) {
+    const group = memberWord(this.env.topology, member);
+    const holderOf = requireAdapter(this.system, 'holder', `"the ${member} … it is killed with SIGKILL"`);
     const delayMs = this.duration(after);
     const { id, done } = this.pendingOperation();
-    const group = groupOfMember(this.env.topology, member);
-    const holderOf = requireAdapter(this.system, 'holder', `"the ${member} … it is killed with SIGKILL"`);
     let settled = false;
     void done.finally(() => {
       settled = true;

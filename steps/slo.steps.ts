@@ -12,6 +12,7 @@ import { requireAdapter, requireEvents } from '../support/env/system.ts';
 import { parsePhase, splitPhases } from '../support/load/phases.ts';
 import { finished } from '../support/load/running.ts';
 import { parseDuration, parsePercent, StepInputError } from '../support/parse.ts';
+import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -77,7 +78,8 @@ Then(
 Then(
   /^the (\S+) recovers within (.+?)(?: \((\d+) consecutive successes\))?$/,
   AFTER_LOAD,
-  async function (this: FaultlineWorld, _service: string, bound: string, streak: string | undefined) {
+  async function (this: FaultlineWorld, subject: string, bound: string, streak: string | undefined) {
+    subjectWord(this.env.topology, subject);
     const { recovery } = await phases(this);
     judge(this, recoveredWithin(recovery, parseDuration(bound), streak ? Number(streak) : DEFAULT_STREAK));
   },
@@ -86,7 +88,8 @@ Then(
 Then(
   /^the (\S+) detects the (\S+)(?: fault)? within (.+)$/,
   AFTER_LOAD,
-  async function (this: FaultlineWorld, _coordinator: string, kind: string, bound: string) {
+  async function (this: FaultlineWorld, subject: string, kind: string, bound: string) {
+    subjectWord(this.env.topology, subject);
     const boundMs = parseDuration(bound);
     const step = `"the … detects the ${kind} within …"`;
     const expected = requireEvents(this.system, kind, step);

@@ -3,15 +3,15 @@ import { auditShows } from '../support/checks/audit.ts';
 import { succeededWithin } from '../support/checks/outcome.ts';
 import { retriedOnAlternate } from '../support/checks/retry.ts';
 import { requireAdapter, requireEvents } from '../support/env/system.ts';
-import { groupMembers, groupOfMember } from '../support/env/topology.ts';
+import { coordinatorAndMember, membersOf } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
 Then(
   'the {word} retries on an alternate {word}',
   function (this: FaultlineWorld, coordinator: string, member: string) {
-    const group = groupOfMember(this.env.topology, member);
-    const members = groupMembers(this.env.topology, group);
+    const { group } = coordinatorAndMember(this.env.topology, coordinator, member);
+    const members = membersOf(this.env.topology, group);
     const faulted = [
       ...new Set(this.faults.records.flatMap((f) => f.targets).filter((t) => members.includes(t))),
     ];

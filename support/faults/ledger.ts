@@ -7,12 +7,30 @@
 // undoing, an apply that finishes after its undo is undone once more, and once rolled back the ledger
 // refuses new faults — a late step must not leave one behind after the scenario has been cleaned.
 
+//
+// A fault that can tell whether the system's own traffic reached it (a network fault: the proxy counts what
+// crossed each link) has a `felt` check, run once at the end of its hold, just before its undo — whether it
+// heals on its timer or at rollback. Its result is kept on the record; the After hook fails a scenario whose
+// fault was not felt as an invalid experiment.
+
+/** Whether the system's own traffic met the fault while it held. */
+export interface TrafficProof {
+  /** True only when traffic was seen; false when none was, or when it could not be counted (`unknown`). */
+  ok: boolean;
+  /** The traffic could not be counted (e.g. a fault proxy without counters): never a pass. */
+  unknown?: boolean;
+  /** One line with the figures per link, or why there are none. */
+  evidence: string;
+}
+
 export interface FaultSpec {
   kind: string;
   description: string;
   targets: string[];
   apply(): Promise<string[]>;
   undo(): Promise<void>;
+  /** Proof that the system's traffic met the fault, asked just before the undo (only if apply succeeded). */
+  felt?(): Promise<TrafficProof>;
   /** Heal by itself after this long (the scenario's "for 30 seconds"). */
   durationMs?: number;
 }
@@ -28,12 +46,15 @@ export interface FaultRecord {
   plannedMs?: number;
   /** What proved the fault took effect (probe results, proxy state). */
   evidence: string[];
+  /** The fault's traffic proof, taken at the end of its hold (absent for faults that have none). */
+  felt?: TrafficProof;
   undoError?: string;
 }
 
 export class FaultLedger {
   readonly records: FaultRecord[] = [];
   private readonly undos = new Map<number, () => Promise<void>>();
+  private readonly felts = new Map<number, () => Promise<TrafficProof>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly applying = new Map<number, Promise<unknown>>();
   private closed = false;
@@ -80,6 +101,7 @@ export class FaultLedger {
       throw new Error(`fault #${record.id} (${spec.description}) finished applying after rollback; undone`);
     }
     record.state = 'active';
+    if (spec.felt) this.felts.set(record.id, spec.felt.bind(spec));
     if (spec.durationMs !== undefined) {
       const timer = setTimeout(() => void this.heal(record).catch(() => {}), spec.durationMs);
       timer.unref();
@@ -100,7 +122,11 @@ export class FaultLedger {
     this.timers.delete(record.id);
     const undo = this.undos.get(record.id);
     if (!undo) return;
+    // Claimed before anything is awaited: a timer's heal and a rollback racing for it run the undo once.
     this.undos.delete(record.id);
+    const felt = this.felts.get(record.id);
+    this.felts.delete(record.id);
+    if (felt) await this.prove(record, felt);
     try {
       await undo();
       record.state = 'undone';
@@ -111,6 +137,33 @@ export class FaultLedger {
     } finally {
       record.stoppedAt = Date.now();
     }
+  }
+
+  /** Runs a fault's traffic proof while the fault still holds; a proof that cannot be read is unknown. */
+  private async prove(record: FaultRecord, felt: () => Promise<TrafficProof>): Promise<void> {
+    try {
+      record.felt = await felt();
+    } catch (error) {
+      record.felt = {
+        ok: false,
+        unknown: true,
+        evidence: `the traffic proof could not be read: ${(error as Error).message}`,
+      };
+    }
+    record.evidence.push(`traffic: ${record.felt.evidence}`);
+  }
+
+  /**
+   * One line per fault whose traffic proof failed: the experiment is invalid, whatever its verdicts said.
+   * The wording ("had no effect") is what the report's 'Invalid experiment' category matches.
+   */
+  withoutEffect(): string[] {
+    return this.records
+      .filter((r) => r.felt !== undefined && !r.felt.ok)
+      .map(
+        (r) =>
+          `fault had no effect${r.felt?.unknown ? ' that could be proven' : ''}: ${r.felt?.evidence} — fault #${r.id}, ${r.description}`,
+      );
   }
 
   /** Undoes everything still in place, newest first; reports every undo that failed, not just the first. */

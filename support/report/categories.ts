@@ -2,12 +2,23 @@
 // defect — the system broke an SLO or a verdict under the fault, tripped an abort condition, or one of its
 // services exited during the experiment when no fault of ours killed it — or a
 // problem of the experiment itself: infrastructure that would not start, a fault that had no effect (the
-// experiment proved nothing), a rollback that left the environment dirty, or a broken step. Verdicts fail
+// experiment proved nothing: a probe saw no effect, or no traffic of the system crossed the faulted link while
+// it held, or the fault proxy could not count that traffic — support/faults/network/traffic.ts), a rollback that left the environment dirty, or a broken step. Verdicts fail
 // with an assertion (Allure status "failed"); everything else is thrown as an error (status "broken").
 // Patterns are regular expressions as strings, matched against the failure message.
 
+export type CategoryId =
+  | 'product-defect'
+  | 'fault-without-effect'
+  | 'dirty-rollback'
+  | 'infrastructure'
+  | 'test-defect';
+
+/** The two Allure statuses of a failure: an assertion ("failed") or any other error ("broken"). */
+export type FailureStatus = 'failed' | 'broken';
+
 export interface CategoryRule {
-  id: string;
+  id: CategoryId;
   name: string;
   matchers: { statuses?: string[]; message?: string }[];
 }
@@ -54,3 +65,18 @@ export const CATEGORIES: CategoryRule[] = [
     matchers: [{ statuses: ['broken'] }],
   },
 ];
+
+/**
+ * The category of one failure, by the rules above with Allure's semantics (first rule with a matching
+ * matcher wins; a matcher's statuses must include the status and its message pattern must be found in the
+ * message), so a run's exit code (`faultline run`) and the report's categories never disagree.
+ */
+export function categoryOf(status: FailureStatus, message: string): CategoryRule | undefined {
+  return CATEGORIES.find((rule) =>
+    rule.matchers.some(
+      (matcher) =>
+        (matcher.statuses === undefined || matcher.statuses.includes(status)) &&
+        (matcher.message === undefined || new RegExp(matcher.message).test(message)),
+    ),
+  );
+}

@@ -1,8 +1,9 @@
-import type { FaultRecord } from '../faults/ledger.ts';
+import type { FaultRecord, TrafficProof } from '../faults/ledger.ts';
 import { escapeHtml, page, since, table } from './html.ts';
 
 // The fault timeline: what was injected, into what, when it began and when its undo ran — the ledger's own
-// timestamps, so the picture and the phases of every verdict agree.
+// timestamps, so the picture and the phases of every verdict agree. The proof column carries the probes'
+// results and, for network faults, what of the system's own traffic crossed the faulted link while it held.
 
 export interface TimelineEntry {
   id: number;
@@ -19,6 +20,8 @@ export interface TimelineEntry {
   heldMs?: number;
   undo: string;
   evidence: string[];
+  /** Whether the system's traffic met the fault (network faults): its figures per link, or why unknown. */
+  traffic?: TrafficProof;
 }
 
 const iso = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
@@ -45,6 +48,7 @@ export function timelineOf(faults: readonly FaultRecord[], origin: number): Time
           ? `undo failed: ${f.undoError ?? 'unknown error'}`
           : 'never undone',
     evidence: f.evidence,
+    ...(f.felt ? { traffic: f.felt } : {}),
   }));
 }
 
@@ -63,7 +67,11 @@ export function timelineHtml(faults: readonly FaultRecord[], origin: number, see
       ),
       className: f.state === 'undone' ? 'pass' : 'fail',
     },
-    { html: f.evidence.map(escapeHtml).join('<br>') },
+    {
+      html: f.evidence.map(escapeHtml).join('<br>'),
+      // A fault the system's traffic never met proved nothing: its proof is marked like a failed undo.
+      ...(f.felt && !f.felt.ok ? { className: 'fail' } : {}),
+    },
   ]);
   const body =
     faults.length === 0

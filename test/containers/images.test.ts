@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureImage, imageLabels } from '../../support/env/containers/images/build.ts';
-import { offlineRedis } from '../../support/env/containers/images/catalog.ts';
-import { runtimeClosure } from '../../support/env/containers/images/closure.ts';
+import { offlineRedis, platformFiles } from '../../support/env/containers/images/catalog.ts';
+import { importedPackages, runtimeClosure } from '../../support/env/containers/images/closure.ts';
 import { TarArchive } from '../../support/env/containers/images/tar.ts';
 import { LABEL } from '../../support/env/containers/runtime.ts';
 import { needsEngine } from './engine.ts';
@@ -46,9 +46,11 @@ test('the tar writer sets owners and modes, keeps symlinks and long paths, and t
   }
 });
 
-test('the platform image takes the runtime closure of package-lock.json, without the container tooling', () => {
-  const closure = runtimeClosure(ROOT);
+test('the platform image takes the closure of what its files import, without the container tooling', async () => {
+  const closure = runtimeClosure(ROOT, importedPackages(ROOT, await platformFiles()));
   for (const wanted of [
+    'node_modules/cockatiel',
+    'node_modules/zod',
     'node_modules/pg',
     'node_modules/ioredis',
     'node_modules/pino',
@@ -57,7 +59,7 @@ test('the platform image takes the runtime closure of package-lock.json, without
     assert.ok(closure.includes(wanted), `${wanted} missing`);
   assert.ok(
     !closure.some((p) =>
-      /node_modules\/(testcontainers|@testcontainers|dockerode|@biomejs|typescript)/.test(p),
+      /node_modules\/(testcontainers|@testcontainers|dockerode|@biomejs|typescript|vega|allure)/.test(p),
     ),
   );
 });

@@ -171,3 +171,32 @@ test('a service that is not running, or running but silent, is reported as dirty
     silent.close();
   }
 });
+
+test('a partition is felt when the system’s traffic ran into one of its links; each link’s figures are kept', async () => {
+  const env = environment(false);
+  const ledger = new FaultLedger();
+  const fault = await ledger.inject(partition(env, 'client', 'service'));
+  // The system's own request while the partition holds: swallowed, never answered, but it reached the fault.
+  const swallowed = await fetch(`http://127.0.0.1:${ports['client->service']!.port}/`, {
+    signal: AbortSignal.timeout(300),
+  }).catch((error: Error) => error);
+  assert.ok(swallowed instanceof Error, 'no answer through the partition');
+  assert.deepEqual(await ledger.rollback(), []);
+  assert.equal(fault.felt?.ok, true, fault.felt?.evidence);
+  assert.match(
+    fault.felt?.evidence ?? '',
+    /client → service: 1 connection accepted, \d+ B from client, 0 B from service; service → client: 0 connections accepted, 0 B from service, 0 B from client in \d+\.\d s$/,
+  );
+  assert.deepEqual(ledger.withoutEffect(), []);
+});
+
+test('a partition no traffic ran into is an invalid experiment naming both links', async () => {
+  const env = environment(false);
+  const ledger = new FaultLedger();
+  await ledger.inject(partition(env, 'client', 'service'));
+  assert.deepEqual(await ledger.rollback(), []);
+  assert.match(
+    ledger.withoutEffect().join('\n'),
+    /^fault had no effect: no traffic of the system crossed client → service, service → client while it held \(.*\) — fault #1, network partition between client and service$/,
+  );
+});

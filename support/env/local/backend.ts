@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseListen, ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
+import { modulePath } from '../../module-path.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import { freePort } from '../ports.ts';
 import { awaitReady } from '../readiness.ts';
@@ -51,7 +52,16 @@ async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient;
   const proc = new LocalProcess({
     name: 'fault-proxy',
     command: process.execPath,
-    args: [`${ROOT}bin/faultline.ts`, 'proxy', '--host', '127.0.0.1', '--port', '0', '--seed', String(seed)],
+    args: [
+      modulePath(import.meta.url, '../../../bin/faultline'),
+      'proxy',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--seed',
+      String(seed),
+    ],
     cwd: ROOT,
     ready: listeningPort,
   });

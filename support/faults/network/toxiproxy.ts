@@ -18,6 +18,16 @@ export interface Proxy {
   toxics: Toxic[];
 }
 
+/** Live figures of one proxy (faultline's `GET /proxies/{proxy}/traffic`; upstream Toxiproxy has none). */
+export interface ProxyTraffic {
+  name: string;
+  connections: { accepted: number; open: number };
+  /** client → server: bytes read from the client, and written to the server. */
+  upstream: { received: number; sent: number };
+  /** server → client: bytes read from the server, and written to the client. */
+  downstream: { received: number; sent: number };
+}
+
 export interface NewToxic {
   name: string;
   type: string;
@@ -48,18 +58,11 @@ export class ToxiproxyClient {
       signal: AbortSignal.timeout(5_000),
     });
     const text = await response.text();
-    if (!response.ok) {
-      let reason = text.trim();
-      try {
-        reason = (JSON.parse(text) as { error?: string }).error ?? reason;
-      } catch {
-        // not JSON: keep the raw text
-      }
+    if (!response.ok)
       throw new ToxiproxyError(
-        `toxiproxy ${method} ${path} → ${response.status}: ${reason}`,
+        `toxiproxy ${method} ${path} → ${response.status}: ${reasonOf(text)}`,
         response.status,
       );
-    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -73,6 +76,30 @@ export class ToxiproxyClient {
 
   proxy(name: string): Promise<Proxy> {
     return this.call('GET', `/proxies/${name}`);
+  }
+
+  /**
+   * The proxy's live traffic figures, or undefined when this server cannot count traffic: Shopify's
+   * Toxiproxy has no such route and answers it with its plain-text "404 page not found", whereas a missing
+   * proxy on a server that has the route is a JSON 404 ("proxy not found"), thrown like any API error.
+   */
+  async traffic(name: string): Promise<ProxyTraffic | undefined> {
+    const path = `/proxies/${encodeURIComponent(name)}/traffic`;
+    const response = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(5_000) });
+    const text = await response.text();
+    if (response.status === 404 && !text.trimStart().startsWith('{')) return undefined;
+    if (!response.ok)
+      throw new ToxiproxyError(
+        `toxiproxy GET ${path} → ${response.status}: ${reasonOf(text)}`,
+        response.status,
+      );
+    const body = JSON.parse(text) as Partial<ProxyTraffic>;
+    if (typeof body.connections?.accepted !== 'number' || typeof body.upstream?.received !== 'number')
+      throw new ToxiproxyError(
+        `toxiproxy GET ${path} → ${response.status}: not traffic figures (expected connections.accepted, upstream.received, downstream.received): ${text.slice(0, 200)}`,
+        response.status,
+      );
+    return body as ProxyTraffic;
   }
 
   createProxy(proxy: { name: string; listen: string; upstream: string; enabled?: boolean }): Promise<Proxy> {
@@ -106,6 +133,15 @@ export class ToxiproxyClient {
 
   reset(): Promise<void> {
     return this.call('POST', '/reset');
+  }
+}
+
+/** An error body's message: the JSON `error` field both servers send, else the raw text. */
+function reasonOf(text: string): string {
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? text.trim();
+  } catch {
+    return text.trim();
   }
 }
 

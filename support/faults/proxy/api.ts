@@ -117,6 +117,13 @@ export function createApi(
       },
     },
     {
+      // A faultline extension (upstream answers "404 page not found" here, which is how clients tell the two
+      // apart): the proxy's live traffic figures. A synchronous read of counters, so it takes no lock.
+      pattern: /^\/proxies\/([^/]+)\/traffic$/,
+      unlocked: true,
+      methods: { GET: ([name]) => json(200, collection.get(name!).traffic()) },
+    },
+    {
       pattern: /^\/reset$/,
       methods: {
         POST: async () => {

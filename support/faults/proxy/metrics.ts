@@ -1,5 +1,6 @@
 // Prometheus metrics with Toxiproxy's names and labels, so existing dashboards work unchanged. Like upstream,
-// a link's byte counts are added once, when the link finishes, not while it streams.
+// a link's byte counts are added once, when the link finishes, not while it streams (the live figures are
+// GET /proxies/{proxy}/traffic). One extension, counted as it happens: connections accepted per proxy.
 
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import type { LinkTotals } from './connection.ts';
@@ -10,6 +11,7 @@ export class ProxyMetrics {
   readonly registry = new Registry();
   readonly #received: Counter<(typeof labelNames)[number]>;
   readonly #sent: Counter<(typeof labelNames)[number]>;
+  readonly #accepted: Counter<'listener' | 'proxy' | 'upstream'>;
 
   constructor() {
     this.#received = new Counter({
@@ -24,8 +26,18 @@ export class ProxyMetrics {
       labelNames,
       registers: [this.registry],
     });
+    this.#accepted = new Counter({
+      name: 'faultline_proxy_connections_accepted_total',
+      help: 'The total client connections a proxy accepted (a faultline extension, counted at accept)',
+      labelNames: ['listener', 'proxy', 'upstream'],
+      registers: [this.registry],
+    });
     // The Node runtime's own metrics play the part of upstream's Go runtime metrics.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  accepted(proxy: { name: string; listener: string; upstream: string }): void {
+    this.#accepted.inc({ listener: proxy.listener, proxy: proxy.name, upstream: proxy.upstream });
   }
 
   record(proxy: { name: string; listener: string; upstream: string }, totals: readonly LinkTotals[]): void {

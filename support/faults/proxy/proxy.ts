@@ -26,6 +26,18 @@ export interface ProxyJson {
   toxics: Toxic[];
 }
 
+/**
+ * What crossed a proxy since it was created, live: connections accepted, and per stream the bytes read from
+ * its source and written to its destination (`upstream`: client → server, `downstream`: server → client).
+ * Served on `GET /proxies/{proxy}/traffic` (a faultline extension, see README.md).
+ */
+export interface ProxyTraffic {
+  name: string;
+  connections: { accepted: number; open: number };
+  upstream: { received: number; sent: number };
+  downstream: { received: number; sent: number };
+}
+
 export class FaultProxy implements ConnectionOwner {
   readonly name: string;
   /** As supplied until first started; from then on the address actually bound. */
@@ -37,6 +49,8 @@ export class FaultProxy implements ConnectionOwner {
   #server: Server | null = null;
   readonly #connections = new Set<Connection>();
   #ordinal = 0;
+  /** Byte counts of the connections that have finished; live ones are summed from their links on demand. */
+  readonly #finished = { upstream: { received: 0, sent: 0 }, downstream: { received: 0, sent: 0 } };
   readonly #chains: Record<Direction, Toxic[]> = { upstream: [], downstream: [] };
 
   constructor(init: { name: string; listen: string; upstream: string }, deps: ProxyDeps) {
@@ -140,14 +154,43 @@ export class FaultProxy implements ConnectionOwner {
   }
 
   finished(connection: Connection): void {
+    // Leaving the live set and joining the finished sums happen in one synchronous step, so traffic() never
+    // counts a connection twice or not at all.
     this.#connections.delete(connection);
+    for (const link of connection.totals()) {
+      this.#finished[link.direction].received += link.received;
+      this.#finished[link.direction].sent += link.sent;
+    }
     this.#deps.metrics?.record(
       { name: this.name, listener: connection.listener, upstream: this.upstream },
       connection.totals(),
     );
   }
 
+  /**
+   * Live traffic figures. Nothing is added on the hot path for them: each link already keeps its byte counts
+   * (one integer addition per read, which upstream Toxiproxy's metrics need too); this sums the open
+   * connections' links with the finished connections' totals when asked. The ordinal is the accept count.
+   */
+  traffic(): ProxyTraffic {
+    const totals = {
+      upstream: { ...this.#finished.upstream },
+      downstream: { ...this.#finished.downstream },
+    };
+    for (const connection of this.#connections)
+      for (const link of connection.totals()) {
+        totals[link.direction].received += link.received;
+        totals[link.direction].sent += link.sent;
+      }
+    return {
+      name: this.name,
+      connections: { accepted: this.#ordinal, open: this.#connections.size },
+      ...totals,
+    };
+  }
+
   #accept(client: Socket): void {
+    this.#deps.metrics?.accepted({ name: this.name, listener: this.listen, upstream: this.upstream });
     const connection = new Connection(this, this.#ordinal++, this.listen, client);
     this.#connections.add(connection);
     let upstream: HostPort;

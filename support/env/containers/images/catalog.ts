@@ -14,7 +14,7 @@ import {
   layeredImage,
   rootfsImage,
 } from './build.ts';
-import { runtimeClosure } from './closure.ts';
+import { importedPackages, runtimeClosure } from './closure.ts';
 import { Rootfs, SHELL_APPLETS } from './rootfs.ts';
 import { TarArchive } from './tar.ts';
 
@@ -229,12 +229,12 @@ console.log('warmed ' + results.filter((r) => r.status === 'fulfilled').length +
 }
 
 /**
- * The platform's runtime dependencies (the production closure of package-lock.json, taken from this
- * checkout's node_modules) on a node image, in their own layer, so a source edit remakes only the small
- * layer above it.
+ * The platform's runtime dependencies (the closure in package-lock.json of what `files` import, taken from
+ * this checkout's node_modules) on a node image, in their own layer, so a source edit remakes only the
+ * small layer above it.
  */
-export function platformDeps(nodeImage: string, nodeImageId: string): ImageSpec {
-  const closure = runtimeClosure(ROOT);
+export function platformDeps(nodeImage: string, nodeImageId: string, files: string[]): ImageSpec {
+  const closure = runtimeClosure(ROOT, importedPackages(ROOT, files));
   const hash = hashOf([
     BUILDER,
     ...PLATFORM_CHANGES,
@@ -295,7 +295,8 @@ export function proxy(platformImage: string): ImageSpec {
 export async function buildPlatform(
   nodeImage: string,
 ): Promise<{ deps: BuiltImage; platform: BuiltImage; proxy: BuiltImage }> {
-  const deps = await ensureImage(platformDeps(nodeImage, await imageId(nodeImage)));
+  const files = await platformFiles();
+  const deps = await ensureImage(platformDeps(nodeImage, await imageId(nodeImage), files));
   const built = await ensureImage(await platform(deps.name));
   const proxyImage = await ensureImage(proxy(built.name));
   return { deps, platform: built, proxy: proxyImage };
