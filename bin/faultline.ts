@@ -7,6 +7,11 @@ interface Command {
 }
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: {
+    summary:
+      'set a project up: cucumber profiles, faultline.config.ts, example experiments (or --from-compose)',
+    load: async () => (await import('./commands/init.ts')).command,
+  },
   run: {
     summary:
       'run the features (cucumber-js options) and exit 0 passed, 1 defect, 2 invalid experiment, 3 infrastructure',

@@ -1,11 +1,24 @@
 import { Then, When } from '@cucumber/cucumber';
-import { type AuditEvent, requireAdapter } from '../support/env/system.ts';
+import {
+  certificateRejected,
+  type ForgedCertificate,
+  renewalLogged,
+} from '../support/checks/certificates.ts';
+import { servedByOthers } from '../support/checks/served.ts';
+import { requireAdapter } from '../support/env/system.ts';
 import { pickMembers } from '../support/faults/targets.ts';
 import {
   type CertificateProblem,
   certificateFault,
   parseProblem,
 } from '../support/faults/tls/certificate.ts';
+import {
+  coordinatedWords,
+  coordinatorAndMember,
+  groupWord,
+  membersOf,
+  memberWord,
+} from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -37,112 +50,126 @@ async function strike(
 
 When(
   /^(\d+) of the (\S+?)'s (\S+) presents? a certificate that is (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, problem: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    problem: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), parseProblem(problem));
   },
 );
 
 When(
   /^the certificate of (\d+) of the (\S+?)'s (\S+) expires in (.+)$/,
-  async function (this: FaultlineWorld, count: string, coordinator: string, group: string, within: string) {
+  async function (
+    this: FaultlineWorld,
+    count: string,
+    coordinator: string,
+    groupText: string,
+    within: string,
+  ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     await strike(this, coordinator, group, Number(count), { kind: 'expiring', inMs: this.duration(within) });
   },
 );
 
-const REASONS = ['expired', 'not_yet_valid', 'unknown_ca', 'revoked'];
+/** The certificate faults of this scenario on members of the group the member word names. */
+function certificateFaults(world: FaultlineWorld, memberText: string) {
+  const members = membersOf(world.env.topology, memberWord(world.env.topology, memberText));
+  return world.faults.records
+    .filter((f) => f.kind === 'certificate' && f.startedAt !== undefined)
+    .map((f) => ({ ...f, targets: f.targets.filter((t) => members.includes(t)) }))
+    .filter((f) => f.targets.length > 0);
+}
+
+/** The certificates this scenario forged for members of that group: member, serial, when its fault began. */
+function forgedIn(world: FaultlineWorld, memberText: string): ForgedCertificate[] {
+  const serials = forged.get(world) ?? new Map<string, string>();
+  return certificateFaults(world, memberText).flatMap((f) =>
+    f.targets.flatMap((member) => {
+      const serial = serials.get(member);
+      return serial === undefined ? [] : [{ member, serial, since: f.startedAt as number }];
+    }),
+  );
+}
 
 Then(
   /^the (\S+) rejects the (\S+?)'s certificate as (\S+) within (.+)$/,
-  async function (
-    this: FaultlineWorld,
-    _coordinator: string,
-    _member: string,
-    reason: string,
-    within: string,
-  ) {
-    if (!REASONS.includes(reason))
-      throw new Error(`'${reason}' is not a rejection reason; accepted: ${REASONS.join(', ')}`);
-    const serials = forged.get(this) ?? new Map<string, string>();
-    const faults = this.faults.records.filter((f) => f.kind === 'certificate');
-    const since = Math.min(...faults.map((f) => f.startedAt ?? this.startedAt));
+  async function (this: FaultlineWorld, coordinator: string, member: string, reason: string, within: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
+    const step = `"the … rejects the …'s certificate as ${reason}"`;
+    const rejections = requireAdapter(this.system, 'certificateRejections', step);
+    if (!rejections.reasons.includes(reason))
+      throw new Error(
+        `'${reason}' is not a reason '${this.system.topology.name}' gives for refusing a certificate; accepted: ${rejections.reasons.join(', ')}`,
+      );
+    const certificates = forgedIn(this, member);
+    const judgeNow = async () =>
+      certificateRejected(
+        certificates.length === 0
+          ? []
+          : await rejections.read(this.env, Math.min(...certificates.map((c) => c.since))),
+        certificates,
+        reason,
+      );
+    // The system records a refusal when the member next presents the certificate: poll until `within`.
     const deadline = Date.now() + this.duration(within);
-    const matches = (e: AuditEvent) =>
-      e.event === 'registration_rejected' &&
-      e.subject !== undefined &&
-      e.detail.reason === reason &&
-      serials.get(e.subject) !== undefined &&
-      e.detail.serial === serials.get(e.subject);
-    const audit = requireAdapter(this.system, 'audit', 'a certificate rejection verdict');
-    let events = await audit(this.env, since);
-    while (
-      !serials.size ||
-      ![...serials.keys()].every((m) => events.some((e) => e.subject === m && matches(e)))
-    ) {
-      if (Date.now() > deadline) break;
+    let verdict = await judgeNow();
+    while (!verdict.pass && certificates.length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      events = await audit(this.env, since);
+      verdict = await judgeNow();
     }
-    const missing = [...serials.keys()].filter((m) => !events.some((e) => e.subject === m && matches(e)));
-    const seen = events
-      .filter((e) => e.event === 'registration_rejected')
-      .map((e) => `${e.subject}:${String(e.detail.reason)}:${String(e.detail.serial)}`);
-    judge(this, {
-      check: `certificate rejected as ${reason}`,
-      pass: serials.size > 0 && missing.length === 0,
-      message:
-        missing.length === 0 && serials.size > 0
-          ? `${[...serials].map(([m, s]) => `${m} (serial ${s})`).join(', ')} rejected as ${reason}, the audit log naming the forged serial`
-          : `no registration_rejected (${reason}) naming the forged certificate of ${missing.join(', ') || 'any member'} within ${within}; rejections seen: ${seen.join(', ') || 'none'}`,
-      figures: { rejections: seen },
-    });
+    if (!verdict.pass && certificates.length > 0)
+      verdict = { ...verdict, message: `${verdict.message} (waited ${within})` };
+    judge(this, verdict);
   },
 );
 
 Then(
   'the {word} logs that certificate renewal is required',
-  async function (this: FaultlineWorld, _member: string) {
-    const faults = this.faults.records.filter((f) => f.kind === 'certificate');
-    const unlogged = () =>
-      faults.flatMap((f) =>
-        f.targets.filter(
-          (t) =>
-            !this.env
-              .logs(t)
-              .some((l) => l.at >= (f.startedAt ?? 0) && l.line.includes('certificate renewal required')),
-        ),
-      );
-    // The member logs after it reads the refusal, which the audit row (the step before) may precede:
+  async function (this: FaultlineWorld, member: string) {
+    const line = requireAdapter(
+      this.system,
+      'renewalLog',
+      `"the ${member} logs that certificate renewal is required"`,
+    );
+    const faults = certificateFaults(this, member);
+    const judgeNow = () => renewalLogged(faults, (m) => this.env.logs(m), line);
+    // The member logs after it reads the refusal, which the system's record (the step before) may precede:
     // give its line a moment to arrive through the log pipe.
     const deadline = Date.now() + LOG_GRACE_MS;
-    let missing = unlogged();
-    while (missing.length > 0 && Date.now() < deadline) {
+    let verdict = judgeNow();
+    while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      missing = unlogged();
+      verdict = judgeNow();
     }
-    judge(this, {
-      check: 'member logs that renewal is required',
-      pass: faults.length > 0 && missing.length === 0,
-      message:
-        missing.length === 0
-          ? `${faults.flatMap((f) => f.targets).join(', ')} logged "certificate renewal required"`
-          : `no "certificate renewal required" in the log of ${missing.join(', ')}`,
-      figures: { missing },
-    });
+    judge(this, verdict);
   },
 );
 
 Then(
   /^(\d+) more (.+?) are all served by the other (\S+)$/,
-  async function (this: FaultlineWorld, count: string, kindWords: string, _group: string) {
+  async function (this: FaultlineWorld, count: string, kindWords: string, groupText: string) {
+    const group = groupWord(this.env.topology, groupText);
     const kind = kindWords.replace(/s$/, '');
     const operation = this.system.operations[kind];
     if (!operation)
       throw new Error(
         `'${kind}' is not an operation of this system; known: ${Object.keys(this.system.operations).join(', ')}`,
       );
-    const excluded = new Set(
-      this.faults.records.filter((f) => f.kind === 'certificate').flatMap((f) => f.targets),
-    );
+    const members = membersOf(this.env.topology, group);
+    // The members a fault of this scenario still holds: "the other <group>" are the rest.
+    const excluded = [
+      ...new Set(
+        this.faults.records
+          .filter((f) => f.state === 'active' || f.state === 'applying')
+          .flatMap((f) => f.targets)
+          .filter((t) => members.includes(t)),
+      ),
+    ];
     const results = [];
     for (let i = 0; i < Number(count); i++) {
       const id = this.nextOperationId(kind);
@@ -150,14 +177,6 @@ Then(
         this.history.record(await operation({ env: this.env, id, random: this.random(`operation:${id}`) })),
       );
     }
-    const failed = results.filter((r) => r.outcome !== 'ok');
-    const onExcluded = results.filter((r) => r.servedBy && excluded.has(r.servedBy));
-    const servedBy = [...new Set(results.map((r) => r.servedBy ?? 'none'))].sort();
-    judge(this, {
-      check: 'service continues on the other members',
-      pass: failed.length === 0 && onExcluded.length === 0,
-      message: `${results.length - failed.length} of ${results.length} succeeded, served by ${servedBy.join(', ')}; ${onExcluded.length} served by a rejected member (${[...excluded].join(', ')})`,
-      figures: { served_by: servedBy, failed: failed.length, on_rejected: onExcluded.length },
-    });
+    judge(this, servedByOthers(results, excluded, group, members));
   },
 );

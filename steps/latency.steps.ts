@@ -1,10 +1,10 @@
 import { Then, When } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { trafficShifted } from '../support/checks/traffic.ts';
-import { requireAdapter } from '../support/env/system.ts';
-import { groupMembers, groupOfMember } from '../support/env/topology.ts';
+import { requireAdapter, requireEvents } from '../support/env/system.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { pickMembers } from '../support/faults/targets.ts';
+import { coordinatedWords, coordinatorAndMember, membersOf, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
@@ -14,10 +14,11 @@ When(
     this: FaultlineWorld,
     count: string,
     coordinator: string,
-    group: string,
+    groupText: string,
     delay: string,
     lasting?: string,
   ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     const delayMs = this.duration(delay);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     const targets = await pickMembers(this, coordinator, group, Number(count));
@@ -29,27 +30,46 @@ When(
   },
 );
 
-async function breakerOpenings(world: FaultlineWorld) {
-  const faults = world.faults.records.filter((f) => f.kind === 'latency');
-  const since = Math.min(...faults.map((f) => f.startedAt ?? world.startedAt));
-  const audit = requireAdapter(world.system, 'audit', 'a breaker or traffic-shift verdict');
-  const events = await audit(world.env, since);
-  return { faults, events: events.filter((e) => e.event === 'breaker_open') };
+/** The latency faults on members of the group `member` names, and the system's breaker openings since. */
+async function breakerOpenings(world: FaultlineWorld, member: string, step: string) {
+  const members = membersOf(world.env.topology, memberWord(world.env.topology, member));
+  const faults = world.faults.records.filter(
+    (f) => f.kind === 'latency' && f.startedAt !== undefined && f.targets.some((t) => members.includes(t)),
+  );
+  const opened = requireEvents(world.system, 'breaker', step);
+  const audit = requireAdapter(world.system, 'audit', step);
+  // No slowed member: nothing to read (and no start time to read from); the verdicts say so.
+  if (faults.length === 0) return { members, faults, opened, events: [] };
+  const since = Math.min(...faults.map((f) => f.startedAt as number));
+  const events = (await audit(world.env, since)).filter((e) => opened.includes(e.event));
+  return { members, faults, opened, events };
 }
 
 Then(
   'the {word} opens the breaker of the slow {word}',
-  async function (this: FaultlineWorld, _c: string, _m: string) {
-    const { faults, events } = await breakerOpenings(this);
-    judge(this, auditShows(events, ['breaker_open'], faults));
+  async function (this: FaultlineWorld, coordinator: string, member: string) {
+    coordinatorAndMember(this.env.topology, coordinator, member);
+    const step = `"the … opens the breaker of the slow ${member}"`;
+    const { faults, opened, events } = await breakerOpenings(this, member, step);
+    judge(this, auditShows(events, opened, faults, `latency on a ${member}`));
   },
 );
 
 Then('traffic shifts away from the slow {word}', async function (this: FaultlineWorld, member: string) {
-  const members = groupMembers(this.env.topology, groupOfMember(this.env.topology, member));
-  const { faults, events } = await breakerOpenings(this);
+  const { members, faults, events } = await breakerOpenings(
+    this,
+    member,
+    `"traffic shifts away from the slow ${member}"`,
+  );
+  if (faults.length === 0)
+    judge(this, {
+      check: `traffic shifts away from the slow ${member}`,
+      pass: false,
+      message: `no ${member} was slowed in this scenario — there is no slow ${member} for traffic to shift away from, so nothing is proven`,
+      figures: { faults: 0 },
+    });
   for (const fault of faults)
-    for (const target of fault.targets) {
+    for (const target of fault.targets.filter((t) => members.includes(t))) {
       const opened = events.find((e) => e.subject === target)?.at;
       judge(this, trafficShifted(this.history.operations, target, members, fault.startedAt ?? 0, opened));
     }

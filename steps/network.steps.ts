@@ -1,6 +1,7 @@
 import { When } from '@cucumber/cucumber';
 import { partition } from '../support/faults/network/partition.ts';
 import { pickMembers } from '../support/faults/targets.ts';
+import { coordinatedWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 When(
@@ -9,9 +10,10 @@ When(
     this: FaultlineWorld,
     coordinator: string,
     count: number,
-    group: string,
+    groupText: string,
     durationMs: number,
   ) {
+    const { group } = coordinatedWords(this.env.topology, coordinator, count, groupText);
     const targets = await pickMembers(this, coordinator, group, count);
     const faults = await Promise.all(
       targets.map((target) => this.faults.inject(partition(this.env, coordinator, target, durationMs))),

@@ -1,27 +1,29 @@
 import { When } from '@cucumber/cucumber';
-import { groupOfMember } from '../support/env/topology.ts';
+import { requireAdapter } from '../support/env/system.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Uploading a large document takes a while; "2 seconds in" counts from when a member starts working on it.
 const FIND_HOLDER_MS = 60_000;
 
 When(
-  /^the (\S+) converting it is killed with SIGKILL (.+) in$/,
+  /^the (\S+) handling it is killed with SIGKILL (.+) in$/,
   { timeout: FIND_HOLDER_MS + 120_000 },
   async function (this: FaultlineWorld, member: string, after: string) {
+    const group = memberWord(this.env.topology, member);
+    const holderOf = requireAdapter(this.system, 'holder', `"the ${member} … it is killed with SIGKILL"`);
     const delayMs = this.duration(after);
     const { id, done } = this.pendingOperation();
-    const group = groupOfMember(this.env.topology, member);
     let settled = false;
     void done.finally(() => {
       settled = true;
     });
     const deadline = Date.now() + FIND_HOLDER_MS;
-    let holder = await this.system.holder?.(this.env, group, id);
+    let holder = await holderOf(this.env, group, id);
     while (!holder && !settled && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      holder = await this.system.holder?.(this.env, group, id);
+      holder = await holderOf(this.env, group, id);
     }
     if (!holder)
       throw new Error(

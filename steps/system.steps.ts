@@ -1,9 +1,11 @@
 import { Given, When } from '@cucumber/cucumber';
 import { awaitServicesAnswer } from '../support/checks/steady-state.ts';
-import { groupMembers, service } from '../support/env/topology.ts';
+import { groupMembers } from '../support/env/topology.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { partition } from '../support/faults/network/partition.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { loadSystem } from '../support/system/config.ts';
+import { linkedWords, linkWords, scaleWords, serviceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Steps for any system, in the names of its own services and groups: bring it up and prove it answers,
@@ -27,7 +29,9 @@ Given('the system is running', async function (this: FaultlineWorld) {
 Given(
   'the system is running with {int} {word}',
   async function (this: FaultlineWorld, count: number, group: string) {
-    await running(this, { [group]: count });
+    // Checked against the system as declared, before anything starts.
+    const declared = (await loadSystem({}, { system: this.parameters?.system })).system.topology;
+    await running(this, scaleWords(declared, count, group));
   },
 );
 
@@ -37,8 +41,7 @@ const attach = (world: FaultlineWorld, fault: { description: string; evidence: s
 When(
   /^the network between (?:the )?(\S+) and (?:the )?(?!\d+ of its )(\S+) is partitioned(?: for (.+))?$/,
   async function (this: FaultlineWorld, a: string, b: string, lasting?: string) {
-    service(this.env.topology, a);
-    service(this.env.topology, b);
+    linkedWords(this.env.topology, a, b);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     attach(this, await this.faults.inject(partition(this.env, a, b, durationMs)));
   },
@@ -47,8 +50,7 @@ When(
 When(
   /^the link from (?:the )?(\S+) to (?:the )?(\S+) is slowed by (.+?)(?: for (.+))?$/,
   async function (this: FaultlineWorld, from: string, to: string, delay: string, lasting?: string) {
-    service(this.env.topology, from);
-    service(this.env.topology, to);
+    linkWords(this.env.topology, from, to);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     attach(this, await this.faults.inject(latency(this.env, from, to, this.duration(delay), durationMs)));
   },
@@ -57,7 +59,7 @@ When(
 When(
   /^(?:the )?(\S+) is killed with SIGKILL(?: for (.+))?$/,
   async function (this: FaultlineWorld, target: string, lasting?: string) {
-    service(this.env.topology, target);
+    serviceWord(this.env.topology, target);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     attach(this, await this.faults.inject({ ...crash(this.env, target), durationMs }));
   },

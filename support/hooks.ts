@@ -3,7 +3,7 @@ import { After, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber'
 import { claimOwnership, sweepDeadRuns } from './env/leftovers.ts';
 import { live } from './env/live.ts';
 import { residue } from './env/residue.ts';
-import { verifyClean } from './faults/clean.ts';
+import { inspectAfterRollback } from './faults/clean.ts';
 import { attachEvidence } from './report/evidence.ts';
 import type { FaultlineWorld } from './world.ts';
 
@@ -31,17 +31,25 @@ Before(function (this: FaultlineWorld, { pickle }) {
 // by the abandoned step is waited for, then undone: support/faults/ledger.ts).
 After({ name: 'Rollback, evidence, teardown', timeout: 60_000 }, async function (this: FaultlineWorld) {
   const problems: string[] = [];
+  // A service that died on its own is the system failing under the experiment, not our rollback failing.
+  const findings: string[] = [];
   try {
     live.releaseFaults(this.faults);
     problems.push(...(await this.faults.rollback()));
-    if (this.hasEnv) problems.push(...(await verifyClean(this.env)));
-    await attachEvidence(this, problems);
+    if (this.hasEnv) {
+      const after = await inspectAfterRollback(this.env, this.faults.records);
+      findings.push(...after.findings);
+      problems.push(...after.problems);
+    }
+    await attachEvidence(this, [...findings, ...problems]);
   } finally {
     await this.down();
   }
   // A fault the system's traffic never met proved nothing: the scenario is an invalid experiment (an Error,
   // not an assertion, so the report files it under 'Invalid experiment', not under product defects).
   const failures = this.faults.withoutEffect();
+  if (findings.length > 0)
+    failures.push(`the system broke during the experiment:\n- ${findings.join('\n- ')}`);
   if (problems.length > 0) failures.push(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
   if (failures.length > 0) throw new Error(failures.join('\n'));
 });

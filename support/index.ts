@@ -5,7 +5,15 @@ export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactl
 export type { Verdict } from './checks/verdict.ts';
 export type { Environment, ServiceControl } from './env/environment.ts';
 export type { LogLine } from './env/local/process.ts';
-export type { AuditEvent, MemberCertificates, OperationContext, System } from './env/system.ts';
+export type {
+  AuditEvent,
+  CertificateRejection,
+  CertificateRejections,
+  MemberCertificates,
+  OperationContext,
+  System,
+  SystemEvents,
+} from './env/system.ts';
 export type { Endpoint, ProbeKind, Readiness } from './env/topology.ts';
 export { createPki, type IssuedCertificate, type Pki } from './faults/tls/pki.ts';
 export type { Attempt, Operation, Outcome } from './load/history.ts';

@@ -6,7 +6,7 @@ Feature: A worker crashes in the middle of a conversion
   Scenario: Worker killed with SIGKILL while converting a large document
     Given a healthy controller with 2 registered workers
     When a client starts submitting a 50 MB document conversion request
-    And the worker converting it is killed with SIGKILL 2 seconds in
+    And the worker handling it is killed with SIGKILL 2 seconds in
     And the request has completed
     Then the controller detects the crash within 5 seconds
     And the controller retries on an alternate worker

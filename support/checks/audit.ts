@@ -3,10 +3,16 @@ import type { FaultRecord } from '../faults/ledger.ts';
 import type { Verdict } from './verdict.ts';
 
 /** The system's own audit log must record the fault: an expected event about a faulted member, after it began. */
-export function auditShows(events: AuditEvent[], expected: string[], faults: FaultRecord[]): Verdict {
+export function auditShows(
+  events: readonly AuditEvent[],
+  expected: readonly string[],
+  faults: readonly FaultRecord[],
+  kind = 'that kind',
+): Verdict {
   const check = `audit log records ${expected.join(' or ')}`;
-  const targets = new Set(faults.flatMap((f) => f.targets));
-  const since = Math.min(...faults.map((f) => f.startedAt ?? Number.POSITIVE_INFINITY));
+  const started = faults.filter((f) => f.startedAt !== undefined);
+  const targets = new Set(started.flatMap((f) => f.targets));
+  const since = Math.min(...started.map((f) => f.startedAt as number));
   const matching = events.filter(
     (e) =>
       expected.includes(e.event) &&
@@ -19,8 +25,13 @@ export function auditShows(events: AuditEvent[], expected: string[], faults: Fau
     subjects: [...new Set(matching.map((e) => e.subject ?? ''))],
     seen_events: [...new Set(events.map((e) => e.event))],
   };
-  if (faults.length === 0)
-    return { check, pass: false, message: 'no fault of that kind was injected', figures };
+  if (started.length === 0 || targets.size === 0)
+    return {
+      check,
+      pass: false,
+      message: `no fault of ${kind} was injected in this scenario — there was nothing for the audit log to record, so nothing is proven`,
+      figures,
+    };
   return {
     check,
     pass: matching.length > 0,

@@ -50,6 +50,29 @@ export function trafficShifted(
     };
   const after = attemptsPerMember(operations, shiftedAt);
   figures.after = describe(after);
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const attempts = operations.reduce((n, op) => n + op.attempts.length, 0);
+  if (attempts === 0)
+    return {
+      check,
+      pass: false,
+      message: `${operations.length === 0 ? 'no operations were recorded' : `none of the ${operations.length} operations reports its attempts (the operation's \`attempts\`)`}, so where traffic went cannot be told`,
+      figures,
+    };
+  if (total(before) === 0)
+    return {
+      check,
+      pass: false,
+      message: `no attempts were made before the fault began, so whether ${member} was in rotation — and whether anything shifted — cannot be told; run load before the fault`,
+      figures,
+    };
+  if (total(after) === 0)
+    return {
+      check,
+      pass: false,
+      message: `no attempts were made after the system reacted to the fault on ${member}, so nothing shows where traffic went; keep the load running while the fault holds`,
+      figures,
+    };
   const shareBefore = share(before, member);
   const shareAfter = share(after, member);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -2,10 +2,20 @@ import type { ToxiproxyClient } from '../faults/network/toxiproxy.ts';
 import type { LogLine } from './local/process.ts';
 import type { Endpoint, Topology } from './topology.ts';
 
+/** How a service's process last ended. */
+export interface ServiceExit {
+  code: number | null;
+  signal: string | null;
+  /** Epoch ms. */
+  at: number;
+}
+
 /** Process-level control of one service; what a crash or pause fault acts on. */
 export interface ServiceControl {
   /** Whether the service's process is alive right now (measured, not remembered). */
   alive(): boolean;
+  /** How it ended, when it is not running and the backend knows (a dead service is reported with it). */
+  exited?(): ServiceExit | undefined;
   kill(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;

@@ -18,7 +18,7 @@ export interface OperationContext {
   /** Unique, seed-derived id for this operation (also the idempotency key where the system has one). */
   id: string;
   random: () => number;
-  /** Payload size in bytes, when the step names one ("a 50 MB document conversion request"). */
+  /** Payload size in bytes, when the step names one ("a 50 MB upload request"). */
   sizeBytes?: number;
 }
 
@@ -37,7 +37,7 @@ export interface System {
   prepare?(workdir: string): Promise<void>;
   /** Members whose identity is a certificate the harness can replace (expire, revoke, renew) mid-run. */
   readonly certificates?: MemberCertificates;
-  /** Client operations by the name steps use ("document conversion request"). */
+  /** Client operations by the name steps use ("order request"). */
   operations: Record<string, (ctx: OperationContext) => Promise<Operation>>;
   /** Members of `group` that `coordinator` currently sees as registered and healthy. */
   healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
@@ -51,8 +51,15 @@ export interface System {
   ): Promise<{ member: string; since: number } | undefined>;
   /** Resilience events recorded since `since` (ms epoch). */
   audit?(env: Environment, since: number): Promise<AuditEvent[]>;
-  /** Audit events that show a fault of a given kind was noticed ("partition" → worker_unreachable). */
-  faultEvents?: Record<string, string[]>;
+  /**
+   * The system's event names by what they mean (see SystemEvents): which audit events show a fault of a kind
+   * was noticed, which show a coordinator's breaker opened on a member.
+   */
+  events?: SystemEvents;
+  /** How the system reports refusing a member's certificate (what "rejects … as <reason>" reads). */
+  certificateRejections?: CertificateRejections;
+  /** The line a member logs when it learns its certificate must be renewed: a pattern, or text it contains. */
+  renewalLog?: RegExp | string;
   /** The effects of operations (charges, stored outcomes) the exactly-once check reads. */
   billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
 }
@@ -62,7 +69,9 @@ const ADAPTER_USE: Record<string, string> = {
   routingOrder: 'where the coordinator sends the next requests',
   holder: 'which member works on a request',
   audit: 'its record of resilience events',
-  faultEvents: 'which events show a fault was noticed',
+  events: 'which of its audit events mean what: a fault noticed, a breaker opened',
+  certificateRejections: 'how it reports refusing a member certificate',
+  renewalLog: 'the line a member logs when its certificate must be renewed',
   billing: 'the effects of its operations (what the exactly-once check reads)',
   certificates: 'member certificates faultline can replace',
 };
@@ -79,6 +88,53 @@ export function requireAdapter<K extends keyof typeof ADAPTER_USE & keyof System
       `${step} needs the system to declare \`${member}\` (${ADAPTER_USE[member]}); the system '${system.topology.name}' does not. Add it to its defineSystem({ … }) in faultline.config`,
     );
   return (typeof found === 'function' ? found.bind(system) : found) as NonNullable<System[K]>;
+}
+
+/**
+ * Audit event names by meaning. A fault kind (`partition`, `crash`, `latency`, `certificate`) → the events
+ * that show the system noticed a fault of that kind on a member (the event's subject); `breaker` → the events
+ * that show a coordinator stopped sending to a member (its circuit breaker opened).
+ */
+export type SystemEvents = Readonly<Record<string, readonly string[]>>;
+
+/** The meanings of SystemEvents that are not fault kinds. */
+export const EVENT_MEANINGS = { breaker: 'a coordinator opened the breaker of a member' } as const;
+
+/** One refusal of a member's certificate, as the system recorded it. */
+export interface CertificateRejection {
+  at: number;
+  /** The member whose certificate was refused. */
+  member: string;
+  /** Why, in the system's own words — the words a scenario writes ("expired", "untrusted_issuer"). */
+  reason: string;
+  /** Serial number (hex) of the refused certificate, when the system records it: the proof it was the forged one. */
+  serial?: string;
+}
+
+export interface CertificateRejections {
+  /** Every reason the system gives: the words "… rejects the member's certificate as <reason>" accepts. */
+  reasons: readonly string[];
+  /** Refusals recorded since `since` (ms epoch). */
+  read(env: Environment, since: number): Promise<CertificateRejection[]>;
+}
+
+/**
+ * The event names that mean `meaning` (a fault kind, or one of EVENT_MEANINGS) for this system, or an error
+ * naming the entry to add to its `events`.
+ */
+export function requireEvents(system: System, meaning: string, step: string): readonly string[] {
+  const events = requireAdapter(system, 'events', step);
+  const found = events[meaning];
+  if (found === undefined || found.length === 0) {
+    const what =
+      meaning in EVENT_MEANINGS
+        ? EVENT_MEANINGS[meaning as keyof typeof EVENT_MEANINGS]
+        : `the system noticed a ${meaning} fault`;
+    throw new Error(
+      `${step} needs the system to declare \`events.${meaning}\` (the audit events that show ${what}); the system '${system.topology.name}' declares events for: ${Object.keys(events).join(', ') || 'nothing'}. Add e.g. events: { ${meaning}: ['…'] } to its defineSystem({ … }) in faultline.config`,
+    );
+  }
+  return found;
 }
 
 export interface MemberCertificates {

@@ -125,17 +125,6 @@ export function groupMembers(topology: Topology, group: string): string[] {
   return members;
 }
 
-/** The group a member word names: "worker" → "workers" (or the group itself). */
-export function groupOfMember(topology: Topology, word: string): string {
-  const groups = [...new Set(topology.services.flatMap((s) => (isDeclared(s) && s.group ? [s.group] : [])))];
-  const found = groups.find((g) => g === word || g === `${word}s`);
-  if (!found)
-    throw new TopologyError(
-      `'${word}' is not a member of any group of '${topology.name}'; groups: ${groups.join(', ')}`,
-    );
-  return found;
-}
-
 /** Links between two services, in either direction (a partition cuts both ways). */
 export function linksBetween(topology: Topology, a: string, b: string): LinkSpec[] {
   return topology.links.filter((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a));

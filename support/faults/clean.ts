@@ -1,41 +1,109 @@
-import type { Environment } from '../env/environment.ts';
+import type { Environment, ServiceExit } from '../env/environment.ts';
+import type { FaultRecord } from './ledger.ts';
 import { probe } from './probe.ts';
 
 const PROBE_MS = 5_000;
 
+/** Fault kinds that kill their target on purpose (and whose undo starts it again). */
+const KILLS = ['crash'];
+
+/** What the check after rollback found: the system's own failures apart from the experiment's leftovers. */
+export interface AfterRollback {
+  /**
+   * Services that exited during the experiment although no fault of this scenario killed them (or that a
+   * kill fault's undo restarted and that died again): the system failing under the experiment — a product
+   * finding, not a rollback problem.
+   */
+  findings: string[];
+  /** What the rollback left behind: toxics, disabled links, services ours killed and did not bring back, silent ones. */
+  problems: string[];
+}
+
 /**
  * After rollback the environment must be as the scenario found it: the fault proxy holds no toxic, every
  * link is enabled, and every service is running and answers its own protocol directly (not through the
- * proxy) — a paused process is alive but silent. Anything else is named.
+ * proxy) — a paused process is alive but silent. Anything else is named; a service that died on its own is
+ * told apart from one our own kill left dead, by the fault ledger and the time it exited.
  */
-export async function verifyClean(env: Environment, probeMs = PROBE_MS): Promise<string[]> {
-  const problems: string[] = [];
+export async function inspectAfterRollback(
+  env: Environment,
+  faults: readonly FaultRecord[],
+  probeMs = PROBE_MS,
+): Promise<AfterRollback> {
+  const result: AfterRollback = { findings: [], problems: [] };
   try {
     for (const proxy of await env.toxiproxy.proxies()) {
-      if (!proxy.enabled) problems.push(`link ${proxy.name} is still disabled`);
+      if (!proxy.enabled) result.problems.push(`link ${proxy.name} is still disabled`);
       for (const toxic of proxy.toxics)
-        problems.push(`link ${proxy.name} still has toxic ${toxic.name} (${toxic.type})`);
+        result.problems.push(`link ${proxy.name} still has toxic ${toxic.name} (${toxic.type})`);
     }
   } catch (error) {
-    problems.push(`could not read the fault proxy's state: ${(error as Error).message}`);
+    result.problems.push(`could not read the fault proxy's state: ${(error as Error).message}`);
   }
-  problems.push(...(await unhealthyServices(env, probeMs)));
-  return problems;
-}
-
-async function unhealthyServices(env: Environment, probeMs: number): Promise<string[]> {
-  const found = await Promise.all(
-    env.topology.services.map(async ({ name }): Promise<string | undefined> => {
-      try {
-        if (!env.control(name).alive()) return `service ${name} is not running`;
-        const result = await probe(env.topology.probes[name] ?? 'http', env.endpoint(name), probeMs);
-        return result.replied
-          ? undefined
-          : `service ${name} is running but does not answer (${result.detail})`;
-      } catch (error) {
-        return `service ${name} could not be checked: ${(error as Error).message}`;
-      }
+  // One record per service, merged in topology order: the report lists them the same way every run.
+  const perService = await Promise.all(
+    env.topology.services.map(async (s) => {
+      const found: AfterRollback = { findings: [], problems: [] };
+      await inspectService(env, s.name, faults, probeMs, found);
+      return found;
     }),
   );
-  return found.filter((p) => p !== undefined);
+  for (const found of perService) {
+    result.findings.push(...found.findings);
+    result.problems.push(...found.problems);
+  }
+  return result;
+}
+
+/** Everything inspectAfterRollback found, as one list (findings first). */
+export async function verifyClean(
+  env: Environment,
+  probeMs = PROBE_MS,
+  faults: readonly FaultRecord[] = [],
+): Promise<string[]> {
+  const { findings, problems } = await inspectAfterRollback(env, faults, probeMs);
+  return [...findings, ...problems];
+}
+
+const describeExit = (exit: ServiceExit | undefined): string =>
+  exit ? `code ${exit.code}, signal ${exit.signal}` : 'exit status not known';
+
+/** The fault of ours that killed `name` and left it dead (its undo failed, or it died before the undo ended). */
+function killedBy(name: string, exit: ServiceExit | undefined, faults: readonly FaultRecord[]) {
+  return faults.find(
+    (f) =>
+      KILLS.includes(f.kind) &&
+      f.targets.includes(name) &&
+      (f.state !== 'undone' || exit === undefined || exit.at <= (f.stoppedAt ?? Number.POSITIVE_INFINITY)),
+  );
+}
+
+async function inspectService(
+  env: Environment,
+  name: string,
+  faults: readonly FaultRecord[],
+  probeMs: number,
+  into: AfterRollback,
+): Promise<void> {
+  try {
+    const control = env.control(name);
+    if (!control.alive()) {
+      const exit = control.exited?.();
+      const killer = killedBy(name, exit, faults);
+      if (killer)
+        into.problems.push(
+          `service ${name} is not running (${describeExit(exit)}): the undo of "${killer.description}" did not bring it back${killer.undoError ? ` (${killer.undoError})` : ''}`,
+        );
+      else
+        into.findings.push(
+          `service ${name} exited during the experiment (${describeExit(exit)}) and was not brought back: no fault of this scenario killed it`,
+        );
+      return;
+    }
+    const result = await probe(env.topology.probes[name] ?? 'http', env.endpoint(name), probeMs);
+    if (!result.replied)
+      into.problems.push(`service ${name} is running but does not answer (${result.detail})`);
+  } catch (error) {
+    into.problems.push(`service ${name} could not be checked: ${(error as Error).message}`);
+  }
 }

@@ -102,12 +102,24 @@ export class FaultLedger {
     }
     record.state = 'active';
     if (spec.felt) this.felts.set(record.id, spec.felt.bind(spec));
-    if (spec.durationMs !== undefined) {
-      const timer = setTimeout(() => void this.heal(record).catch(() => {}), spec.durationMs);
+    if (spec.durationMs !== undefined) this.healAt(record, (record.startedAt ?? Date.now()) + spec.durationMs);
+    return record;
+  }
+
+  /**
+   * Heals the fault at `at` (ms epoch). "For 2 seconds" counts from when the injection began, so the time
+   * its proof took (a latency proof waits out the delay) is part of the window, not added to it; and the
+   * timer is re-armed if it fires before the wall clock says so (libuv measures from a cached loop time).
+   */
+  private healAt(record: FaultRecord, at: number): void {
+    const left = at - Date.now();
+    if (left > 0) {
+      const timer = setTimeout(() => this.healAt(record, at), left);
       timer.unref();
       this.timers.set(record.id, timer);
+      return;
     }
-    return record;
+    void this.heal(record).catch(() => {});
   }
 
   active(kind?: string): FaultRecord[] {

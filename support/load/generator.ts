@@ -296,6 +296,7 @@ class Run {
     };
     if (stamp.intendedAt !== undefined) op.intendedAt = stamp.intendedAt;
     if (result.status !== undefined) op.status = result.status;
+    if (result.service !== undefined) op.service = result.service;
     if (result.servedBy !== undefined) op.servedBy = result.servedBy;
     if (result.error !== undefined) op.error = result.error;
     this.operations.push(op);

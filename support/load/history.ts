@@ -26,6 +26,11 @@ export interface Operation {
   completedAt: number;
   outcome: Outcome;
   status?: number;
+  /**
+   * The service the client sent it to — the coordinator that decides which member does the work and retries
+   * elsewhere — when the operation records it (HTTP operations do). Retry verdicts check their words against it.
+   */
+  service?: string;
   /** Member that finally served it, when the system says so. */
   servedBy?: string;
   attempts: Attempt[];

@@ -9,7 +9,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Open-loop slots are capped so a stalled system costs bounded memory and sockets. */
 export const MAX_IN_FLIGHT = 10_000;
 
-/** "document conversion requests" → "document conversion request", checked against the system's operations. */
+/** "order requests" → "order request", checked against the system's operations. */
 export function operationKind(words: string, known: readonly string[]): string {
   const text = words.trim();
   if (known.includes(text)) return text;

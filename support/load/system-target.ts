@@ -6,7 +6,7 @@ import type { Result, Target } from './generator.ts';
 export interface SystemTargetOptions {
   system: System;
   env: Environment;
-  /** Operation name as the system lists it ("document conversion request"). */
+  /** Operation name as the system lists it ("order request"). */
   kind: string;
   /** Unique id per operation (the world's seed-derived ids). */
   nextId: (kind: string) => string;
@@ -33,13 +33,14 @@ export function systemTarget(options: SystemTargetOptions): Target {
     // The generator times the operation out; the adapter's own request cannot be cancelled (operations
     // take no signal yet) and may still take effect — which is why a timeout is recorded as unknown.
     async invoke({ id }): Promise<Result> {
-      const { outcome, status, servedBy, attempts, error } = await operation({
+      const { outcome, status, service, servedBy, attempts, error } = await operation({
         env,
         id,
         random: options.random(id),
       });
       const result: Result = { outcome, attempts };
       if (status !== undefined) result.status = status;
+      if (service !== undefined) result.service = service;
       if (servedBy !== undefined) result.servedBy = servedBy;
       if (error !== undefined) result.error = error;
       return result;

@@ -1,17 +1,21 @@
 import type { FeatureProblem, PlannedScenario } from './features.ts';
 import { matchStep, patternKey, type StepDefinitionLike } from './steps.ts';
+import type { PlanSystem } from './system.ts';
 import { type PlanNotes, type PlannedFault, VOCABULARY } from './vocabulary.ts';
 
 // A plan is what a run would do, read from the features and the step definitions alone: per scenario the
 // system it brings up, its abort conditions, its load, and every fault with its targets, duration and blast
 // radius. A step the run could not execute (undefined, ambiguous, a malformed parameter) is a problem at
-// its file:line — the plan is also the cheapest check of a feature before anything is started.
+// its file:line — the plan is also the cheapest check of a feature before anything is started. With the
+// selected system loaded, every service or group a step names is checked against the topology that
+// scenario would start (at the scale its steady-state step sets), as the step itself checks it in a run.
 
 export interface StepProblem {
   uri: string;
   line: number;
   step: string;
-  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax';
+  /** 'system': the config or the selected system could not be loaded (reported once, at the config). */
+  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax' | 'system';
   message: string;
 }
 
@@ -31,11 +35,14 @@ export interface Plan {
   problems: StepProblem[];
 }
 
-export function planScenarios(
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export async function planScenarios(
   scenarios: readonly PlannedScenario[],
   definitions: readonly StepDefinitionLike[],
   featureProblems: readonly FeatureProblem[] = [],
-): Plan {
+  system?: PlanSystem,
+): Promise<Plan> {
   const problems: StepProblem[] = featureProblems.map((p) => ({
     uri: p.uri,
     line: p.line,
@@ -43,9 +50,12 @@ export function planScenarios(
     problem: 'syntax',
     message: p.message,
   }));
-  const plans = scenarios.map((scenario) => {
+  const plans: ScenarioPlan[] = [];
+  for (const scenario of scenarios) {
     const notes: PlanNotes = { scale: {}, system: [], faults: [], loads: [], aborts: [] };
     const faults: ScenarioPlan['faults'] = [];
+    // A scale the system refuses is reported at the step that set it; the scenario's later words go unchecked.
+    let built = system?.at(notes.scale).catch(() => undefined);
     for (const step of scenario.steps) {
       const at = { uri: scenario.uri, line: step.line, step: `${step.keyword} ${step.text}` };
       const match = matchStep(definitions, step.text);
@@ -68,19 +78,26 @@ export function planScenarios(
       }
       const meaning = VOCABULARY[patternKey(match.definition.pattern)];
       const before = notes.faults.length;
+      const scale = JSON.stringify(notes.scale);
+      const current = await built;
+      notes.topology = current?.topology;
+      notes.operations = current ? Object.keys(current.operations) : undefined;
       try {
         meaning?.note?.(match.args, notes);
       } catch (error) {
-        problems.push({
-          ...at,
-          problem: 'rejected',
-          message: error instanceof Error ? error.message : String(error),
+        problems.push({ ...at, problem: 'rejected', message: messageOf(error) });
+      }
+      if (system && JSON.stringify(notes.scale) !== scale) {
+        built = system.at(notes.scale).catch((error: unknown) => {
+          problems.push({ ...at, problem: 'rejected', message: messageOf(error) });
+          return undefined;
         });
+        await built;
       }
       for (const fault of notes.faults.slice(before))
         faults.push({ ...fault, line: step.line, step: step.text });
     }
-    return {
+    plans.push({
       uri: scenario.uri,
       line: scenario.line,
       name: scenario.name,
@@ -89,7 +106,7 @@ export function planScenarios(
       aborts: notes.aborts,
       loads: notes.loads,
       faults,
-    };
-  });
+    });
+  }
   return { scenarios: plans, problems };
 }

@@ -18,6 +18,13 @@ export async function loadStepDefinitions(cwd: string, profile?: string): Promis
   return (library as unknown as { stepDefinitions: StepDefinitionLike[] }).stepDefinitions;
 }
 
+/** The system the profile selects (its worldParameters.system), as a run's World reads it. */
+export async function profileSystem(cwd: string, profile?: string): Promise<string | undefined> {
+  const { runConfiguration } = await loadConfiguration({ profiles: profile ? [profile] : [] }, { cwd });
+  const chosen = runConfiguration.runtime.worldParameters?.system;
+  return typeof chosen === 'string' ? chosen : undefined;
+}
+
 /** How the plan and the vocabulary name a step definition: its pattern as written. */
 export const patternKey = (pattern: string | RegExp): string =>
   typeof pattern === 'string' ? pattern : pattern.source;

@@ -1,5 +1,6 @@
 // Allure categories (Allure 3 `categories` rules, first match wins): a failing scenario is either a product
-// defect — the system broke an SLO or a verdict under the fault, or tripped an abort condition — or a
+// defect — the system broke an SLO or a verdict under the fault, tripped an abort condition, or one of its
+// services exited during the experiment when no fault of ours killed it — or a
 // problem of the experiment itself: infrastructure that would not start, a fault that had no effect (the
 // experiment proved nothing: a probe saw no effect, or no traffic of the system crossed the faulted link while
 // it held, or the fault proxy could not count that traffic — support/faults/network/traffic.ts), a rollback that left the environment dirty, or a broken step. Verdicts fail
@@ -26,7 +27,12 @@ export const CATEGORIES: CategoryRule[] = [
   {
     id: 'product-defect',
     name: 'Product defects: an SLO or verdict broken under the fault',
-    matchers: [{ statuses: ['failed'] }, { statuses: ['failed', 'broken'], message: '^ABORTED' }],
+    matchers: [
+      { statuses: ['failed'] },
+      { statuses: ['failed', 'broken'], message: '^ABORTED' },
+      // A service of the topology that died on its own (support/faults/clean.ts): the system broke.
+      { statuses: ['failed', 'broken'], message: 'exited during the experiment' },
+    ],
   },
   {
     id: 'fault-without-effect',

@@ -34,12 +34,17 @@ function postgresBinary(): string {
   return configured === 'not found' ? 'postgres' : `${configured}/postgres`;
 }
 
-export function runEnvironment(facts: { seed: number | null; backends: string[] }): Record<string, string> {
+export function runEnvironment(facts: {
+  seed: number | null;
+  backends: string[];
+  /** The systems the run's scenarios brought up (their names in the config). */
+  systems?: string[];
+}): Record<string, string> {
   return {
     seed: facts.seed === null ? 'none drawn' : String(facts.seed),
     'repeat with': facts.seed === null ? '—' : `FAULTLINE_SEED=${facts.seed}`,
     backend: facts.backends.join(', ') || 'none started',
-    system: process.env.FAULTLINE_SYSTEM ?? 'reference-platform',
+    system: facts.systems?.join(', ') || process.env.FAULTLINE_SYSTEM || 'none started',
     faultline: `${packageVersion('package.json')} (${version('git', ['rev-parse', '--short', 'HEAD'])})`,
     node: process.version,
     'cucumber-js': packageVersion('node_modules/@cucumber/cucumber/package.json'),

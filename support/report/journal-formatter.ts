@@ -118,7 +118,8 @@ export default {
         });
         const seed = scenarios.find((s) => s.seed !== null)?.seed ?? null;
         const backends = [...new Set(scenarios.flatMap((s) => (s.backend ? [s.backend] : [])))];
-        const environment = runEnvironment({ seed, backends });
+        const systems = [...new Set(scenarios.flatMap((s) => (s.topology ? [s.topology.name] : [])))];
+        const environment = runEnvironment({ seed, backends, systems });
         const journal = buildJournal(scenarios, {
           startedAt: runStarted,
           endedAt: iso(finished.timestamp),

@@ -1,6 +1,13 @@
 import type { BillingEvidence } from '../checks/exactly-once.ts';
 import type { Environment } from '../env/environment.ts';
-import type { AuditEvent, MemberCertificates, OperationContext, System } from '../env/system.ts';
+import type {
+  AuditEvent,
+  CertificateRejections,
+  MemberCertificates,
+  OperationContext,
+  System,
+  SystemEvents,
+} from '../env/system.ts';
 import type { Endpoint, ProbeKind, Readiness } from '../env/topology.ts';
 import type { Operation } from '../load/history.ts';
 
@@ -104,8 +111,16 @@ export interface Adapters {
   ): Promise<{ member: string; since: number } | undefined>;
   /** The system's own record of resilience events since `since` (ms epoch). */
   audit?(env: Environment, since: number): Promise<AuditEvent[]>;
-  /** Events that show a fault of a kind was noticed ("partition" → ["worker_unreachable"]). */
-  faultEvents?: Record<string, string[]>;
+  /**
+   * Which `audit` events mean what: a fault kind → the events that show the system noticed it on a member
+   * (`partition: ['peer_unreachable']`), `breaker` → the events that show a coordinator opened a member's
+   * circuit breaker (`breaker: ['circuit_opened']`). Each event's subject must name the member.
+   */
+  events?: SystemEvents;
+  /** How the system reports refusing a member's certificate: the reasons it gives and where to read them. */
+  certificateRejections?: CertificateRejections;
+  /** What a member logs when it learns its certificate must be renewed (a pattern, or text the line contains). */
+  renewalLog?: RegExp | string;
   /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
   billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
   /** Members whose identity is a certificate faultline can replace. */

@@ -23,7 +23,7 @@ export function httpOperation(kind: string, template: HttpOperation) {
   return async ({ env, id }: { env: Environment; id: string }): Promise<Operation> => {
     const { host, port } = env.endpoint(template.service);
     const invokedAt = Date.now();
-    const base = { kind, id, invokedAt, attempts: [] };
+    const base = { kind, id, service: template.service, invokedAt, attempts: [] };
     try {
       const body = template.json === undefined ? undefined : JSON.stringify(fill(template.json, id));
       const response = await request(`http://${host}:${port}${fill(template.path, id) as string}`, {

@@ -89,17 +89,67 @@ const systemSchema = z
       .array(z.strictObject({ from: z.string(), to: z.string(), port: z.string().optional() }))
       .optional(),
     operations: z.record(z.string(), z.union([fn, z.object({ kind: z.literal('http') }).loose()])).optional(),
+    events: z
+      .record(z.string(), z.array(z.string()).min(1, 'list at least one event name'), {
+        error:
+          "expected events: { partition: ['…'], breaker: ['…'] } (a meaning → the audit events that show it)",
+      })
+      .optional(),
+    certificateRejections: z
+      .object(
+        {
+          reasons: z
+            .array(z.string(), { error: "expected reasons: ['expired', …] (the reasons the system gives)" })
+            .min(1, 'list at least one reason'),
+          read: fn,
+        },
+        { error: 'expected certificateRejections: { reasons: [ … ], read(env, since) { … } }' },
+      )
+      .optional(),
+    renewalLog: z
+      .union([z.instanceof(RegExp), z.string().min(1)], {
+        error: 'expected renewalLog: /pattern/ or the text the line contains',
+      })
+      .optional(),
   })
   .loose();
 
 const where = (origin: string, path: PropertyKey[]): string =>
   `${origin}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
 
+/** Every field a declaration may have: a misspelt adapter would otherwise be ignored until a verdict needs it. */
+const FIELDS = [
+  'services',
+  'links',
+  'operations',
+  'prepare',
+  'healthyMembers',
+  'routingOrder',
+  'holder',
+  'audit',
+  'events',
+  'billing',
+  'certificates',
+  'certificateRejections',
+  'renewalLog',
+] satisfies (keyof SystemDeclaration)[];
+const RENAMED: Record<string, string> = { faultEvents: 'events' };
+
 function check(declaration: unknown, origin: string): SystemDeclaration {
   const parsed = systemSchema.safeParse(declaration);
   if (!parsed.success)
     throw new ConfigError(
       parsed.error.issues.map((i) => `${where(origin, i.path)}: ${i.message}`).join('\n'),
+    );
+  const unknown = Object.keys(declaration as object).filter((k) => !(FIELDS as string[]).includes(k));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      unknown
+        .map(
+          (k) =>
+            `${where(origin, [k])}: not a field of a system${RENAMED[k] ? ` (it is now called \`${RENAMED[k]}\`)` : ''}; fields: ${FIELDS.join(', ')}`,
+        )
+        .join('\n'),
     );
   return declaration as SystemDeclaration;
 }
@@ -334,7 +384,9 @@ export function instantiate(
     routingOrder: declaration.routingOrder,
     holder: declaration.holder,
     audit: declaration.audit,
-    faultEvents: declaration.faultEvents,
+    events: declaration.events,
+    certificateRejections: declaration.certificateRejections,
+    renewalLog: declaration.renewalLog,
     billing: declaration.billing,
   };
   return system;

@@ -14,7 +14,7 @@ function fakeSystem(operation: (ctx: OperationContext) => Promise<Operation>): S
     operations: { 'thing request': operation },
     healthyMembers: async () => [],
     audit: async () => [],
-    faultEvents: {},
+    events: {},
   };
 }
 const env = {} as Environment;

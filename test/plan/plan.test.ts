@@ -118,6 +118,182 @@ test('undefined steps, malformed parameters and bad Gherkin are problems at file
   );
 });
 
+/** Writes a feature file into the test's temp dir. */
+function feature(name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+test('a service or group the system lacks is a problem at file:line naming what it has; exit 1', async () => {
+  const file = feature('words.feature', [
+    'Feature: words',
+    '',
+    '  Scenario: bananas',
+    '    Given a healthy kafka with 3 registered bananas',
+    '    Then the kafka recovers within 5 seconds',
+    '',
+    '  Scenario: roles',
+    '    Given a healthy controller with 3 registered workers',
+    '    When the network between the postgres and 1 of its workers is partitioned for 2 seconds',
+    '    Then the controller opens the breaker of the slow banana',
+    "    And the controller rejects the worker-1's certificate as expired within 5 seconds",
+    '',
+    '  Scenario: operations',
+    '    Given a healthy controller with 3 registered workers',
+    '    When 4 concurrent clients submit pizza orders for 2 seconds',
+    '',
+  ]);
+  const { code, stdout } = await faultline(['plan', file]);
+  assert.equal(code, 1, stdout);
+  const problems = stdout.slice(stdout.indexOf('problem(s):'));
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:4: rejected step "Given a healthy kafka with 3 registered bananas": 'bananas' is not a group of the system 'reference-platform'; its groups: workers .*; and 'kafka' is not a service of the system 'reference-platform'; its services: redis, postgres, controller, worker-1, worker-2, worker-3\n`,
+    ),
+  );
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:5: rejected step .*: 'kafka' names nothing in the system 'reference-platform': write 'service' or 'system' for the whole system`,
+    ),
+  );
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:9: rejected step .*: 'postgres' does not coordinate the workers .*: it has no link to worker-1, worker-2, worker-3; coordinators of the workers \\(services with a link to every member\\): controller`,
+    ),
+  );
+  assert.match(problems, new RegExp(`${file}:10: rejected step .*: 'banana' names no member of a group`));
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:15: rejected step .*: 'pizza orders' is not an operation of this system: write one of "document conversion requests"`,
+    ),
+  );
+  assert.match(
+    problems,
+    new RegExp(
+      `${file}:11: rejected step .*: 'worker-1' is one member of the workers; this step speaks of the members the fault struck: say 'workers' or 'worker'`,
+    ),
+  );
+});
+
+test("the scale is the scenario's to choose, but a fault cannot strike more members than it started", async () => {
+  const file = feature('counts.feature', [
+    'Feature: counts',
+    '',
+    '  Scenario: nine',
+    '    Given a healthy controller with 9 registered workers',
+    '    When the network between the controller and 7 of its workers is partitioned for 2 seconds',
+    '',
+    '  Scenario: five',
+    '    Given a healthy controller with 5 registered workers',
+    '    When the network between the controller and 7 of its workers is partitioned for 2 seconds',
+    '',
+  ]);
+  const { code, stdout } = await faultline(['plan', '--json', file]);
+  assert.equal(code, 1, stdout);
+  const plan = JSON.parse(stdout) as Plan;
+  assert.equal(
+    plan.scenarios[0]?.faults[0]?.blastRadius,
+    '7 of 9 workers (77.78%): unreachable from the coordinator',
+  );
+  assert.deepEqual(
+    plan.problems.map((p) => [p.line, p.problem, p.message]),
+    [
+      [
+        9,
+        'rejected',
+        'cannot strike 7 of 5 workers: choose between 1 and 5, or start more in the steady-state step',
+      ],
+    ],
+  );
+});
+
+test('a feature whose words the system has plans with exit 0', async () => {
+  const file = feature('good.feature', [
+    'Feature: good words',
+    '',
+    '  Scenario: all roles',
+    '    Given a healthy controller with 4 registered workers',
+    "    When 2 of the controller's workers respond 1 second slower",
+    '    And the network between controller and worker-3 is partitioned for 2 seconds',
+    '    And the link from controller to redis is slowed by 100ms',
+    '    And postgres is killed with SIGKILL for 1 second',
+    '    Then the controller opens the breaker of the slow worker',
+    '    And traffic shifts away from the slow worker',
+    '    And the controller retries on an alternate worker',
+    '    And the controller detects the latency within 5 seconds',
+    '    And the service recovers within 5 seconds',
+    '    And the system recovers within 5 seconds',
+    '',
+  ]);
+  const { code, stdout } = await faultline(['plan', '--json', file]);
+  assert.equal(code, 0, stdout);
+  const plan = JSON.parse(stdout) as Plan;
+  assert.deepEqual(
+    plan.scenarios[0]?.faults.map((f) => f.blastRadius),
+    [
+      '2 of 4 workers (50%): answers arrive late',
+      '1 of 4 workers (25%): cut off from controller',
+      'controller: answers from redis arrive late',
+      'postgres: process killed',
+    ],
+  );
+});
+
+test('another system, selected by FAULTLINE_CONFIG, supplies its own words', async () => {
+  const file = feature('counter.feature', [
+    'Feature: counter words',
+    '',
+    '  Scenario: links',
+    '    Given the system is running with 2 apis',
+    '    When the network between api and sessions is partitioned for 2 seconds',
+    '    And the link from redis to api is slowed by 200ms',
+    '    Then the api recovers within 3 seconds',
+    '',
+  ]);
+  const config = { FAULTLINE_CONFIG: 'fixtures/counter/faultline.config.ts' };
+  const { code, stdout } = await faultline(['plan', '--json', file], config);
+  assert.equal(code, 1, stdout);
+  const plan = JSON.parse(stdout) as Plan;
+  assert.deepEqual(
+    plan.problems.map((p) => [p.line, p.message]),
+    [
+      [
+        4,
+        "'apis' is not a group of the system 'counter'; its groups: none (a service declared with replicas or a group makes one) ('api' is a single service: declare it with replicas or a group to start several)",
+      ],
+      [6, "redis has no link to api in the system 'counter'; links of redis: api → redis"],
+    ],
+  );
+  assert.equal(plan.scenarios[0]?.faults[0]?.blastRadius, 'api ↔ sessions: unreachable from each other');
+  // The reference platform's words mean nothing to it: the planner has none of its own.
+  const platform = feature('platform-on-counter.feature', [
+    'Feature: wrong system',
+    '',
+    '  Scenario: x',
+    '    Given a healthy controller with 3 registered workers',
+    '',
+  ]);
+  const wrong = await faultline(['plan', platform], config);
+  assert.equal(wrong.code, 1);
+  assert.match(
+    wrong.stdout,
+    /:4: rejected .*'workers' is not a group of the system 'counter'.*; and 'controller' is not a service of the system 'counter'; its services: redis, sessions, api/,
+  );
+});
+
+test('a config that does not load is one problem at the config; exit 1', async () => {
+  const { code, stdout } = await faultline(['plan', 'features/network'], {
+    FAULTLINE_CONFIG: 'nowhere.config.ts',
+  });
+  assert.equal(code, 1, stdout);
+  assert.match(stdout, /\nnowhere\.config\.ts:1: system: FAULTLINE_CONFIG=nowhere\.config\.ts: no such file/);
+});
+
 test('usage errors say what is accepted and exit 2', async () => {
   const unknown = await faultline(['plan', '--jsn']);
   assert.equal(unknown.code, 2);

@@ -27,9 +27,8 @@ test('every step definition has a meaning for the plan, and every meaning a step
   // Every step that injects a fault is planned as one.
   for (const d of definitions)
     if (
-      /^steps\/(network|process|certificate)\.steps\.ts$/.test(d.uri) &&
-      d.uri &&
-      /partitioned|SIGKILL|certificate that is|expires in/.test(patternKey(d.pattern))
+      /^steps\/(network|latency|process|certificate|system)\.steps\.ts$/.test(d.uri) &&
+      /partitioned|slowed|slower|SIGKILL|certificate that is|expires in/.test(patternKey(d.pattern))
     )
       assert.equal(VOCABULARY[patternKey(d.pattern)]?.kind, 'fault', patternKey(d.pattern));
 });

@@ -85,6 +85,21 @@ test('category rules: verdicts and aborts are product defects; start-up failures
     category('broken', 'rollback left the environment dirty:\n- service worker-1 is not running'),
     'dirty-rollback',
   );
+  // A service that died on its own is the system breaking, even beside a rollback problem.
+  assert.equal(
+    category(
+      'broken',
+      'the system broke during the experiment:\n- service worker-2 exited during the experiment (code 1, signal null) and was not brought back: no fault of this scenario killed it\nrollback left the environment dirty:\n- link a-to-b is still disabled',
+    ),
+    'product-defect',
+  );
+  assert.equal(
+    category(
+      'broken',
+      'rollback left the environment dirty:\n- service worker-1 is not running (code null, signal SIGKILL): the undo of "worker-1 killed with SIGKILL" did not bring it back',
+    ),
+    'dirty-rollback',
+  );
   assert.equal(
     category('broken', 'redis exited before it was ready (code 1, signal null)'),
     'infrastructure',

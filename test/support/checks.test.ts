@@ -20,33 +20,42 @@ const attempt = (
 const op = (attempts: Attempt[], outcome: Operation['outcome'] = 'ok', took = 1_200): Operation => ({
   kind: 'k',
   id: 'op-1',
+  service: 'api',
   invokedAt: 1_000,
   completedAt: 1_000 + took,
   outcome,
   attempts,
 });
 
+const retry = (faulted: string[], coordinator = 'api') => ({
+  coordinator,
+  group: 'ws',
+  members: ['w1', 'w2', 'w3', 'w4'],
+  faulted,
+});
+
 test('a retry counts only when a faulted member failed and a different, healthy one served', () => {
-  const good = retriedOnAlternate(op([attempt('w1', 'timeout', 0, 1000), attempt('w4', 'ok', 1050, 1100)]), [
-    'w1',
-    'w2',
-  ]);
+  const good = retriedOnAlternate(
+    op([attempt('w1', 'timeout', 0, 1000), attempt('w4', 'ok', 1050, 1100)]),
+    retry(['w1', 'w2']),
+  );
   assert.equal(good.pass, true, good.message);
   // First attempt simply succeeded: nothing proves a retry happened.
-  const lucky = retriedOnAlternate(op([attempt('w4', 'ok', 0, 10)]), ['w1']);
+  const lucky = retriedOnAlternate(op([attempt('w4', 'ok', 0, 10)]), retry(['w1']));
   assert.equal(lucky.pass, false);
-  assert.match(lucky.message, /no attempt of op-1 reached a faulted member/);
+  assert.match(lucky.message, /no attempt of op-1 failed on a faulted member \(w1\)/);
   // Retry switched off: the faulted attempt is final.
-  const noRetry = retriedOnAlternate(op([attempt('w1', 'timeout', 0, 1000)], 'fail'), ['w1']);
+  const noRetry = retriedOnAlternate(op([attempt('w1', 'timeout', 0, 1000)], 'fail'), retry(['w1']));
   assert.equal(noRetry.pass, false);
-  assert.match(noRetry.message, /never retried successfully/);
+  assert.match(noRetry.message, /never served by an alternate member after failing on w1/);
   // "Success" on another faulted member is not an alternate.
-  const wrong = retriedOnAlternate(op([attempt('w1', 'timeout', 0, 1), attempt('w2', 'ok', 2, 3)]), [
-    'w1',
-    'w2',
-  ]);
+  const wrong = retriedOnAlternate(
+    op([attempt('w1', 'timeout', 0, 1), attempt('w2', 'ok', 2, 3)]),
+    retry(['w1', 'w2']),
+  );
   assert.equal(wrong.pass, false);
-  assert.equal(retriedOnAlternate(undefined, ['w1']).pass, false);
+  assert.match(wrong.message, /succeeded on w2, which is itself faulted/);
+  assert.equal(retriedOnAlternate(undefined, retry(['w1'])).pass, false);
 });
 
 test('success within a bound is judged from the measured duration and outcome', () => {

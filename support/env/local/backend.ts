@@ -146,6 +146,7 @@ class LocalEnvironment implements Environment {
     const proc = target.process;
     return {
       alive: () => proc.running,
+      exited: () => (proc.running ? undefined : proc.exitInfo),
       kill: () => proc.kill(),
       pause: async () => {
         proc.signal('SIGSTOP');

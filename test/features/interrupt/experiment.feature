@@ -15,6 +15,6 @@ Feature: An experiment that is interrupted at any moment
     Given a healthy controller with 2 registered workers
     When 1 of the controller's workers presents a certificate that is expired
     And a client starts submitting a 2 MB document conversion request
-    And the worker converting it is killed with SIGKILL 50ms in
+    And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
