@@ -257,7 +257,8 @@ try {
 
 /** The runner's environment a local child process inherits, minus what describes the runner's own shell. */
 function inheritedEnv(): Record<string, string> {
-  const dropped = new Set(['HOSTNAME', 'PWD', 'OLDPWD', 'SHLVL', '_', 'FAULTLINE_LIFELINE']);
+  // TMPDIR: a folder of this machine that is not mounted; the container has its own /tmp.
+  const dropped = new Set(['HOSTNAME', 'PWD', 'OLDPWD', 'SHLVL', '_', 'TMPDIR', 'FAULTLINE_LIFELINE']);
   return Object.fromEntries(
     Object.entries(process.env).filter(
       (e): e is [string, string] => e[1] !== undefined && !dropped.has(e[0]) && !e[0].startsWith('DOCKER_'),
