@@ -209,7 +209,7 @@ test('a service that exits at once fails at once, with its exit code and output,
   assert.ok(performance.now() - started < 15_000, 'the failed start waited for its timeout');
 });
 
-test('a program this machine lacks is refused before anything starts, naming it', async (t) => {
+test('a program this machine lacks is refused before anything starts, naming the service and the program', async (t) => {
   if (!(await needsEngine(t))) return;
   const topology: Topology = {
     name: 'missing',
@@ -230,7 +230,7 @@ test('a program this machine lacks is refused before anything starts, naming it'
   };
   await assert.rejects(
     containersBackend.up(topology, { seed: 1 }),
-    /'no-such-program-here' is not a program on this machine's PATH/,
+    /Error: ghost: 'no-such-program-here' is not a program on this machine's PATH/,
   );
 });
 

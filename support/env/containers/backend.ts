@@ -18,6 +18,7 @@ import {
 } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, image, images } from './images/resolve.ts';
+import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
@@ -405,6 +406,7 @@ class ContainersEnvironment implements Environment {
           command: spec.command,
           cwd: spec.cwd,
           env,
+          origin: spec.origin,
           waitFor: [
             ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
             ...outbound.map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
@@ -497,6 +499,16 @@ export const containersBackend: ContainersBackend = {
         `topology '${topology.name}' has ${topology.links.length} links; the containers backend's fault proxy serves 32 ` +
           '(ToxiProxyContainer ports 8666-8697): use the local backend (FAULTLINE_BACKEND=local) or fewer links',
       );
+    // A program this machine lacks fails here, naming its service, before any container starts.
+    for (const spec of topology.services)
+      if (spec.kind === 'process')
+        try {
+          resolveProgram(spec.command[0]!, spec.cwd);
+        } catch (error) {
+          throw new TopologyError(
+            `${spec.name}${spec.origin ? ` (${spec.origin})` : ''}: ${(error as Error).message}`,
+          );
+        }
     const t0 = performance.now();
     // Images resolve per role while the environment starts: stores need not wait for another role's image.
     images().then(announce, () => undefined);

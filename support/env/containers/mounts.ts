@@ -128,6 +128,10 @@ export function planMounts(spec: {
   shared: string[];
   writable: string[];
 }): MountPlan {
+  if (process.platform !== 'linux')
+    throw new TopologyError(
+      `the containers backend runs a process service with this machine's own programs, mounted into a Linux container; this machine runs ${process.platform}: declare it as container('…', { image }) or use FAULTLINE_BACKEND=local`,
+    );
   const [first, ...args] = spec.command;
   const program = resolveProgram(first!, spec.cwd);
   const root = projectRoot(spec.cwd);

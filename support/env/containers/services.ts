@@ -10,7 +10,7 @@ import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { modulePath } from '../../module-path.ts';
 import { describeReadiness } from '../../system/readiness.ts';
 import { cacheRoot } from '../cache.ts';
-import type { Readiness, ServiceSpec } from '../topology.ts';
+import { type Readiness, type ServiceSpec, TopologyError } from '../topology.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import type { RoleImage } from './images/resolve.ts';
 import { LogFollower } from './logs.ts';
@@ -282,6 +282,8 @@ export interface ProcessStart extends ServiceStart {
   cwd: string;
   /** in-network host:port addresses that must accept connections before the command runs. */
   waitFor: string[];
+  /** Where the service was declared (e.g. "faultline.config.ts: systems.shop.services[2] (api)"), for errors. */
+  origin?: string;
 }
 
 /**
@@ -294,12 +296,19 @@ export async function startProcess(name: string, image: RoleImage, start: Proces
   // The V8 compile cache the local backend's Node services share: their modules start compiled here too.
   const compileCache = join(cacheRoot(), 'v8');
   mkdirSync(compileCache, { recursive: true });
-  const plan = planMounts({
-    command: start.command,
-    cwd: start.cwd,
-    shared: start.sharedDirs,
-    writable: [compileCache],
-  });
+  let plan: ReturnType<typeof planMounts>;
+  try {
+    plan = planMounts({
+      command: start.command,
+      cwd: start.cwd,
+      shared: start.sharedDirs,
+      writable: [compileCache],
+    });
+  } catch (error) {
+    throw new TopologyError(
+      `${name}${start.origin ? ` (${start.origin})` : ''}: ${(error as Error).message}`,
+    );
+  }
   const node = realpathSync(process.execPath);
   const [first, ...args] = start.command;
   const container = place(new GenericContainer(image.image), name, start.at)
