@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 // Everything a run creates on this machine, from the moment it exists: processes and temp dirs. An
 // interrupted run (Ctrl-C while a topology is half up) never reaches the code that would normally stop
@@ -10,6 +11,32 @@ interface Stoppable {
 
 const processes = new Set<Stoppable>();
 const dirs = new Set<string>();
+
+/**
+ * Removes a temp dir of the run at once, synchronously. Renamed first, in one atomic step, to a name that
+ * still carries its owner (a SIGKILL half-way leaves it to the next run's start sweep): whatever a step that
+ * goes on running still has in the thread pool — a file or subdirectory being created in it, which Node
+ * runs even after the 'exit' handlers — then finds no parent and fails, instead of landing between the
+ * removal's listing and its final rmdir.
+ */
+export function removeDir(path: string): void {
+  const doomed = join(dirname(path), basename(path).replace(/^([^-]*-)/, '$1removing-'));
+  let target = doomed;
+  try {
+    renameSync(path, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed already
+    target = path;
+  }
+  rmSync(target, { recursive: true, force: true, maxRetries: 3 });
+}
+
+// The last word, as the process exits (an interrupt's sweep ends in process.exit; a normal run has removed
+// its dirs by then): every temp dir still registered goes. Synchronous, as 'exit' handlers must be.
+process.on('exit', () => {
+  for (const dir of dirs) removeDir(dir);
+  dirs.clear();
+});
 
 /** Set once the sweep began: the run is stopping, and nothing new may be created (see tmp.ts). */
 let closing = false;
@@ -44,7 +71,7 @@ export const residue = {
     // A short grace lets postgres shut down cleanly before its directory is removed under it.
     await Promise.allSettled([...processes].map((p) => p.stop(1_500)));
     processes.clear();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    for (const dir of dirs) removeDir(dir);
     dirs.clear();
   },
 };
