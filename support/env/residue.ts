@@ -1,16 +1,22 @@
 import { renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-// Everything a run creates on this machine, from the moment it exists: processes and temp dirs. An
-// interrupted run (Ctrl-C while a topology is half up) never reaches the code that would normally stop
-// them, so the signal handler sweeps whatever is registered here.
+// Everything a run creates, from the moment it exists: processes and temp dirs on this machine, proxies in
+// an external fault proxy. An interrupted run (Ctrl-C while a topology is half up) never reaches the code
+// that would normally stop them, so the signal handler sweeps whatever is registered here.
 
 interface Stoppable {
   stop(graceMs: number): Promise<void>;
 }
 
+/** Something the run made outside this machine: a proxy in an external fault proxy, which outlives the run. */
+export interface Removable {
+  remove(): Promise<void>;
+}
+
 const processes = new Set<Stoppable>();
 const dirs = new Set<string>();
+const elsewhere = new Set<Removable>();
 
 /**
  * Removes a temp dir of the run at once, synchronously. Renamed first, in one atomic step, to a name that
@@ -48,6 +54,12 @@ export const residue = {
   deleteProcess(p: Stoppable): void {
     processes.delete(p);
   },
+  addElsewhere(thing: Removable): void {
+    elsewhere.add(thing);
+  },
+  deleteElsewhere(thing: Removable): void {
+    elsewhere.delete(thing);
+  },
   addDir(path: string): void {
     dirs.add(path);
   },
@@ -69,8 +81,12 @@ export const residue = {
   async sweep(): Promise<void> {
     closing = true;
     // A short grace lets postgres shut down cleanly before its directory is removed under it.
-    await Promise.allSettled([...processes].map((p) => p.stop(1_500)));
+    await Promise.allSettled([
+      ...[...processes].map((p) => p.stop(1_500)),
+      ...[...elsewhere].map((thing) => thing.remove()),
+    ]);
     processes.clear();
+    elsewhere.clear();
     for (const dir of dirs) removeDir(dir);
     dirs.clear();
   },

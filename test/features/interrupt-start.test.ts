@@ -4,14 +4,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
 import { seeded } from '../../support/random.ts';
 import { ROOT } from './cucumber-run.ts';
 import { release, startTarget, strike, TooLate } from './interrupted.ts';
 import { MessageWatch, type Moment } from './messages.ts';
 import { until } from './residue.ts';
 
-// Many interrupts aimed at the first second of a run, on a loaded machine: support code loading, the start
-// sweep, the first environment's preparation (its temp dir, the PKI, the first services). That is where an
+// Many interrupts aimed at the first seconds of a run, on a loaded machine: support code loading, the start
+// sweep, the first environment's preparation (its temp dir, the PKI, the first services and links). That is where an
 // interrupt's teardown is quickest — nothing is up yet — and so where the exit overtakes work still queued
 // in Node's thread pool: a faultline-system-* dir once outlived such a run (the mkdtemp ran after the exit
 // handlers; support/env/tmp.ts). CPU hogs beside the runners stretch those windows as a busy CI machine
@@ -20,7 +21,7 @@ import { until } from './residue.ts';
 // many, FAULTLINE_START_INTERRUPT_HOGS how many busy loops load the machine (default: one per core).
 
 const FEATURE = 'test/features/interrupt/experiment.feature';
-const RUNS = Number(process.env.FAULTLINE_START_INTERRUPT_RUNS ?? 24);
+const RUNS = Number(process.env.FAULTLINE_START_INTERRUPT_RUNS ?? 20);
 const CONCURRENCY = Number(process.env.FAULTLINE_START_INTERRUPT_CONCURRENCY ?? 2);
 const HOGS = Number(process.env.FAULTLINE_START_INTERRUPT_HOGS ?? availableParallelism());
 const SEED = Number(process.env.FAULTLINE_START_INTERRUPT_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -35,16 +36,25 @@ interface Anchor {
   name: string;
   /** The message that marks the point; none: the runner's start (support code still loading). */
   moment?: Moment;
+  /** The point is the first proxy the run creates in its external fault proxy (the links coming up). */
+  firstLink?: boolean;
   maxDelayMs: number;
 }
 const anchors: Anchor[] = [
   // On a loaded machine loading takes seconds; a strike that comes after it is a start-sweep strike.
   { name: 'while support code loads (from the runner start)', maxDelayMs: 4_000 },
   { name: 'in the start sweep (from the test run start)', moment: { kind: 'run' }, maxDelayMs: 300 },
+  // Its temp dir and PKI first, then the stores, the links (proxies in an external fault proxy), the nodes.
   {
     name: "in the first environment's preparation (from its Given step start)",
     moment: { kind: 'step', scenario: 0, step: 0 },
-    maxDelayMs: 1_000,
+    maxDelayMs: 2_500,
+  },
+  // The links of a topology half up: proxies an external fault proxy keeps after the run unless removed.
+  {
+    name: 'as the links come up (from the first proxy in the external fault proxy)',
+    firstLink: true,
+    maxDelayMs: 600,
   },
 ];
 
@@ -67,7 +77,7 @@ function strikes(seed: number, runs: number): Strike[] {
       anchor,
       delayMs,
       signal: random() < 0.5 ? 'SIGINT' : 'SIGTERM',
-      externalProxy: random() < 0.3,
+      externalProxy: anchor.firstLink === true || random() < 0.5,
     };
   });
 }
@@ -105,6 +115,13 @@ async function struckRun(strike_: Strike): Promise<string> {
         reached && !target.exited(),
         `the run never got ${strike_.anchor.name}:\n${target.run.output()}`,
       );
+    }
+    if (strike_.anchor.firstLink) {
+      const proxies = new ToxiproxyClient(target.proxy!.url);
+      const deadline = Date.now() + 120_000;
+      while (!target.exited() && Date.now() < deadline && (await proxies.proxies()).length === 0)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.ok(!target.exited(), `the run never created a link:\n${target.run.output()}`);
     }
     await new Promise((r) => setTimeout(r, strike_.delayMs));
     return await strike(target, strike_.signal, `${strike_.anchor.name} + ${strike_.delayMs} ms`);
