@@ -1,4 +1,4 @@
-import { renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 // Everything a run creates, from the moment it exists: processes and temp dirs on this machine, proxies in
@@ -27,22 +27,77 @@ const elsewhere = new Set<Removable>();
  */
 export function removeDir(path: string): void {
   const doomed = join(dirname(path), basename(path).replace(/^([^-]*-)/, '$1removing-'));
-  let target = doomed;
   try {
     renameSync(path, doomed);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed already
-    target = path;
+    // Gone already (or renamed by an earlier attempt, removed below); anything else: remove it where it is.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
   }
-  rmSync(target, { recursive: true, force: true, maxRetries: 3 });
+  rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Removes each dir; those that could not be removed stay in `from` (for the exit's last attempt). */
+function removeAll(from: Set<string>): void {
+  for (const dir of from) {
+    try {
+      removeDir(dir);
+      from.delete(dir);
+    } catch (error) {
+      process.stderr.write(`faultline: could not remove the temp dir ${dir}: ${(error as Error).message}\n`);
+    }
+  }
+}
+
+/**
+ * Processes still at work in the run's temp dirs, or carrying the run's owner (FAULTLINE_OWNER, which every
+ * child inherits), after the registered ones were stopped: Postgres's own backends outlive a postmaster
+ * killed after its grace period, and go on writing in its data dir — a removal racing them fails.
+ */
+function strays(roots: string[]): number[] {
+  const owner = process.env.FAULTLINE_OWNER;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      const inside = roots.some((root) => cwd === root || cwd.startsWith(`${root}/`));
+      const ours =
+        owner !== undefined &&
+        readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`FAULTLINE_OWNER=${owner}`);
+      if (inside || ours) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+async function killStrays(roots: string[]): Promise<void> {
+  const pids = strays(roots);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  // A zombie has stopped writing: only its parent (perhaps init, perhaps never) reaps it.
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 3_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 // The last word, as the process exits (an interrupt's sweep ends in process.exit; a normal run has removed
 // its dirs by then): every temp dir still registered goes. Synchronous, as 'exit' handlers must be.
-process.on('exit', () => {
-  for (const dir of dirs) removeDir(dir);
-  dirs.clear();
-});
+process.on('exit', () => removeAll(dirs));
 
 /** Set once the sweep began: the run is stopping, and nothing new may be created (see tmp.ts). */
 let closing = false;
@@ -87,7 +142,7 @@ export const residue = {
     ]);
     processes.clear();
     elsewhere.clear();
-    for (const dir of dirs) removeDir(dir);
-    dirs.clear();
+    await killStrays([...dirs]);
+    removeAll(dirs);
   },
 };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { removeDir } from '../../support/env/residue.ts';
 
 // The race behind a `faultline-system-*` dir outliving an interrupted run (seen in fresh-clone CI), made
 // deterministic. Node's process.exit runs the 'exit' handlers, then drains libuv's thread pool: filesystem
@@ -41,4 +42,14 @@ test('an exit while a temp dir is being made leaves no temp dir', () => {
   // The step calls makeTempDir while the pool is busy; the interrupt's exit comes before the pool is free.
   const left = leftAfter('making', `busy(); void makeTempDir('system').catch(() => {}); process.exit(130);`);
   assert.deepEqual(left, [], 'the temp dir was created after the exit handlers removed what they knew');
+});
+
+test('a removal that an earlier attempt left half-way (renamed, not yet removed) is finished', () => {
+  const root = join(work, 'half-way');
+  mkdirSync(root);
+  const path = join(root, 'faultline-postgres-o1t2-AbCdEf');
+  // The rename of the earlier attempt went through; its removal failed (a process was still writing).
+  mkdirSync(join(root, 'faultline-removing-postgres-o1t2-AbCdEf', 'data'), { recursive: true });
+  removeDir(path);
+  assert.deepEqual(readdirSync(root), []);
 });
