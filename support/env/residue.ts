@@ -1,4 +1,14 @@
-import { readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import {
+  type Dirent,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 // Everything a run creates, from the moment it exists: processes and temp dirs on this machine, proxies in
@@ -31,10 +41,60 @@ export function removeDir(path: string): void {
     renameSync(path, doomed);
   } catch (error) {
     // Gone already (or renamed by an earlier attempt, removed below); anything else: remove it where it is.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') removeTree(path);
   }
-  rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
+  removeTree(doomed);
+}
+
+/**
+ * Removes a tree, each entry on its own. Not rmSync alone: it takes an ENOENT met half-way — an entry
+ * removed or renamed meanwhile by someone else (the asynchronous removal of a service's stop, Postgres's or
+ * the PKI's write-then-rename) — for success and returns with the rest of the tree still there (seen: a
+ * Postgres data dir left after a "successful" removal; test/support/tmp-exit.test.ts). Here an entry gone
+ * meanwhile is simply gone, and a directory that gained an entry meanwhile is listed again.
+ */
+function removeTree(path: string): void {
+  rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+  if (existsSync(path)) removeEach(path, 0);
+}
+
+function removeEach(path: string, again: number): void {
+  const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    if (code(error) === 'ENOENT') return;
+    if (code(error) !== 'ENOTDIR') throw error;
+    unlinkFile(path);
+    return;
+  }
+  for (const entry of entries) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) removeEach(child, 0);
+    else
+      try {
+        unlinkSync(child);
+      } catch (error) {
+        if (code(error) !== 'ENOENT') throw error;
+      }
+  }
+  try {
+    rmdirSync(path);
+  } catch (error) {
+    if (code(error) === 'ENOENT') return;
+    // Something was created in it meanwhile (a write already under way when the tree was renamed).
+    if (code(error) !== 'ENOTEMPTY' || again >= 10) throw error;
+    removeEach(path, again + 1);
+  }
+}
+
+function unlinkFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** Removes each dir; those that could not be removed stay in `from` (for the exit's last attempt). */

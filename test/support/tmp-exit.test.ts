@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -52,4 +52,23 @@ test('a removal that an earlier attempt left half-way (renamed, not yet removed)
   mkdirSync(join(root, 'faultline-removing-postgres-o1t2-AbCdEf', 'data'), { recursive: true });
   removeDir(path);
   assert.deepEqual(readdirSync(root), []);
+});
+
+test('a removal racing another removal in the same tree still removes all of it', async () => {
+  // Node's rmSync takes an ENOENT met half-way (an entry someone else removed meanwhile) for success and
+  // returns with the rest of the tree still there: measured 20 of 20 with a concurrent rm -rf.
+  for (let trial = 0; trial < 3; trial++) {
+    const root = join(work, `racing-${trial}`);
+    const path = join(root, 'faultline-postgres-o1t2-AbCdEf');
+    const doomed = join(root, 'faultline-removing-postgres-o1t2-AbCdEf');
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(join(doomed, `d${d}`), { recursive: true });
+      for (let f = 0; f < 200; f++) writeFileSync(join(doomed, `d${d}`, `f${f}`), 'x');
+    }
+    const other = spawn('rm', ['-rf', ...Array.from({ length: 20 }, (_, d) => join(doomed, `d${d}`))]);
+    await new Promise((r) => setTimeout(r, 2));
+    removeDir(path);
+    assert.deepEqual(readdirSync(root), [], `trial ${trial}: the tree outlived its removal`);
+    await new Promise((r) => other.once('exit', r));
+  }
 });
