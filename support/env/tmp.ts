@@ -1,5 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { chmod, chown, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processStartTime } from './containers/runtime.ts';
@@ -31,37 +31,23 @@ export interface TempDir {
   remove(): Promise<void>;
 }
 
-/** Every directory this process made temp dirs in. */
-const roots = new Set<string>();
-
-// The last word, as the process exits: remove every temp dir that carries this process's owner tag. An
-// interrupted run exits while steps may still be running (the teardown is asynchronous), so a mkdtemp can
-// still be in the thread pool, its directory on disk but never registered for the sweep; its name says
-// whose it is. Synchronous, as 'exit' handlers must be; after a normal run there is nothing left to find.
-process.on('exit', () => {
-  const tag = `-${ownerTag()}-`;
-  for (const root of roots) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(root);
-    } catch {
-      continue;
-    }
-    for (const name of names)
-      if (name.startsWith(TMP_PREFIX) && name.includes(tag))
-        rmSync(join(root, name), { recursive: true, force: true });
-  }
-});
-
+/**
+ * A new temp dir, registered for removal at an interrupt or exit (support/env/residue.ts) before anything
+ * else can happen. Made synchronously, on purpose: an asynchronous mkdtemp waits in libuv's thread pool, and
+ * Node's process.exit runs the 'exit' handlers first and drains that pool after them — an interrupt that
+ * exits while the mkdtemp is queued (a busy pool, a loaded machine) got the directory created after the last
+ * sweep had looked, left behind for good. Here the check that the run is not stopping, the mkdir and the
+ * registration happen in one synchronous stretch that no signal handler can split.
+ */
 export async function makeTempDir(label: string, root = tmpdir()): Promise<TempDir> {
   // Once an interrupt's sweep began nothing new is made: it would be created after the sweep looked.
-  if (residue.closing) throw new Error('the run is stopping (interrupted): no new temp dir');
-  roots.add(root);
-  const path = await mkdtemp(join(root, `${TMP_PREFIX}${label}-${ownerTag()}-`));
+  if (residue.closing) throw new Error(`the run is stopping (interrupted): no new temp dir for ${label}`);
+  const path = mkdtempSync(join(root, `${TMP_PREFIX}${label}-${ownerTag()}-`));
   residue.addDir(path);
   return {
     path,
     async remove() {
+      // Still registered while the removal runs: an exit meanwhile removes it (a removal cannot recreate it).
       await rm(path, { recursive: true, force: true });
       residue.deleteDir(path);
     },

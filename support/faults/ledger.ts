@@ -102,7 +102,8 @@ export class FaultLedger {
     }
     record.state = 'active';
     if (spec.felt) this.felts.set(record.id, spec.felt.bind(spec));
-    if (spec.durationMs !== undefined) this.healAt(record, (record.startedAt ?? Date.now()) + spec.durationMs);
+    if (spec.durationMs !== undefined)
+      this.healAt(record, (record.startedAt ?? Date.now()) + spec.durationMs);
     return record;
   }
 

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { engineReachable, LABEL, runIdOf } from '../../support/env/containers/runtime.ts';
-import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
-import { startProxyServer } from '../../support/faults/proxy/server.ts';
 import { seeded } from '../../support/random.ts';
 import { ROOT, runCucumber } from './cucumber-run.ts';
+import { release, startTarget, strike, TooLate, tempRoot } from './interrupted.ts';
 import { describeMoment, MessageWatch, type Moment } from './messages.ts';
 import {
   listeningPortsOf,
@@ -17,9 +15,6 @@ import {
   stillListening,
   until,
 } from './residue.ts';
-
-/** The moment was over (the run had finished) before the signal could be sent: nothing was tested. */
-class TooLate extends Error {}
 
 // Ctrl-C (or SIGTERM) at random moments of real experiments — the run starting, the topology coming up,
 // load running, a partition, a latency fault, a forged certificate, a crash being applied or held, a
@@ -86,89 +81,32 @@ const work = mkdtempSync(join(tmpdir(), 'interrupt-test-'));
 // Postgres runs under its own account when the runner is root: it must be able to reach its data dir.
 chmodSync(work, 0o755);
 
-/** A run's own temp root (its TMPDIR), reachable by the postgres account. */
-function tempRoot(name: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { mode: 0o755 });
-  chmodSync(dir, 0o755);
-  return dir;
-}
-const engine = engineReachable(5_000);
-
-async function noContainersOf(runId: string): Promise<string[]> {
-  if (!(await engine)) {
-    if (process.env.FAULTLINE_REQUIRE_DOCKER === '1')
-      throw new Error('no Docker engine reachable, but FAULTLINE_REQUIRE_DOCKER=1');
-    return [];
-  }
-  const { labelled } = await import('../containers/engine.ts');
-  const left = await labelled(LABEL.run, runId);
-  return [...left.containers, ...left.networks];
-}
-
 let attempts = 0;
 async function interruptedRun(plan: Plan): Promise<string> {
   attempts += 1;
   const name = `run-${plan.index}-${attempts}`;
-  const marker = `FAULTLINE_TEST_RUN=${process.pid}-${plan.index}-${Date.now()}`;
-  const tmp = tempRoot(name);
   const messages = join(work, `${name}.ndjson`);
-  const proxy = plan.externalProxy
-    ? await startProxyServer({ host: '127.0.0.1', port: 0, seed: SEED })
-    : undefined;
   const where = describeMoment(plan.moment, stepText);
   // A moment inside a scenario runs that scenario alone (the runs stay short; cucumber still announces every
   // pickle, so scenarios keep their index); the run's start and the first scenario's rollback (the next
   // scenario about to start) run the whole feature.
   const alone = plan.moment.kind === 'step' || (plan.moment.kind === 'after' && plan.moment.scenario > 0);
   const scenario = plan.moment.kind === 'run' ? 0 : plan.moment.scenario;
-  const run = runCucumber(
+  const target = await startTarget(
+    work,
+    name,
     [alone ? `${FEATURE}:${scenarioLines[scenario]}` : FEATURE, '--format', `message:${messages}`],
-    {
-      FAULTLINE_TEST_RUN: marker.split('=')[1],
-      TMPDIR: tmp,
-      ...(proxy ? { FAULTLINE_TOXIPROXY_URL: proxy.url } : {}),
-    },
+    { externalProxy: plan.externalProxy, seed: SEED },
   );
   try {
-    let exited = false;
-    void run.done.then(() => {
-      exited = true;
-    });
-    const runId = runIdOf(run.child.pid!);
     const watch = new MessageWatch(messages);
-    const reached = await until(() => exited || watch.reached(plan.moment), 120_000);
-    assert.ok(reached && !exited, `the run never got ${where}:\n${run.output()}`);
+    const reached = await until(() => target.exited() || watch.reached(plan.moment), 120_000);
+    assert.ok(reached && !target.exited(), `the run never got ${where}:\n${target.run.output()}`);
     await new Promise((r) => setTimeout(r, plan.delayMs));
-    const processes = processesOfRun(run.child.pid!, marker);
-    const pids = processes.map((p) => p.pid);
-    const ports = listeningPortsOf(pids);
-    const proxiesAtSignal = proxy ? (await new ToxiproxyClient(proxy.url).proxies()).length : 0;
-    if (exited) throw new TooLate(`the run ended before the signal ${where} + ${plan.delayMs} ms`);
-    run.child.kill(plan.signal);
-    const result = await run.done;
-    assert.ok(
-      result.code !== 0 || result.signal !== null,
-      `a run stopped by ${plan.signal} must not exit 0:\n${result.output}`,
-    );
-    const left = () => [...new Set([...stillAlive(processes), ...processesOf(marker)])];
-    const gone = await until(() => left().length === 0, 5_000);
-    assert.ok(gone, `processes left behind: ${left().join(', ')}\n${result.output}`);
-    assert.deepEqual(stillListening(ports, pids, marker), [], `ports still listening:\n${result.output}`);
-    assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
-    if (proxy) {
-      const left = await new ToxiproxyClient(proxy.url).proxies();
-      assert.deepEqual(
-        left.map((p) => `${p.name} (${p.toxics.map((t) => t.name).join(', ') || 'no toxics'})`),
-        [],
-        `the external fault proxy still holds these:\n${result.output}`,
-      );
-    }
-    assert.deepEqual(await noContainersOf(runId), [], 'containers or networks of the run left behind');
-    return `${plan.signal} ${where} + ${plan.delayMs} ms: ${pids.length} processes, ${ports.length} listening ports${proxy ? `, ${proxiesAtSignal} proxies in the external fault proxy` : ''} at the signal; exit ${result.code ?? result.signal}; nothing left`;
+    const at = `${where} + ${plan.delayMs} ms`;
+    return `${plan.signal} ${at}: ${await strike(target, plan.signal, at)}`;
   } finally {
-    run.child.kill('SIGKILL'); // only matters when an assertion failed before the run ended
-    await proxy?.close();
+    await release(target);
   }
 }
 
@@ -209,7 +147,7 @@ test('after SIGKILL of the runner its children die with it, and the next run swe
   timeout: 180_000,
 }, async (t) => {
   const marker = `FAULTLINE_TEST_RUN=${process.pid}-sigkill-${Date.now()}`;
-  const tmp = tempRoot('sigkill');
+  const tmp = tempRoot(work, 'sigkill');
   const messages = join(work, 'sigkill.ndjson');
   const run = runCucumber([FEATURE, '--format', `message:${messages}`], {
     FAULTLINE_TEST_RUN: marker.split('=')[1],

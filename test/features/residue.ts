@@ -129,11 +129,11 @@ export function stillListening(ports: number[], pids: number[], marker: string):
     .map((l) => `${l.port} (pid ${l.pid})`);
 }
 
-export async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function until(predicate: () => boolean, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (predicate()) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   return predicate();
 }

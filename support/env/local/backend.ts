@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { parseListen, ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
+import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../faults/network/toxiproxy.ts';
 import { modulePath } from '../../module-path.ts';
 import type { Backend, Environment, ServiceControl } from '../environment.ts';
 import { freePort } from '../ports.ts';
 import { awaitReady } from '../readiness.ts';
+import { type Removable, residue } from '../residue.ts';
 import {
   type Endpoint,
   type LinkSpec,
@@ -76,7 +77,8 @@ class LocalEnvironment implements Environment {
   private proxyProcess: LocalProcess | undefined;
   private readonly started = new Map<string, Started>();
   private readonly links = new Map<string, Endpoint>();
-  private readonly ownedProxies: string[] = [];
+  /** Proxies asked of an external fault proxy (it outlives the run): each deleted at teardown. */
+  private readonly ownedProxies: Removable[] = [];
   private stopped = false;
 
   constructor(topology: Topology) {
@@ -164,12 +166,34 @@ class LocalEnvironment implements Environment {
 
   async createLink(link: LinkSpec): Promise<void> {
     const upstream = this.endpoint(link.to, link.port);
-    const proxy = await this.toxiproxy.createProxy({
-      name: proxyName(link),
+    const name = proxyName(link);
+    const client = this.toxiproxy;
+    // An external fault proxy outlives the run, and the environment is known to the signal handler only
+    // once it is all up: each proxy is registered for an interrupt's sweep in the same synchronous stretch
+    // as it is asked for, and none is asked for once the sweep began. Its removal waits for the request, so a
+    // proxy whose creation is in flight at the signal cannot be created after its deletion.
+    if (residue.closing) throw new Error(`the run is stopping (interrupted): no new proxy ${name}`);
+    const creating = client.createProxy({
+      name,
       listen: '127.0.0.1:0',
       upstream: `${upstream.host}:${upstream.port}`,
     });
-    this.ownedProxies.push(proxy.name);
+    if (!this.proxyProcess) {
+      const owned: Removable = {
+        async remove() {
+          // A refusal from the proxy (e.g. the name is taken) means nothing of ours was created.
+          const ours = await creating.then(
+            () => true,
+            (error) => !(error instanceof ToxiproxyError),
+          );
+          if (ours) await deleteProxyIfPresent(client, name);
+          residue.deleteElsewhere(owned);
+        },
+      };
+      residue.addElsewhere(owned);
+      this.ownedProxies.push(owned);
+    }
+    const proxy = await creating;
     this.links.set(proxy.name, parseListen(proxy.listen));
   }
 
@@ -244,10 +268,15 @@ class LocalEnvironment implements Environment {
     for (const wave of waves)
       await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
     if (this.proxyProcess) await this.proxyProcess.stop();
-    else if (this.proxyClient) {
-      const client = this.proxyClient;
-      await Promise.allSettled(this.ownedProxies.map((name) => client.deleteProxy(name)));
-    }
+    else await Promise.allSettled(this.ownedProxies.map((owned) => owned.remove()));
+  }
+}
+
+async function deleteProxyIfPresent(client: ToxiproxyClient, name: string): Promise<void> {
+  try {
+    await client.deleteProxy(name);
+  } catch (error) {
+    if (!(error instanceof ToxiproxyError && error.status === 404)) throw error;
   }
 }
 
