@@ -1,6 +1,6 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,13 @@ import { waitStrategy } from './wait.ts';
 export const PROXY_ALIAS = 'fault-proxy';
 /** This checkout (or installed package), whose bin/faultline runs faultline's own fault proxy. */
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+/**
+ * The folder whose node_modules holds faultline's own dependencies: above the first node_modules/ of an
+ * installed package (a project, npx's cache), the checkout itself otherwise. Mounted for the proxy.
+ */
+const INSTALL_ROOT = PACKAGE_ROOT.includes(`${sep}node_modules${sep}`)
+  ? PACKAGE_ROOT.slice(0, PACKAGE_ROOT.indexOf(`${sep}node_modules${sep}`))
+  : PACKAGE_ROOT;
 const PROXY_BIN = modulePath(import.meta.url, '../../../bin/faultline');
 export const TOXIPROXY_API = 8474;
 export const FIRST_PROXY_PORT = 8666;
@@ -161,7 +168,7 @@ export async function startProxy(
       '--seed',
       String(seed),
     ];
-    const plan = planMounts({ command: ['node', ...command], cwd: PACKAGE_ROOT, shared: [], writable: [] });
+    const plan = planMounts({ command: ['node', ...command], cwd: INSTALL_ROOT, shared: [], writable: [] });
     container
       .withCommand([plan.program, ...command])
       .withWorkingDir(PACKAGE_ROOT)
@@ -231,7 +238,7 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
 const GATE = `
 import { mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const reachable = (host, port) => new Promise((done) => {
   const socket = connect(port, host);
