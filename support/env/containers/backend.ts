@@ -469,7 +469,7 @@ class ContainersEnvironment implements Environment {
     this.events?.destroy?.();
     for (const r of this.running.values()) r.logs.close();
     try {
-      // Node services by label, not from memory: also whatever a failed start left half-made.
+      // Declared services by label, not from memory: also whatever a failed start left half-made.
       const handOver = this.reusable() ? this.shared : [];
       await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
     } finally {

@@ -7,7 +7,7 @@ import { flushRedis, type Kind, type Running, recreateDatabase } from './service
 // take over half of a cold start, and nothing of them needs to be new, only empty. An environment going
 // down returns the ones no fault touched and that still run; the next one takes them, empties them (proxies
 // deleted, FLUSHALL, the database dropped and created again) and follows their logs from that moment.
-// Node services are never reused: they carry the environment's wiring and state.
+// Declared services (processes, containers) are never reused: they carry the environment's wiring and state.
 // FAULTLINE_CONTAINERS_REUSE=false turns this off (every environment starts every container).
 
 /** Label value (faultline.env) of reusable containers: not removed with any one environment. */
