@@ -37,7 +37,9 @@ export interface Images {
 export const IMAGE_ENV: Record<Role | 'base', { variable: string; public?: string }> = {
   redis: { variable: 'FAULTLINE_REDIS_IMAGE', public: 'redis:7' },
   postgres: { variable: 'FAULTLINE_POSTGRES_IMAGE', public: 'postgres:15' },
-  toxiproxy: { variable: 'FAULTLINE_TOXIPROXY_IMAGE', public: 'ghcr.io/shopify/toxiproxy:2.12.0' },
+  // No public image is preferred for the proxy: Shopify's cannot count a link's traffic, so every network
+  // fault would be an unprovable (invalid) experiment. Ours runs unless FAULTLINE_TOXIPROXY_IMAGE names one.
+  toxiproxy: { variable: 'FAULTLINE_TOXIPROXY_IMAGE' },
   base: { variable: 'FAULTLINE_BASE_IMAGE' },
 };
 
