@@ -102,15 +102,15 @@ export class FaultLedger {
     }
     record.state = 'active';
     if (spec.felt) this.felts.set(record.id, spec.felt.bind(spec));
-    if (spec.durationMs !== undefined)
-      this.healAt(record, (record.startedAt ?? Date.now()) + spec.durationMs);
+    if (spec.durationMs !== undefined) this.healAt(record, Date.now() + spec.durationMs);
     return record;
   }
 
   /**
-   * Heals the fault at `at` (ms epoch). "For 2 seconds" counts from when the injection began, so the time
-   * its proof took (a latency proof waits out the delay) is part of the window, not added to it; and the
-   * timer is re-armed if it fires before the wall clock says so (libuv measures from a cached loop time).
+   * Heals the fault at `at` (ms epoch). "For 2 seconds" counts from when the fault has proven itself in
+   * place: the system's traffic is measured from then (after the proof's own probes), so that is the window
+   * the duration must give it — the time the proof took (a latency proof waits out the delay) comes on top.
+   * The timer is re-armed if it fires before the wall clock says so (libuv measures from a cached loop time).
    */
   private healAt(record: FaultRecord, at: number): void {
     const left = at - Date.now();

@@ -12,8 +12,8 @@ const tagLabel = (name) => ({ name, pattern: [new RegExp(`^@${name}:.+$`)] });
 const common = {
   // features/support/faultline.mjs loads faultline's steps; your own steps and hooks go beside it.
   import: ['features/support/**/*.{mjs,js,ts}'],
-  // The example system's services are Node scripts run as local processes. Remove this line to let
-  // faultline pick the containers backend when Docker answers (FAULTLINE_BACKEND overrides it either way).
+  // The local backend: the quickest start, no Docker needed. Remove this line to let faultline pick the
+  // containers backend when a Docker engine on this machine answers (FAULTLINE_BACKEND overrides either way).
   worldParameters: { backend: 'local' },
   formatOptions: {
     resultsDir: `${reports}/allure-results`,

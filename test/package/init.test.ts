@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { engineReachable } from '../../support/env/containers/runtime.ts';
 import { env, packAndInstall, ROOT, run } from './install.ts';
 
 test('init from the installed package writes a project whose experiments run', {
@@ -53,6 +54,15 @@ test('init from the installed package writes a project whose experiments run', {
     'passed',
     'the journal formatter, loaded as faultline/journal-formatter, wrote it',
   );
+
+  // The same experiments on the containers backend, where an engine runs (CI requires one).
+  if (process.env.FAULTLINE_REQUIRE_DOCKER === '1' || (await engineReachable(3_000))) {
+    const containers = await run('npx', ['--no-install', 'cucumber-js', '-p', 'ci'], {
+      cwd: project,
+      env: { ...withReports, FAULTLINE_BACKEND: 'containers' },
+    });
+    assert.match(containers.stdout, /5 scenarios \(5 passed\)/, `${containers.stdout}\n${containers.stderr}`);
+  } else t.diagnostic('no Docker engine: the example ran on the local backend only');
 
   // The team's own system: fixtures/counter's Python service, declared in the project through 'faultline'.
   const counter = join(project, 'counter');
