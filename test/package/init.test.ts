@@ -38,6 +38,7 @@ test('init from the installed package writes a project whose experiments run', {
   const withReports = { ...env, FAULTLINE_REPORTS_DIR: reports, FAULTLINE_BACKEND: 'local' };
   const dry = await run('npx', ['--no-install', 'cucumber-js', '-p', 'ci', '--dry-run'], {
     cwd: project,
+    maxBuffer: 64 * 1024 * 1024,
     env: withReports,
   });
   assert.match(dry.stdout, /5 scenarios \(5 skipped\)/, dry.stdout);
@@ -45,6 +46,7 @@ test('init from the installed package writes a project whose experiments run', {
 
   const real = await run('npx', ['--no-install', 'cucumber-js', '-p', 'ci'], {
     cwd: project,
+    maxBuffer: 64 * 1024 * 1024,
     env: withReports,
   });
   assert.match(real.stdout, /5 scenarios \(5 passed\)/, `${real.stdout}\n${real.stderr}`);
@@ -59,6 +61,7 @@ test('init from the installed package writes a project whose experiments run', {
   if (process.env.FAULTLINE_REQUIRE_DOCKER === '1' || (await engineReachable(3_000))) {
     const containers = await run('npx', ['--no-install', 'cucumber-js', '-p', 'ci'], {
       cwd: project,
+      maxBuffer: 64 * 1024 * 1024,
       env: { ...withReports, FAULTLINE_BACKEND: 'containers' },
     });
     assert.match(containers.stdout, /5 scenarios \(5 passed\)/, `${containers.stdout}\n${containers.stderr}`);
@@ -82,6 +85,7 @@ test('init from the installed package writes a project whose experiments run', {
     ['--no-install', 'cucumber-js', '-p', 'ci', 'counter/features/counter.feature'],
     {
       cwd: project,
+      maxBuffer: 64 * 1024 * 1024,
       env: counterEnv,
     },
   );
@@ -91,6 +95,7 @@ test('init from the installed package writes a project whose experiments run', {
     ['--no-install', 'cucumber-js', '-p', 'ci', 'counter/features/unused-link.feature'],
     {
       cwd: project,
+      maxBuffer: 64 * 1024 * 1024,
       env: counterEnv,
     },
   ).catch((error: { stdout: string; stderr: string; code: number }) => error);
