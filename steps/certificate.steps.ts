@@ -5,13 +5,13 @@ import {
   renewalLogged,
 } from '../support/checks/certificates.ts';
 import { servedByOthers } from '../support/checks/served.ts';
-import { requireAdapter } from '../support/env/system.ts';
 import { pickMembers } from '../support/faults/targets.ts';
 import {
   type CertificateProblem,
   certificateFault,
   parseProblem,
 } from '../support/faults/tls/certificate.ts';
+import { requireAdapter } from '../support/system/system.ts';
 import {
   coordinatedWords,
   coordinatorAndMember,

@@ -1,9 +1,9 @@
 import { Then, When } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { trafficShifted } from '../support/checks/traffic.ts';
-import { requireAdapter, requireEvents } from '../support/env/system.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { pickMembers } from '../support/faults/targets.ts';
+import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { coordinatedWords, coordinatorAndMember, membersOf, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';

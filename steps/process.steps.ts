@@ -1,6 +1,6 @@
 import { When } from '@cucumber/cucumber';
-import { requireAdapter } from '../support/env/system.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { requireAdapter } from '../support/system/system.ts';
 import { memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 

@@ -8,10 +8,10 @@ import {
   shareWithin,
 } from '../support/checks/latency.ts';
 import { DEFAULT_STREAK, detectedWithin, recoveredWithin } from '../support/checks/recovery.ts';
-import { requireAdapter, requireEvents } from '../support/env/system.ts';
 import { parsePhase, splitPhases } from '../support/load/phases.ts';
 import { finished } from '../support/load/running.ts';
 import { parseDuration, parsePercent, StepInputError } from '../support/parse.ts';
+import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';

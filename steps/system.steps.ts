@@ -1,10 +1,10 @@
 import { Given, When } from '@cucumber/cucumber';
 import { awaitServicesAnswer } from '../support/checks/steady-state.ts';
-import { groupMembers } from '../support/env/topology.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { partition } from '../support/faults/network/partition.ts';
 import { crash } from '../support/faults/process/crash.ts';
 import { loadSystem } from '../support/system/config.ts';
+import { groupMembers } from '../support/system/topology.ts';
 import { linkedWords, linkWords, scaleWords, serviceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 

@@ -2,7 +2,7 @@ import { Then } from '@cucumber/cucumber';
 import { auditShows } from '../support/checks/audit.ts';
 import { succeededWithin } from '../support/checks/outcome.ts';
 import { retriedOnAlternate } from '../support/checks/retry.ts';
-import { requireAdapter, requireEvents } from '../support/env/system.ts';
+import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { coordinatorAndMember, membersOf } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';

@@ -1,8 +1,8 @@
 import 'allure-cucumberjs';
 import { After, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber';
-import { claimOwnership, sweepDeadRuns } from './env/leftovers.ts';
-import { live } from './env/live.ts';
-import { residue } from './env/residue.ts';
+import { claimOwnership, sweepDeadRuns } from './cleanup/leftovers.ts';
+import { live } from './cleanup/live.ts';
+import { residue } from './cleanup/residue.ts';
 import { inspectAfterRollback } from './faults/clean.ts';
 import { attachEvidence } from './report/evidence.ts';
 import type { FaultlineWorld } from './world.ts';

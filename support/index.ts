@@ -5,16 +5,6 @@ export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactl
 export type { Verdict } from './checks/verdict.ts';
 export type { Environment, ServiceControl } from './env/environment.ts';
 export type { LogLine } from './env/local/process.ts';
-export type {
-  AuditEvent,
-  CertificateRejection,
-  CertificateRejections,
-  MemberCertificates,
-  OperationContext,
-  System,
-  SystemEvents,
-} from './env/system.ts';
-export type { Endpoint, ProbeKind, Readiness } from './env/topology.ts';
 export { createPki, type IssuedCertificate, type Pki } from './faults/tls/pki.ts';
 export type { Attempt, Operation, Outcome } from './load/history.ts';
 export { type LoadedConfig, loadConfig, loadSystem } from './system/config.ts';
@@ -41,3 +31,13 @@ export {
 } from './system/declare.ts';
 export { ConfigError } from './system/instantiate.ts';
 export { type Timeout, wait } from './system/readiness.ts';
+export type {
+  AuditEvent,
+  CertificateRejection,
+  CertificateRejections,
+  MemberCertificates,
+  OperationContext,
+  System,
+  SystemEvents,
+} from './system/system.ts';
+export type { Endpoint, ProbeKind, Readiness } from './system/topology.ts';

@@ -1,4 +1,4 @@
-import { Random as Generator } from './faults/proxy/random.ts';
+import { Random as Generator } from './proxy/random.ts';
 
 // One seed drives every random choice of a run (which members a fault hits, generated payloads, the
 // proxy's toxic draws), so a re-run with the same FAULTLINE_SEED repeats the experiment. One generator

@@ -1,16 +1,16 @@
 import { Before, BeforeAll, type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { parameter } from 'allure-js-commons';
 import type { Verdict } from './checks/verdict.ts';
+import { live } from './cleanup/live.ts';
+import { makeTempDir, type TempDir } from './cleanup/tmp.ts';
 import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
-import { live } from './env/live.ts';
-import type { System } from './env/system.ts';
-import { makeTempDir, type TempDir } from './env/tmp.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
 import { loadSystem } from './system/config.ts';
+import type { System } from './system/system.ts';
 
 interface PendingOperation {
   id: string;

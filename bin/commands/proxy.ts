@@ -3,7 +3,7 @@
 // when it starts us with --port 0).
 
 import { parseArgs } from 'node:util';
-import { exitWithParent } from '../../support/env/lifeline.ts';
+import { exitWithParent } from '../../support/cleanup/lifeline.ts';
 
 const help = `usage: faultline proxy [--host 127.0.0.1] [--port 8474] [--seed N] [--config file.json] [--metrics]
 
@@ -79,7 +79,7 @@ export const command = {
       return 0;
     }
     if (flags.version) {
-      const { TOXIPROXY_VERSION } = await import('../../support/faults/proxy/api.ts');
+      const { TOXIPROXY_VERSION } = await import('../../support/proxy/api.ts');
       process.stdout.write(
         `toxiproxy-server version ${TOXIPROXY_VERSION} (faultline embedded fault proxy)\n`,
       );
@@ -87,7 +87,7 @@ export const command = {
     }
     // Loaded after the flags are checked, so a usage error answers at once.
     const { pino } = await import('pino');
-    const { startProxyServer } = await import('../../support/faults/proxy/server.ts');
+    const { startProxyServer } = await import('../../support/proxy/server.ts');
     const logger = pino({ level: flags.level, base: { pid: process.pid } });
     const server = await startProxyServer({
       host: flags.host,

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../env/system.ts';
 import type { FaultRecord } from '../faults/ledger.ts';
+import type { AuditEvent } from '../system/system.ts';
 import type { Verdict } from './verdict.ts';
 
 /** The system's own audit log must record the fault: an expected event about a faulted member, after it began. */

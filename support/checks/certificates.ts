@@ -1,6 +1,6 @@
 import type { LogLine } from '../env/local/process.ts';
-import type { CertificateRejection } from '../env/system.ts';
 import type { FaultRecord } from '../faults/ledger.ts';
+import type { CertificateRejection } from '../system/system.ts';
 import type { Verdict } from './verdict.ts';
 
 // Verdicts about forged member certificates, judged from plain data: the certificates this scenario forged

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../env/environment.ts';
-import { requireAdapter, type System } from '../env/system.ts';
-import { groupMembers, probeKind, proxyName, service } from '../env/topology.ts';
 import { probe } from '../faults/probe.ts';
+import { requireAdapter, type System } from '../system/system.ts';
+import { groupMembers, probeKind, proxyName, service } from '../system/topology.ts';
 
 const PROBE_MS = 2_000;
 

@@ -1,6 +1,6 @@
-import type { ToxiproxyClient } from '../faults/network/toxiproxy.ts';
+import type { ToxiproxyClient } from '../proxy/client.ts';
+import type { Endpoint, Topology } from '../system/topology.ts';
 import type { LogLine } from './local/process.ts';
-import type { Endpoint, Topology } from './topology.ts';
 
 /** How a service's process last ended. */
 export interface ServiceExit {

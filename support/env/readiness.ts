@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { describeReadiness } from '../system/readiness.ts';
-import type { Endpoint, Readiness } from './topology.ts';
+import type { Endpoint, Readiness } from '../system/topology.ts';
 
 // Waits until a started service meets its declared readiness strategy. A process that dies meanwhile, or
 // a strategy that never holds, fails with the strategy it waited for and the service's last output.

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { residue } from '../cleanup/residue.ts';
 import type { Environment } from '../env/environment.ts';
-import { residue } from '../env/residue.ts';
-import { proxyName, service } from '../env/topology.ts';
+import { proxyName, service } from '../system/topology.ts';
 
 // A fault harness pointed at the wrong thing is an outage, not an experiment. So a fault may only act on
 // what the running topology is: a service it names, reached at an address this run started (loopback

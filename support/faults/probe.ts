@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import type { Endpoint, ProbeKind } from '../env/topology.ts';
+import type { Endpoint, ProbeKind } from '../system/topology.ts';
 
 // A fault proves it took effect by a request that gets an immediate reply from a healthy service and none
 // through the faulted link. One tiny protocol-correct request per kind of service:

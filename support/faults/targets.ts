@@ -1,5 +1,5 @@
-import { groupMembers } from '../env/topology.ts';
 import { shuffle } from '../random.ts';
+import { groupMembers } from '../system/topology.ts';
 import type { FaultlineWorld } from '../world.ts';
 
 /**

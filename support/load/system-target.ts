@@ -1,6 +1,6 @@
 import type { Environment } from '../env/environment.ts';
-import type { System } from '../env/system.ts';
 import type { Random } from '../random.ts';
+import type { System } from '../system/system.ts';
 import type { Result, Target } from './generator.ts';
 
 export interface SystemTargetOptions {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import type { System } from '../env/system.ts';
 import { findConfig, loadSystem } from '../system/config.ts';
+import type { System } from '../system/system.ts';
 
 // The system a plan checks step words against: the one a run would select (FAULTLINE_SYSTEM, the profile's
 // worldParameters.system, the config's default, its only system), built at each scenario's scale. Building

@@ -1,10 +1,10 @@
 import { pct } from '../checks/figures.ts';
 import { parsePercentile } from '../checks/latency.ts';
-import { isDeclared, type Topology } from '../env/topology.ts';
 import { parseProblem } from '../faults/tls/certificate.ts';
 import { describeCondition } from '../load/abort.ts';
 import { operationKind, planFromWords } from '../load/phrases.ts';
 import { parseDuration, parsePercent } from '../parse.ts';
+import { isDeclared, type Topology } from '../system/topology.ts';
 import {
   coordinatedWords,
   coordinatorAndMember,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { System } from '../env/system.ts';
 import { type Config, isConfig, isSystemDefinition } from './declare.ts';
 import { ConfigError, instantiate } from './instantiate.ts';
+import type { System } from './system.ts';
 
 // Where a run finds the systems it may target: faultline.config.{ts,mjs,js} at the project root (the
 // directory cucumber runs in), or the file FAULTLINE_CONFIG names. Loaded once per process.

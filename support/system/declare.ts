@@ -1,5 +1,6 @@
 import type { BillingEvidence } from '../checks/exactly-once.ts';
 import type { Environment } from '../env/environment.ts';
+import type { Operation } from '../load/history.ts';
 import type {
   AuditEvent,
   CertificateRejections,
@@ -7,9 +8,8 @@ import type {
   OperationContext,
   System,
   SystemEvents,
-} from '../env/system.ts';
-import type { Endpoint, ProbeKind, Readiness } from '../env/topology.ts';
-import type { Operation } from '../load/history.ts';
+} from './system.ts';
+import type { Endpoint, ProbeKind, Readiness } from './topology.ts';
 
 // The shapes a user's faultline.config.ts writes: services of a few kinds (each a small builder, in the
 // style of Testcontainers' modules), links, operations and the optional adapters through which verdicts

@@ -1,16 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import type { OperationContext, System } from '../env/system.ts';
-import {
-  type Endpoint,
-  type LinkSpec,
-  type ProbeKind,
-  type ServiceSpec,
-  type Topology,
-  TopologyError,
-  validateTopology,
-  type Wiring,
-} from '../env/topology.ts';
 import type { Operation } from '../load/history.ts';
 import type {
   EnvOf,
@@ -22,6 +11,17 @@ import type {
 } from './declare.ts';
 import { httpOperation } from './http-operation.ts';
 import { wait } from './readiness.ts';
+import type { OperationContext, System } from './system.ts';
+import {
+  type Endpoint,
+  type LinkSpec,
+  type ProbeKind,
+  type ServiceSpec,
+  type Topology,
+  TopologyError,
+  validateTopology,
+  type Wiring,
+} from './topology.ts';
 
 // A declaration becomes a runtime System: replicas expanded to named members, the links each service's env
 // uses found by running it once against a recording wiring, dependencies completed, every field checked

@@ -1,5 +1,5 @@
-import type { Readiness } from '../env/topology.ts';
 import { parseDuration } from '../parse.ts';
+import type { Readiness } from './topology.ts';
 
 // Readiness strategies a service declaration names, as Testcontainers' `Wait` does: the backend waits for
 // one before a service counts as started, and a failure names the strategy and shows the service's output.

@@ -1,5 +1,5 @@
-import { isDeclared, type Topology } from '../env/topology.ts';
 import { StepInputError } from '../parse.ts';
+import { isDeclared, type Topology } from './topology.ts';
 
 // Step words name parts of the system under test: "the controller", "3 of its workers", "the slow worker".
 // Each word must exist in the topology and play the role the step gives it, or the step fails naming the

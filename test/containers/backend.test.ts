@@ -4,8 +4,8 @@ import { after, test } from 'node:test';
 import { containersBackend } from '../../support/env/containers/backend.ts';
 import { RUN_ID } from '../../support/env/containers/runtime.ts';
 import type { Environment } from '../../support/env/environment.ts';
-import { proxyName, type Topology } from '../../support/env/topology.ts';
 import { probe } from '../../support/faults/probe.ts';
+import { proxyName, type Topology } from '../../support/system/topology.ts';
 import { referenceSystem } from '../helpers/reference.ts';
 import { LABEL, labelled, needsEngine, until } from './engine.ts';
 

@@ -8,8 +8,8 @@ import { containersBackend } from '../../support/env/containers/backend.ts';
 import { image } from '../../support/env/containers/images/resolve.ts';
 import { RUN_ID } from '../../support/env/containers/runtime.ts';
 import type { Environment } from '../../support/env/environment.ts';
-import type { Topology } from '../../support/env/topology.ts';
 import { wait } from '../../support/system/readiness.ts';
+import type { Topology } from '../../support/system/topology.ts';
 import { LABEL, labelled, needsEngine } from './engine.ts';
 
 // Declared services on the containers backend: any command line run with this machine's own programs in

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { extractErrorMatchingData, matchCategory, normalizeCategoriesConfig } from '@allurereport/core-api';
 import { FaultLedger, type FaultSpec } from '../../support/faults/ledger.ts';
-import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
 import { watchTraffic } from '../../support/faults/network/traffic.ts';
+import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import { CATEGORIES } from '../../support/report/categories.ts';
 import {
   connectTo,

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
+import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import { seeded } from '../../support/random.ts';
 import { ROOT } from './cucumber-run.ts';
 import { release, startTarget, strike, TooLate } from './interrupted.ts';
@@ -15,7 +15,7 @@ import { until } from './residue.ts';
 // sweep, the first environment's preparation (its temp dir, the PKI, the first services and links). That is where an
 // interrupt's teardown is quickest — nothing is up yet — and so where the exit overtakes work still queued
 // in Node's thread pool: a faultline-system-* dir once outlived such a run (the mkdtemp ran after the exit
-// handlers; support/env/tmp.ts). CPU hogs beside the runners stretch those windows as a busy CI machine
+// handlers; support/cleanup/tmp.ts). CPU hogs beside the runners stretch those windows as a busy CI machine
 // does. After each interrupt: no process, listening port, temp dir, proxy or container of the run is left.
 // Seeded (FAULTLINE_START_INTERRUPT_SEED repeats the strikes); FAULTLINE_START_INTERRUPT_RUNS sets how
 // many, FAULTLINE_START_INTERRUPT_HOGS how many busy loops load the machine (default: one per core).

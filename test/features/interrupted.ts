@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineReachable, LABEL, runIdOf } from '../../support/env/containers/runtime.ts';
-import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
-import { type RunningProxyServer, startProxyServer } from '../../support/faults/proxy/server.ts';
+import { ToxiproxyClient } from '../../support/proxy/client.ts';
+import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
 import { type CucumberRun, runCucumber } from './cucumber-run.ts';
 import {
   listeningPortsOf,

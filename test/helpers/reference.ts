@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referencePlatform } from '../../fixtures/platform/system.ts';
-import type { System } from '../../support/env/system.ts';
 import { instantiate } from '../../support/system/instantiate.ts';
+import type { System } from '../../support/system/system.ts';
 
 /** The reference platform as a run builds it: instantiated at a scale, its prepare() run in a temp dir. */
 export async function referenceSystem(scale: Record<string, number>, prepare = true): Promise<System> {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Environment } from '../../support/env/environment.ts';
-import type { OperationContext, System } from '../../support/env/system.ts';
 import { runLoad } from '../../support/load/generator.ts';
 import { durationOf, History, type Operation } from '../../support/load/history.ts';
 import { systemTarget, UnknownOperationError } from '../../support/load/system-target.ts';
 import { seeded } from '../../support/random.ts';
+import type { OperationContext, System } from '../../support/system/system.ts';
 
 // A system whose one operation the test scripts: the generator must drive it like any other target.
 function fakeSystem(operation: (ctx: OperationContext) => Promise<Operation>): System {

@@ -27,7 +27,7 @@ test('the packed package installs into a fresh project and its command and three
     'dist/support/index.js',
     'dist/support/index.d.ts',
     'dist/support/cucumber.js',
-    'dist/support/faults/proxy/index.js',
+    'dist/support/proxy/index.js',
     'dist/bin/faultline.js',
     'dist/scripts/images/postgres-entrypoint.sh',
   ])

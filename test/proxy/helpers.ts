@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { after } from 'node:test';
-import { type RunningProxyServer, startProxyServer } from '../../support/faults/proxy/server.ts';
+import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { type ProxyTraffic, ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
+import { type ProxyTraffic, ToxiproxyClient } from '../../support/proxy/client.ts';
 import {
   connectTo,
   echoServer,

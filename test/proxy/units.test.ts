@@ -3,14 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { splitHostPort } from '../../support/faults/proxy/address.ts';
-import { END, type StreamItem } from '../../support/faults/proxy/chunk.ts';
-import { DecodeError, decodeObject, parseFirstValue } from '../../support/faults/proxy/decode.ts';
-import { deriveSeed, Random } from '../../support/faults/proxy/random.ts';
-import { parseDirection } from '../../support/faults/proxy/toxic.ts';
-import { toxicKind, toxicTypes } from '../../support/faults/proxy/toxics/index.ts';
-import { sliceOffsets } from '../../support/faults/proxy/toxics/slicer.ts';
-import type { StageContext } from '../../support/faults/proxy/toxics/types.ts';
+import { splitHostPort } from '../../support/proxy/address.ts';
+import { END, type StreamItem } from '../../support/proxy/chunk.ts';
+import { DecodeError, decodeObject, parseFirstValue } from '../../support/proxy/decode.ts';
+import { deriveSeed, Random } from '../../support/proxy/random.ts';
+import { parseDirection } from '../../support/proxy/toxic.ts';
+import { toxicKind, toxicTypes } from '../../support/proxy/toxics/index.ts';
+import { sliceOffsets } from '../../support/proxy/toxics/slicer.ts';
+import type { StageContext } from '../../support/proxy/toxics/types.ts';
 
 function fakeContext(seed = 1): StageContext & { emitted: StreamItem[]; doneCount: number } {
   const ctx = {

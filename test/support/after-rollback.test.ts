@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Environment, ServiceControl } from '../../support/env/environment.ts';
 import { LocalProcess } from '../../support/env/local/process.ts';
-import type { Topology } from '../../support/env/topology.ts';
 import { inspectAfterRollback } from '../../support/faults/clean.ts';
 import type { FaultRecord } from '../../support/faults/ledger.ts';
+import type { Topology } from '../../support/system/topology.ts';
 
 // After rollback, a service that is not running is either the system's failure (it exited on its own: a
 // product finding) or ours (a kill fault whose undo did not bring it back: a rollback problem). The

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { makeTempDir } from '../../support/cleanup/tmp.ts';
 import type { Environment } from '../../support/env/environment.ts';
-import { makeTempDir } from '../../support/env/tmp.ts';
-import type { Endpoint, Topology } from '../../support/env/topology.ts';
 import { guardFile, guardLink, guardService, isLoopback, TargetRefused } from '../../support/faults/guard.ts';
 import { partition } from '../../support/faults/network/partition.ts';
-import { ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
 import { crash } from '../../support/faults/process/crash.ts';
+import { ToxiproxyClient } from '../../support/proxy/client.ts';
+import type { Endpoint, Topology } from '../../support/system/topology.ts';
 
 // The guard decides from addresses and paths alone, before anything is applied: an environment object
 // whose addresses are chosen per test is all it needs (nothing is contacted).

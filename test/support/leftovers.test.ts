@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { OWNER_VARIABLE, sweepLocal } from '../../support/cleanup/leftovers.ts';
+import { makeTempDir, ownerOfTempDir } from '../../support/cleanup/tmp.ts';
 import { formatOwner, processStartTime, self } from '../../support/env/containers/runtime.ts';
-import { OWNER_VARIABLE, sweepLocal } from '../../support/env/leftovers.ts';
-import { makeTempDir, ownerOfTempDir } from '../../support/env/tmp.ts';
 
 // Real processes and directories: a "run" that is really dead (a process we started and killed), its
 // leftovers, and the leftovers of a run that is alive (this test process). Only the dead run's go.

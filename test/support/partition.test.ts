@@ -3,12 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Environment } from '../../support/env/environment.ts';
-import type { Endpoint, Topology } from '../../support/env/topology.ts';
 import { verifyClean } from '../../support/faults/clean.ts';
 import { FaultLedger } from '../../support/faults/ledger.ts';
 import { partition } from '../../support/faults/network/partition.ts';
-import { parseListen, ToxiproxyClient } from '../../support/faults/network/toxiproxy.ts';
-import { type RunningProxyServer, startProxyServer } from '../../support/faults/proxy/server.ts';
+import { parseListen, ToxiproxyClient } from '../../support/proxy/client.ts';
+import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
+import type { Endpoint, Topology } from '../../support/system/topology.ts';
 
 // Real parts: an HTTP service, the fault proxy, real sockets. Only the environment object is assembled by
 // hand, so a link can be wired wrongly on purpose.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireAdapter, requireEvents } from '../../support/env/system.ts';
 import { defineSystem, type SystemDeclaration, service } from '../../support/system/declare.ts';
 import { ConfigError, instantiate } from '../../support/system/instantiate.ts';
+import { requireAdapter, requireEvents } from '../../support/system/system.ts';
 import { referenceSystem } from '../helpers/reference.ts';
 
 // The adapter members through which verdicts read a system's own words (its events by meaning, its

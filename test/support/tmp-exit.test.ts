@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { removeDir } from '../../support/env/residue.ts';
+import { removeDir } from '../../support/cleanup/residue.ts';
 
 // The race behind a `faultline-system-*` dir outliving an interrupted run (seen in fresh-clone CI), made
 // deterministic. Node's process.exit runs the 'exit' handlers, then drains libuv's thread pool: filesystem
@@ -24,7 +24,7 @@ function leftAfter(name: string, body: string): string[] {
   const root = join(work, name);
   const script = `
     import { pbkdf2 } from 'node:crypto';
-    import { makeTempDir } from '${module('env/tmp.ts')}';
+    import { makeTempDir } from '${module('cleanup/tmp.ts')}';
     const busy = () => pbkdf2('x', 'y', 2_000_000, 32, 'sha256', () => {});
     ${body}
   `;

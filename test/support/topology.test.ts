@@ -6,7 +6,7 @@ import {
   startOrder,
   type Topology,
   validateTopology,
-} from '../../support/env/topology.ts';
+} from '../../support/system/topology.ts';
 import { referenceSystem } from '../helpers/reference.ts';
 
 test('the reference platform starts stores, then the controller, then the workers', async () => {

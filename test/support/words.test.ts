@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Topology } from '../../support/env/topology.ts';
 import { defineSystem, redis, service } from '../../support/system/declare.ts';
 import { instantiate } from '../../support/system/instantiate.ts';
+import type { Topology } from '../../support/system/topology.ts';
 import {
   coordinatedWords,
   coordinatorAndMember,

@@ -1,7 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { ToxiproxyClient } from '../../faults/network/toxiproxy.ts';
-import type { Backend, Environment, ServiceControl } from '../environment.ts';
-import type { LogLine } from '../local/process.ts';
+import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
   type Endpoint,
@@ -15,7 +13,9 @@ import {
   TopologyError,
   validateTopology,
   type Wiring,
-} from '../topology.ts';
+} from '../../system/topology.ts';
+import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import type { LogLine } from '../local/process.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { TopologyError } from '../topology.ts';
+import { TopologyError } from '../../system/topology.ts';
 
 // What a process service's container sees of this machine. The container's image holds next to nothing
 // (images/catalog.ts offlineBase); the command runs this machine's own programs and libraries, mounted at

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { residue } from '../residue.ts';
+import { residue } from '../../cleanup/residue.ts';
 import { BUILD_CONTAINER_PREFIX } from './images/build.ts';
 import { LABEL, ownerIsGone, parseOwner, processExists, RUN_ID, runtime, self } from './runtime.ts';
 

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { BoundPorts, WaitStrategy } from 'testcontainers';
-import type { Readiness } from '../topology.ts';
+import type { Readiness } from '../../system/topology.ts';
 import { runtime } from './runtime.ts';
 
 // A declared service's readiness as a Testcontainers wait strategy. HTTP and log use Testcontainers' own

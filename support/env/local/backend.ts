@@ -1,10 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../faults/network/toxiproxy.ts';
+import { type Removable, residue } from '../../cleanup/residue.ts';
 import { modulePath } from '../../module-path.ts';
-import type { Backend, Environment, ServiceControl } from '../environment.ts';
-import { freePort } from '../ports.ts';
-import { awaitReady } from '../readiness.ts';
-import { type Removable, residue } from '../residue.ts';
+import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
 import {
   type Endpoint,
   type LinkSpec,
@@ -17,7 +14,10 @@ import {
   TopologyError,
   validateTopology,
   type Wiring,
-} from '../topology.ts';
+} from '../../system/topology.ts';
+import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import { freePort } from '../ports.ts';
+import { awaitReady } from '../readiness.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { residue } from '../../cleanup/residue.ts';
 import { cacheRoot } from '../cache.ts';
-import { residue } from '../residue.ts';
 
 export interface ProcessSpec {
   /** Service name as the topology knows it; used in errors and logs. */
@@ -34,7 +34,7 @@ const SETPRIV = '/usr/bin/setpriv';
 /**
  * One child process of the local backend. Two independent guards make sure it dies with the runner even
  * on SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig, where available) and the stdin lifeline
- * our own Node services watch (support/env/lifeline.ts).
+ * our own Node services watch (support/cleanup/lifeline.ts).
  */
 export class LocalProcess {
   readonly spec: ProcessSpec;

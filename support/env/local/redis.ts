@@ -1,5 +1,5 @@
+import { makeTempDir } from '../../cleanup/tmp.ts';
 import { freePort } from '../ports.ts';
-import { makeTempDir } from '../tmp.ts';
 import { redisServerBinary } from './binaries.ts';
 import { LocalProcess } from './process.ts';
 import { type RunningService, withPortRetry } from './service.ts';

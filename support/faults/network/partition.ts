@@ -1,5 +1,5 @@
 import type { Environment } from '../../env/environment.ts';
-import { type LinkSpec, linksBetween, probeKind, proxyName } from '../../env/topology.ts';
+import { type LinkSpec, linksBetween, probeKind, proxyName } from '../../system/topology.ts';
 import { guardLink } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';

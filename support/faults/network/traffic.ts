@@ -1,5 +1,5 @@
+import type { ProxyTraffic, ToxiproxyClient } from '../../proxy/client.ts';
 import type { TrafficProof } from '../ledger.ts';
-import type { ProxyTraffic, ToxiproxyClient } from './toxiproxy.ts';
 
 // A probe proves a network fault is in place; it does not prove the experiment tested anything. A fault on a
 // link the system never used while it held passes every check vacuously, so each network fault also proves

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { MemberCertificates } from '../../env/system.ts';
+import type { MemberCertificates } from '../../system/system.ts';
 import { guardFile } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { type IssuedCertificate, readIssued, validity } from './pki.ts';

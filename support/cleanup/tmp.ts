@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { chmod, chown, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processStartTime } from './containers/runtime.ts';
+import { processStartTime } from '../env/containers/runtime.ts';
 import { residue } from './residue.ts';
 
 // Every temp dir of a run carries this prefix so a later run can sweep what a killed run left behind.
@@ -32,7 +32,7 @@ export interface TempDir {
 }
 
 /**
- * A new temp dir, registered for removal at an interrupt or exit (support/env/residue.ts) before anything
+ * A new temp dir, registered for removal at an interrupt or exit (support/cleanup/residue.ts) before anything
  * else can happen. Made synchronously, on purpose: an asynchronous mkdtemp waits in libuv's thread pool, and
  * Node's process.exit runs the 'exit' handlers first and drains that pool after them — an interrupt that
  * exits while the mkdtemp is queued (a busy pool, a loaded machine) got the directory created after the last

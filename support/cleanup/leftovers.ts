@@ -8,7 +8,7 @@ import {
   parseOwner,
   processExists,
   self,
-} from './containers/runtime.ts';
+} from '../env/containers/runtime.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
 // The start-of-run sweep: a run killed with SIGKILL runs no cleanup code, so the next run removes what it
@@ -120,9 +120,9 @@ export async function sweepLocal(root = tmpdir()): Promise<Pick<Leftovers, 'proc
  */
 async function sweepContainers(): Promise<Pick<Leftovers, 'containers' | 'networks'>> {
   if (!engineConfigured()) return { containers: [], networks: [] };
-  const { engineReachable } = await import('./containers/runtime.ts');
+  const { engineReachable } = await import('../env/containers/runtime.ts');
   if (!(await engineReachable(3_000))) return { containers: [], networks: [] };
-  const { sweepLeftovers } = await import('./containers/sweep.ts');
+  const { sweepLeftovers } = await import('../env/containers/sweep.ts');
   return sweepLeftovers();
 }
 

@@ -1,7 +1,7 @@
 import type { BillingEvidence } from '../checks/exactly-once.ts';
+import type { Environment } from '../env/environment.ts';
 import type { Pki } from '../faults/tls/pki.ts';
 import type { Operation } from '../load/history.ts';
-import type { Environment } from './environment.ts';
 import type { Topology } from './topology.ts';
 
 /** A row of the system's own record of resilience events (the reference platform keeps it in Postgres). */

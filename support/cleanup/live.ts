@@ -1,5 +1,5 @@
+import type { Environment } from '../env/environment.ts';
 import type { FaultLedger } from '../faults/ledger.ts';
-import type { Environment } from './environment.ts';
 
 // Environments that are up right now in this process, and the fault ledgers of scenarios under way. A
 // signal handler rolls the faults back and tears the environments down, because an interrupted run never
