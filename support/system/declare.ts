@@ -1,14 +1,5 @@
-import type { BillingEvidence } from '../checks/exactly-once.ts';
-import type { Environment } from '../env/environment.ts';
 import type { Operation } from '../load/history.ts';
-import type {
-  AuditEvent,
-  CertificateRejections,
-  MemberCertificates,
-  OperationContext,
-  System,
-  SystemEvents,
-} from './system.ts';
+import type { Adapters, OperationContext, System } from './system.ts';
 import type { Endpoint, ProbeKind, Readiness } from './topology.ts';
 
 // The shapes a user's faultline.config.ts writes: services of a few kinds (each a small builder, in the
@@ -97,36 +88,6 @@ export interface HttpOperation {
 
 export type OperationDeclaration = HttpOperation | ((ctx: OperationContext) => Promise<Operation>);
 
-/** Optional abilities: a verdict that needs one the system does not declare says which to add. */
-export interface Adapters {
-  /** Members of `group` that `coordinator` currently sees as registered and healthy. */
-  healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
-  /** Members of `group` in the order the coordinator will send them the next requests. */
-  routingOrder?(env: Environment, coordinator: string, group: string): Promise<string[]>;
-  /** The member of `group` working on operation `id` and since when (ms epoch). */
-  holder?(
-    env: Environment,
-    group: string,
-    id: string,
-  ): Promise<{ member: string; since: number } | undefined>;
-  /** The system's own record of resilience events since `since` (ms epoch). */
-  audit?(env: Environment, since: number): Promise<AuditEvent[]>;
-  /**
-   * Which `audit` events mean what: a fault kind → the events that show the system noticed it on a member
-   * (`partition: ['peer_unreachable']`), `breaker` → the events that show a coordinator opened a member's
-   * circuit breaker (`breaker: ['circuit_opened']`). Each event's subject must name the member.
-   */
-  events?: SystemEvents;
-  /** How the system reports refusing a member's certificate: the reasons it gives and where to read them. */
-  certificateRejections?: CertificateRejections;
-  /** What a member logs when it learns its certificate must be renewed (a pattern, or text the line contains). */
-  renewalLog?: RegExp | string;
-  /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
-  billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
-  /** Members whose identity is a certificate faultline can replace. */
-  certificates?: MemberCertificates;
-}
-
 export interface SystemDeclaration extends Adapters {
   services: ServiceDeclaration[];
   /** Links besides those each service's `env` uses (those are found by themselves). */
@@ -197,4 +158,4 @@ export const container = (
 /** An HTTP request template as an operation. */
 export const http = (request: Omit<HttpOperation, 'kind'>): HttpOperation => ({ kind: 'http', ...request });
 
-export type { System };
+export type { Adapters, System };

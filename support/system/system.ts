@@ -28,40 +28,45 @@ export interface OperationContext {
  * log lives. Built from a user's declaration (support/system/instantiate.ts); everything else (faults, load,
  * checks) is generic. A step that needs an adapter the system lacks fails naming it (requireAdapter).
  */
-export interface System {
+/** Optional abilities: a verdict that needs one the system does not declare says which to add. */
+export interface Adapters {
+  /** Members of `group` that `coordinator` currently sees as registered and healthy. */
+  healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
+  /** Members of `group` in the order the coordinator will send them the next requests. */
+  routingOrder?(env: Environment, coordinator: string, group: string): Promise<string[]>;
+  /** The member of `group` working on operation `id` and since when (ms epoch). */
+  holder?(
+    env: Environment,
+    group: string,
+    id: string,
+  ): Promise<{ member: string; since: number } | undefined>;
+  /** The system's own record of resilience events since `since` (ms epoch). */
+  audit?(env: Environment, since: number): Promise<AuditEvent[]>;
+  /**
+   * Which `audit` events mean what: a fault kind → the events that show the system noticed it on a member
+   * (`partition: ['peer_unreachable']`), `breaker` → the events that show a coordinator opened a member's
+   * circuit breaker (`breaker: ['circuit_opened']`). Each event's subject must name the member.
+   */
+  events?: SystemEvents;
+  /** How the system reports refusing a member's certificate: the reasons it gives and where to read them. */
+  certificateRejections?: CertificateRejections;
+  /** What a member logs when it learns its certificate must be renewed (a pattern, or text the line contains). */
+  renewalLog?: RegExp | string;
+  /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
+  billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
+  /** Members whose identity is a certificate faultline can replace. */
+  certificates?: MemberCertificates;
+}
+
+export interface System extends Adapters {
   topology: Topology;
   /**
    * Work done before the topology starts, in a directory that lives as long as the environment (e.g. a
    * per-run certificate authority), visible to every service at the same path, whatever the backend.
    */
   prepare?(workdir: string): Promise<void>;
-  /** Members whose identity is a certificate the harness can replace (expire, revoke, renew) mid-run. */
-  readonly certificates?: MemberCertificates;
   /** Client operations by the name steps use ("order request"). */
   operations: Record<string, (ctx: OperationContext) => Promise<Operation>>;
-  /** Members of `group` that `coordinator` currently sees as registered and healthy. */
-  healthyMembers?(env: Environment, coordinator: string, group: string): Promise<string[]>;
-  /** Members of `group` in the order the coordinator will send them the next requests, when it knows one. */
-  routingOrder?(env: Environment, coordinator: string, group: string): Promise<string[]>;
-  /** The member of `group` working on operation `id` and since when (ms epoch), when the system can tell. */
-  holder?(
-    env: Environment,
-    group: string,
-    id: string,
-  ): Promise<{ member: string; since: number } | undefined>;
-  /** Resilience events recorded since `since` (ms epoch). */
-  audit?(env: Environment, since: number): Promise<AuditEvent[]>;
-  /**
-   * The system's event names by what they mean (see SystemEvents): which audit events show a fault of a kind
-   * was noticed, which show a coordinator's breaker opened on a member.
-   */
-  events?: SystemEvents;
-  /** How the system reports refusing a member's certificate (what "rejects … as <reason>" reads). */
-  certificateRejections?: CertificateRejections;
-  /** The line a member logs when it learns its certificate must be renewed: a pattern, or text it contains. */
-  renewalLog?: RegExp | string;
-  /** The effects of operations (charges, stored outcomes) the exactly-once check reads. */
-  billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
 }
 
 const ADAPTER_USE: Record<string, string> = {
