@@ -57,6 +57,25 @@ test('init from the installed package writes a project whose experiments run', {
     'the journal formatter, loaded as faultline/journal-formatter, wrote it',
   );
 
+  // Detection power: the example api's deadline is what keeps its latency bounded; without it (a 10 s
+  // attempt timeout) the partition experiment must fail.
+  const config = join(project, 'faultline.config.mts');
+  const declared = readFileSync(config, 'utf8');
+  assert.match(declared, /ATTEMPT_TIMEOUT_MS: '250'/);
+  writeFileSync(config, declared.replace("ATTEMPT_TIMEOUT_MS: '250'", "ATTEMPT_TIMEOUT_MS: '10000'"));
+  const blind = await run(
+    'npx',
+    ['--no-install', 'cucumber-js', '-p', 'ci', 'features/network/partition.feature'],
+    {
+      cwd: project,
+      maxBuffer: 64 * 1024 * 1024,
+      env: withReports,
+    },
+  ).catch((error: { stdout: string; stderr: string; code: number }) => error);
+  assert.equal('code' in blind ? blind.code : 0, 1, blind.stdout);
+  assert.match(blind.stdout, /AssertionError: (p95 latency|error rate) under fault below/, blind.stdout);
+  writeFileSync(config, declared);
+
   // The same experiments on the containers backend, where an engine runs (CI requires one).
   if (process.env.FAULTLINE_REQUIRE_DOCKER === '1' || (await engineReachable(3_000))) {
     const containers = await run('npx', ['--no-install', 'cucumber-js', '-p', 'ci'], {
