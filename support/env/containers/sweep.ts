@@ -147,11 +147,21 @@ export function runWatchdog(run: string): void {
   // Signals meant for the runner's terminal are not for us; we end when the pipe does.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
   let done = false;
+  // Requests the runner sent just before it ended (a container being created as Ctrl-C came) are still
+  // carried out by the engine after the pipe closed: one sweep would miss what they create. So sweep until
+  // the run has had nothing left for QUIET consecutive passes, a second apart (bounded).
+  const QUIET = 3;
+  const LIMIT_MS = 60_000;
   const sweep = async () => {
     if (done) return;
     done = true;
+    const until = Date.now() + LIMIT_MS;
     try {
-      await sweepRun(run);
+      for (let empty = 0; empty < QUIET && Date.now() < until; ) {
+        const removed = await sweepRun(run).catch(() => undefined);
+        empty = removed && removed.containers.length === 0 && removed.networks.length === 0 ? empty + 1 : 0;
+        if (empty < QUIET) await new Promise((r) => setTimeout(r, 1_000));
+      }
     } finally {
       process.exit(0);
     }
