@@ -2,6 +2,8 @@
 // embedded one are interchangeable. A small typed client of our own: toxiproxy-node-client cannot list a
 // proxy's toxics (its Proxy keeps only name/listen/upstream/enabled), which rollback verification needs.
 
+import type { ProxyTraffic } from './proxy.ts';
+
 export interface Toxic {
   name: string;
   type: string;
@@ -18,15 +20,9 @@ export interface Proxy {
   toxics: Toxic[];
 }
 
-/** Live figures of one proxy (faultline's `GET /proxies/{proxy}/traffic`; upstream Toxiproxy has none). */
-export interface ProxyTraffic {
-  name: string;
-  connections: { accepted: number; open: number };
-  /** client → server: bytes read from the client, and written to the server. */
-  upstream: { received: number; sent: number };
-  /** server → client: bytes read from the server, and written to the client. */
-  downstream: { received: number; sent: number };
-}
+// The wire shape of `GET /proxies/{proxy}/traffic` is the server's own (faultline's extension; upstream
+// Toxiproxy has none).
+export type { ProxyTraffic } from './proxy.ts';
 
 export interface NewToxic {
   name: string;

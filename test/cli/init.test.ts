@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../support/system/config.ts';
 import { instantiate } from '../../support/system/instantiate.ts';
 import { ROOT } from '../features/cucumber-run.ts';
+import { runProgram } from '../plan/cli.ts';
 
 // `faultline init` as a user runs it, in a fresh directory: what it writes, what it keeps, the draft it
 // makes from a Compose file (loaded through the real config loader), and — the point of it all — that the
@@ -18,28 +18,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let count = 0;
 const freshDir = () => join(scratch, `project-${++count}`);
 
-function run(
-  program: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(program, args, {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runProgram;
 
 const init = (args: string[]) => run(process.execPath, [`${ROOT}bin/faultline.ts`, 'init', ...args]);
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');

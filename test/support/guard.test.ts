@@ -9,38 +9,13 @@ import { guardFile, guardLink, guardService, isLoopback, TargetRefused } from '.
 import { partition } from '../../support/faults/network/partition.ts';
 import { crash } from '../../support/faults/process/crash.ts';
 import { ToxiproxyClient } from '../../support/proxy/client.ts';
-import type { Endpoint, Topology } from '../../support/system/topology.ts';
+import type { Endpoint } from '../../support/system/topology.ts';
+import { pairTopology } from '../helpers/pair.ts';
 
 // The guard decides from addresses and paths alone, before anything is applied: an environment object
 // whose addresses are chosen per test is all it needs (nothing is contacted).
 
-const topology: Topology = {
-  name: 'pair',
-  services: [
-    {
-      kind: 'process',
-      name: 'client',
-      command: ['node', 'x.ts'],
-      cwd: '.',
-      portEnv: 'P',
-      readiness: { kind: 'port', timeoutMs: 1_000 },
-      dependsOn: [],
-      env: () => ({}),
-    },
-    {
-      kind: 'process',
-      name: 'service',
-      command: ['node', 'x.ts'],
-      cwd: '.',
-      portEnv: 'P',
-      readiness: { kind: 'port', timeoutMs: 1_000 },
-      dependsOn: [],
-      env: () => ({}),
-    },
-  ],
-  links: [{ from: 'client', to: 'service' }],
-  probes: {},
-};
+const topology = pairTopology([{ from: 'client', to: 'service' }]);
 
 function environment(opts: { backend?: string; proxyUrl?: string; host?: string } = {}): Environment {
   const at = (port: number): Endpoint => ({ host: opts.host ?? '127.0.0.1', port });

@@ -8,41 +8,19 @@ import { FaultLedger } from '../../support/faults/ledger.ts';
 import { partition } from '../../support/faults/network/partition.ts';
 import { parseListen, ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
-import type { Endpoint, Topology } from '../../support/system/topology.ts';
+import type { Endpoint } from '../../support/system/topology.ts';
+import { pairTopology } from '../helpers/pair.ts';
 
 // Real parts: an HTTP service, the fault proxy, real sockets. Only the environment object is assembled by
 // hand, so a link can be wired wrongly on purpose.
 
-const topology: Topology = {
-  name: 'pair',
-  services: [
-    {
-      kind: 'process',
-      name: 'client',
-      command: ['node', 'x.ts'],
-      cwd: '.',
-      portEnv: 'P',
-      readiness: { kind: 'port', timeoutMs: 1_000 },
-      dependsOn: [],
-      env: () => ({}),
-    },
-    {
-      kind: 'process',
-      name: 'service',
-      command: ['node', 'x.ts'],
-      cwd: '.',
-      portEnv: 'P',
-      readiness: { kind: 'port', timeoutMs: 1_000 },
-      dependsOn: [],
-      env: () => ({}),
-    },
-  ],
-  links: [
+const topology = pairTopology(
+  [
     { from: 'client', to: 'service' },
     { from: 'service', to: 'client' },
   ],
-  probes: { client: 'http', service: 'http' },
-};
+  { client: 'http', service: 'http' },
+);
 
 let proxy: RunningProxyServer;
 let serviceServer: Server;
