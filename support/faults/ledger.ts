@@ -26,7 +26,13 @@ export interface TrafficProof {
 export interface FaultSpec {
   kind: string;
   description: string;
+  /** What the fault acts on (the member crashed, the service whose answers are slowed). */
   targets: string[];
+  /**
+   * Every service the fault touches, for the coverage matrix: both ends of a cut link (cutting worker →
+   * redis counts for redis too). Defaults to the targets.
+   */
+  touches?: string[];
   apply(): Promise<string[]>;
   undo(): Promise<void>;
   /** Proof that the system's traffic met the fault, asked just before the undo (only if apply succeeded). */
@@ -40,6 +46,8 @@ export interface FaultRecord {
   kind: string;
   description: string;
   targets: string[];
+  /** Every service the fault touches (both ends of a link), for coverage; the targets when not given. */
+  touches?: string[];
   state: 'applying' | 'active' | 'undone' | 'undo-failed';
   startedAt?: number;
   stoppedAt?: number;
@@ -75,6 +83,7 @@ export class FaultLedger {
       kind: spec.kind,
       description: spec.description,
       targets: spec.targets,
+      ...(spec.touches ? { touches: [...new Set(spec.touches)] } : {}),
       state: 'applying',
       plannedMs: spec.durationMs,
       evidence: [],

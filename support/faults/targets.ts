@@ -1,5 +1,6 @@
 import { shuffle } from '../random.ts';
 import { groupMembers } from '../system/topology.ts';
+import type { Targets } from '../system/words.ts';
 import type { FaultlineWorld } from '../world.ts';
 
 /**
@@ -18,4 +19,17 @@ export async function pickMembers(world: FaultlineWorld, coordinator: string, gr
   const ranked =
     order && order.length === members.length ? order : shuffle(members, world.random(`targets:${group}`));
   return ranked.slice(0, count);
+}
+
+/**
+ * The services a target phrase strikes ("redis", "the workers", "2 of the workers"): all of them, or a
+ * seeded draw of N — the same members on a re-run with the same seed. `purpose` separates the draws of
+ * two steps in one scenario.
+ */
+export function chooseTargets(world: FaultlineWorld, targets: Targets, purpose: string): string[] {
+  if (targets.count >= targets.members.length) return [...targets.members];
+  return shuffle(targets.members, world.random(`targets:${purpose}:${targets.phrase}`)).slice(
+    0,
+    targets.count,
+  );
 }

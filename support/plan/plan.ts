@@ -1,7 +1,8 @@
 import type { FeatureProblem, PlannedScenario } from './features.ts';
+import type { PlanNotes, PlannedFault } from './meaning.ts';
 import { matchStep, patternKey, type StepDefinitionLike } from './steps.ts';
 import type { PlanSystem } from './system.ts';
-import { type PlanNotes, type PlannedFault, VOCABULARY } from './vocabulary.ts';
+import { VOCABULARY } from './vocabulary.ts';
 
 // A plan is what a run would do, read from the features and the step definitions alone: per scenario the
 // system it brings up, its abort conditions, its load, and every fault with its targets, duration and blast

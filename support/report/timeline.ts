@@ -10,6 +10,8 @@ export interface TimelineEntry {
   kind: string;
   description: string;
   targets: string[];
+  /** Every service the fault touches (both ends of a link): what the coverage matrix counts it against. */
+  touches?: string[];
   state: FaultRecord['state'];
   startedAt?: string;
   stoppedAt?: string;
@@ -34,6 +36,7 @@ export function timelineOf(faults: readonly FaultRecord[], origin: number): Time
     kind: f.kind,
     description: f.description,
     targets: f.targets,
+    ...(f.touches ? { touches: f.touches } : {}),
     state: f.state,
     startedAt: iso(f.startedAt),
     stoppedAt: iso(f.stoppedAt),

@@ -314,3 +314,41 @@ export function linkWords(topology: Topology, from: string, to: string): { from:
     return { from, to };
   });
 }
+
+/** What a fault step aims at: one service, every member of a group, or N of a group (drawn by the seed). */
+export interface Targets {
+  /** The phrase as written, for messages and plans ("2 of the workers"). */
+  phrase: string;
+  /** The group, when the phrase names one. */
+  group?: string;
+  /** Every service the phrase may strike. */
+  members: string[];
+  /** How many of `members` it strikes (all of them unless "N of …"). */
+  count: number;
+}
+
+/**
+ * "<service>", "the <group>" or "N of the <group>" (also "N of its <group>"): the one target grammar of every
+ * fault step on services. A service's own name wins over a group alias ("worker-2" is that member).
+ */
+export function targetWords(topology: Topology, phrase: string): Targets {
+  const text = phrase.trim();
+  const some = /^(\d+) of (?:the |its )?(\S+)$/.exec(text);
+  if (some) {
+    const count = Number(some[1]);
+    const group = groupWord(topology, some[2]!);
+    return { phrase: text, group, members: countWord(topology, group, count), count };
+  }
+  const word = text.replace(/^the /, '');
+  if (/\s/.test(word))
+    throw new WordError(
+      `'${text}' is not a target: write a service ('redis'), a group ('the workers') or some of one ('2 of the workers')`,
+    );
+  if (topology.services.some((s) => s.name === word)) return { phrase: text, members: [word], count: 1 };
+  for (const [group, members] of groupsOf(topology))
+    if (groupAliases(group, members).includes(word))
+      return { phrase: text, group, members, count: members.length };
+  throw new WordError(
+    `'${word}' is neither a service nor a group of ${ofSystem(topology)}; its services: ${serviceNames(topology)}; its groups: ${describeGroups(topology)}`,
+  );
+}

@@ -16,6 +16,7 @@ import {
   serviceWord,
   steadyStateWords,
   subjectWord,
+  targetWords,
   WordError,
 } from '../../support/system/words.ts';
 import { referenceSystem } from '../helpers/reference.ts';
@@ -210,4 +211,18 @@ test('a partition needs a link between its two services, a slowed link one from 
     wordError(() => linkedWords(other, 'kafka', 'zookeeper')),
     /^'kafka' is not a service .*; and 'zookeeper' is not a service/,
   );
+});
+
+test('a fault target is a service, a whole group, or N of a group', async () => {
+  const topology = await reference(3);
+  assert.deepEqual(targetWords(topology, 'redis'), { phrase: 'redis', members: ['redis'], count: 1 });
+  assert.deepEqual(targetWords(topology, 'worker-2').members, ['worker-2']);
+  const all = targetWords(topology, 'the workers');
+  assert.deepEqual([all.group, all.count, all.members.length], ['workers', 3, 3]);
+  const some = targetWords(topology, '2 of the workers');
+  assert.deepEqual([some.group, some.count, some.members.length], ['workers', 2, 3]);
+  assert.equal(targetWords(other, '1 of its nodes').group, 'nodes');
+  assert.throws(() => targetWords(topology, '4 of the workers'), /cannot strike 4 of 3 workers/);
+  assert.throws(() => targetWords(topology, 'the cache'), /'cache' is neither a service nor a group.*redis/);
+  assert.throws(() => targetWords(topology, 'all the workers'), /write a service/);
 });

@@ -27,6 +27,7 @@ export function latency(
     kind: 'latency',
     description: `${delayMs} ms latency on ${to}'s responses to ${from}`,
     targets: [to],
+    touches: [from, to],
     durationMs,
     async apply() {
       const kind = probeKind(env.topology, link);

@@ -34,6 +34,7 @@ export function partition(env: Environment, a: string, b: string, durationMs?: n
     kind: 'partition',
     description: `network partition between ${a} and ${b}`,
     targets: [b],
+    touches: [a, b],
     durationMs,
     async apply() {
       // Links are cut together (a partition is one event), then each proves it took effect.
