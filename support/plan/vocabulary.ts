@@ -15,6 +15,7 @@ import { CERTIFICATES } from './meanings/certificates.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
+import { REPLICAS } from './meanings/replicas.ts';
 import { STORES } from './meanings/stores.ts';
 
 // What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
@@ -105,6 +106,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...CERTIFICATES,
   ...DNS,
   ...STORES,
+  ...REPLICAS,
 
   // load and clients
   '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
