@@ -15,4 +15,5 @@ import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
 import '../steps/system.steps.ts';
 import '../steps/slo.steps.ts';
+import '../steps/stores.steps.ts';
 import '../steps/verdict.steps.ts';

@@ -103,7 +103,11 @@ export function requireAdapter<K extends keyof typeof ADAPTER_USE & keyof System
 export type SystemEvents = Readonly<Record<string, readonly string[]>>;
 
 /** The meanings of SystemEvents that are not fault kinds. */
-export const EVENT_MEANINGS = { breaker: 'a coordinator opened the breaker of a member' } as const;
+export const EVENT_MEANINGS = {
+  breaker: 'a coordinator opened the breaker of a member',
+  // The event's subject names the store (the dependency) that failed.
+  outage: 'a service noticed that a store it depends on became unavailable',
+} as const;
 
 /** One refusal of a member's certificate, as the system recorded it. */
 export interface CertificateRejection {

@@ -1,5 +1,122 @@
-import type { Meaning } from '../meaning.ts';
+import { parseKeyPattern } from '../../faults/stores/poison.ts';
+import { type StoreKind, storeWord } from '../../faults/stores/store.ts';
+import { parseDuration } from '../../parse.ts';
+import type { Topology } from '../../system/topology.ts';
+import { subjectWord } from '../../system/words.ts';
+import { formatDuration, hit, lasts, type Meaning, type PlanNotes, text, words } from '../meaning.ts';
 
-// Dependency faults on the stores faultline starts (Redis, Postgres, replicas): what each step strikes, for how long, with what blast radius.
+// Dependency faults on the stores faultline starts (Redis, Postgres, replicas): what each step strikes, for
+// how long, with what blast radius. The blast radius of a store fault is every service that talks to it.
 
-export const STORES: Record<string, Meaning> = {};
+/** The services with a link into `store`, for the blast radius. */
+function usersOf(topology: Topology | undefined, store: string): string {
+  const users = [...new Set(topology?.links.filter((l) => l.to === store).map((l) => l.from) ?? [])];
+  return users.length > 0 ? users.join(', ') : 'every service that uses it';
+}
+
+/** A fault on one store: its word checked (a store of `kind`), planned against the store and its users. */
+function onStore(
+  kind: StoreKind,
+  fault: (args: readonly unknown[]) => { fault: string; targets?: string; duration: string; effect: string },
+) {
+  return (args: readonly unknown[], notes: PlanNotes) => {
+    const name = text(args[0]);
+    words(notes, (t) => storeWord(t, name, kind));
+    const f = fault(args);
+    hit(
+      notes,
+      f.fault,
+      name,
+      f.targets ?? name,
+      f.duration,
+      f.effect,
+      `${name} and everyone using it (${usersOf(notes.topology, name)}): ${f.effect}`,
+    );
+  };
+}
+
+export const STORES: Record<string, Meaning> = {
+  '^(?:the )?(\\S+) is stopped(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('redis', ([, lasting]) => ({
+      fault: 'store stopped (SIGKILL; back with its data)',
+      duration: lasts(lasting, 'restarted'),
+      effect: 'connections refused',
+    })),
+  },
+  '^(?:the )?(\\S+) is unreachable(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('redis', ([name, lasting]) => ({
+      fault: 'store unreachable (every link into it black-holed)',
+      targets: `every link into ${text(name)}`,
+      duration: lasts(lasting, 'heals'),
+      effect: 'commands time out',
+    })),
+  },
+  '^(?:the )?(\\S+) restarts empty$': {
+    kind: 'fault',
+    note: onStore('redis', () => ({
+      fault: 'store restarted empty (every key flushed)',
+      duration: 'instant (the data stays gone)',
+      effect: 'every key lost',
+    })),
+  },
+  '^the (\\S+) key "(.*)" is poisoned(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('redis', ([name, key, lasting]) => ({
+      fault: 'cache poisoning (seeded corrupt bytes)',
+      targets: `${text(name)} key ${JSON.stringify(parseKeyPattern(text(key), false))}`,
+      duration: lasts(lasting, 'heals'),
+      effect: 'reads return corrupt bytes',
+    })),
+  },
+  '^the (\\S+) keys matching "(.*)" are poisoned(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('redis', ([name, pattern, lasting]) => ({
+      fault: 'cache poisoning (seeded corrupt bytes)',
+      targets: `${text(name)} keys matching ${JSON.stringify(parseKeyPattern(text(pattern), true))}`,
+      duration: lasts(lasting, 'heals'),
+      effect: 'reads return corrupt bytes',
+    })),
+  },
+  '^(?:the )?(\\S+) runs out of connection slots(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('postgres', ([, lasting]) => ({
+      fault: 'connection slots exhausted (held by faultline)',
+      duration: lasts(lasting, 'heals'),
+      effect: 'new connections refused',
+    })),
+  },
+  '^(?:the )?(\\S+) turns read-only(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('postgres', ([, lasting]) => ({
+      fault: 'read-only (default_transaction_read_only)',
+      duration: lasts(lasting, 'heals'),
+      effect: 'writes refused',
+    })),
+  },
+  '^(?:the )?(\\S+) terminates its open connections$': {
+    kind: 'fault',
+    note: onStore('postgres', () => ({
+      fault: 'open connections terminated (pg_terminate_backend)',
+      duration: 'instant (the system reconnects)',
+      effect: 'in-flight queries fail',
+    })),
+  },
+  '^(?:the )?(\\S+) queries take (.+?) longer(?: for (.+))?$': {
+    kind: 'fault',
+    note: onStore('postgres', ([, delay, lasting]) => ({
+      fault: `slow queries +${formatDuration(parseDuration(text(delay)))} per writing transaction (server-side)`,
+      duration: lasts(lasting, 'heals'),
+      effect: 'writes answer late',
+    })),
+  },
+  '^the (\\S+) detects the (\\S+) outage within (.+)$': {
+    kind: 'verdict',
+    note: ([subject, name, bound], n) => {
+      parseDuration(text(bound));
+      words(n, (t) => subjectWord(t, text(subject)));
+      words(n, (t) => storeWord(t, text(name), 'store'));
+    },
+  },
+};
