@@ -14,7 +14,7 @@ import { logged, OURS, postgresOf, touching, until, watchConnections, withPostgr
 //                    transaction (see slowQueries below for why a trigger).
 // Every proof is read from the server; every undo is verified on a new session.
 
-const SLOT_BATCH = 16;
+const SLOT_BATCH = 32;
 /** How often the slot holder asks for a slot the system may have freed. */
 const GRAB_MS = 3;
 const TOO_MANY = /too many clients|remaining connection slots are reserved/i;
@@ -104,6 +104,7 @@ export function slotsExhausted(env: Environment, name: string, durationMs?: numb
     touches: touching(env, name),
     durationMs,
     async apply() {
+      const started = performance.now();
       const limits = await withPostgres(env, name, async (c) => {
         const { rows } = await c.query<{ max: string; reserved: string; used: string; superuser: boolean }>(
           `select current_setting('max_connections') as max,
@@ -135,7 +136,7 @@ export function slotsExhausted(env: Environment, name: string, durationMs?: numb
       grabbing = grab();
       watch = await watchConnections(env, name, `exhaustion of ${name}'s connection slots`);
       return [
-        `max_connections ${max} (${limits.reserved} reserved for superusers; the system's role is ${limits.superuser ? '' : 'not '}a superuser), ${limits.used} in use before; faultline holds ${held.length}; a new connection as the system's role is refused: ${proof}`,
+        `max_connections ${max} (${limits.reserved} reserved for superusers; the system's role is ${limits.superuser ? '' : 'not '}a superuser), ${limits.used} in use before; faultline took ${held.length} in ${Math.round(performance.now() - started)} ms and holds them; a new connection as the system's role is refused: ${proof}`,
       ];
     },
     async felt(): Promise<TrafficProof> {
@@ -210,6 +211,7 @@ export function readOnly(env: Environment, name: string, durationMs?: number): F
     touches: touching(env, name),
     durationMs,
     async apply() {
+      const started = performance.now();
       await withPostgres(env, name, async (c) => {
         await c.query('alter system set default_transaction_read_only = on');
         await c.query('select pg_reload_conf()');
@@ -236,7 +238,9 @@ export function readOnly(env: Environment, name: string, durationMs?: number): F
         );
       since = Date.now();
       watch = await watchConnections(env, name, `read-only ${name}`);
-      return [`a new session shows default_transaction_read_only = on; a write there is refused: ${refused}`];
+      return [
+        `${Math.round(performance.now() - started)} ms after ALTER SYSTEM: a new session shows default_transaction_read_only = on; a write there is refused: ${refused}`,
+      ];
     },
     async felt(): Promise<TrafficProof> {
       const lines = logged(env, name, since, /read-only transaction/);
