@@ -116,23 +116,27 @@ export function slotsExhausted(env: Environment, name: string, durationMs?: numb
       });
       const max = Number(limits.max);
       let refused: string | undefined;
+      // Every refusal the server logs from here on is counted, faultline's own apart.
+      since = Date.now();
       // Batches: a connection costs a fork on the server; one at a time would take seconds.
       while (!refused && held.length <= max) {
         for (const b of await Promise.all(Array.from({ length: SLOT_BATCH }, open))) {
           if (b.c) held.push(b.c);
-          else if (TOO_MANY.test(b.error ?? '')) refused = b.error;
-          else {
+          else if (TOO_MANY.test(b.error ?? '')) {
+            refused = b.error;
+            ours++;
+          } else {
             await closeAll();
             throw new Error(`exhausting ${name}'s connection slots failed: ${b.error}`);
           }
         }
       }
       const proof = await refusal(env, name);
+      if (proof && TOO_MANY.test(proof)) ours++;
       if (!proof || !TOO_MANY.test(proof))
         throw new Error(
           `exhausting ${name}'s connection slots had no effect: after holding ${held.length} connection(s) a new one ${proof ? `failed otherwise: ${proof}` : 'was accepted'}`,
         );
-      since = Date.now();
       grabbing = grab();
       watch = await watchConnections(env, name, `exhaustion of ${name}'s connection slots`);
       return [
@@ -148,14 +152,16 @@ export function slotsExhausted(env: Environment, name: string, durationMs?: numb
       await until(async () => count() >= ours, 1_000);
       const lines = count();
       const theirs = lines - ours;
-      const figures = `${name} logged ${lines} refused connection(s) while held, ${ours} of them faultline's own (it keeps taking freed slots), ${Math.max(0, theirs)} the system's; ${attempts.evidence}`;
+      const figures = `${name} logged ${lines} refused connection(s) while held, ${ours} of them faultline's own (it keeps taking freed slots), ${Math.max(0, theirs)} the system's (since faultline began taking them); ${attempts.evidence}`;
       if (lines < ours)
         return {
           ok: false,
           unknown: true,
           evidence: `the refusals could not be counted from ${name}'s log: ${figures}`,
         };
-      return theirs > 0
+      // Both records must agree: the server refused more than faultline's attempts, and the system's own
+      // connection attempts crossed the proxy.
+      return theirs > 0 && attempts.ok
         ? { ok: true, evidence: `the system's connections were refused: ${figures}` }
         : { ok: false, evidence: `no connection of the system was refused: ${figures}` };
     },
