@@ -35,6 +35,13 @@ const cases = [
     expect:
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
   },
+  {
+    mechanism: 'the Redis fallback (routing from the last good read of the fleet, a local cursor)',
+    switch: { FAULTLINE_PLATFORM_REDIS_FALLBACK_ENABLED: 'false' },
+    run: ['features/dependencies/redis.feature', '--name', 'Redis is stopped under load'],
+    // Off, every request Redis cannot plan is turned away: 503, worker registry unavailable.
+    expect: /error rate under fault below 5%: \d+ of \d+ operations under fault were errors .*× status 503/,
+  },
 ];
 
 for (const c of cases) {
