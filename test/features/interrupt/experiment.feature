@@ -18,3 +18,14 @@ Feature: An experiment that is interrupted at any moment
     And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
+
+  Scenario: Redis and Postgres faults under load
+    Given a healthy controller with 1 registered workers
+    When postgres runs out of connection slots for 1 second
+    And 2 concurrent clients start submitting document conversion requests for 5 seconds
+    And the redis keys matching "faultline:workers*" are poisoned for 1 second
+    And the load has run for 2 seconds
+    And postgres turns read-only for 1 second
+    And redis is stopped for 1 second
+    And the load has finished
+    Then the error rate is below 100%
