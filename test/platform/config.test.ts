@@ -41,6 +41,7 @@ test('controller defaults match the documented contract', () => {
     workerMaxInFlight: 8,
     queueTimeoutMs: 30000,
     idempotency: true,
+    redisFallback: { enabled: true, fleetMaxAgeMs: 10000 },
     tls: undefined,
     logLevel: 'info',
   });
