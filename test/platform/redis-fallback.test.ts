@@ -81,3 +81,26 @@ test('a Redis error reply is not an outage: the guard stays closed', async () =>
   assert.equal(guard.skip(), false);
   assert.equal(guard.health.failing, false);
 });
+
+test('a registry that lost its data (Redis flushed): routing goes on from the last good read until workers re-register', async () => {
+  const { registry, router } = routing(true);
+  for (const id of ['w1', 'w2']) await registry.register(id, `http://127.0.0.1:1/${id}`);
+  await router.plan();
+  await stores.redisClient.flushall();
+  now += 500;
+  assert.deepEqual((await router.plan()).order.map((w) => w.id).sort(), ['w1', 'w2'], 'the last good fleet');
+  await registry.register('w2', 'http://127.0.0.1:1/w2');
+  now += 500;
+  assert.deepEqual(
+    (await router.plan()).order.map((w) => w.id),
+    ['w2'],
+    'the registry again, once it holds anything',
+  );
+  // Switched off: an empty fleet is an empty fleet.
+  const off = routing(false);
+  await off.registry.register('w1', 'http://127.0.0.1:1/w1');
+  await off.router.plan();
+  await stores.redisClient.flushall();
+  now += 500;
+  assert.equal((await off.router.plan()).next(), undefined);
+});
