@@ -1,3 +1,4 @@
+import type { DnsControl } from '../dns/control.ts';
 import type { ToxiproxyClient } from '../proxy/client.ts';
 import type { Endpoint, Topology } from '../system/topology.ts';
 import type { LogLine } from './local/process.ts';
@@ -36,6 +37,8 @@ export interface Environment {
   storeUrl(service: string): string;
   control(service: string): ServiceControl;
   logs(service: string): LogLine[];
+  /** faultline's resolver and its vantages, when some service looks a dependency up by name. */
+  readonly dns?: DnsControl;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

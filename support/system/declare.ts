@@ -17,8 +17,18 @@ export interface ServiceWiring {
   address(to: string, port?: string): string;
   /** The same as a host and a port. */
   endpoint(to: string, port?: string): Endpoint;
-  /** Connection URL of a store (redis://…, postgres://…) as this service reaches it through its link. */
-  url(to: string): string;
+  /**
+   * Connection URL of a store (redis://…, postgres://…) as this service reaches it through its link; with
+   * `{ byName: true }` its host is the store's DNS name (`host(to)`), so the service looks it up — through
+   * faultline's resolver, which DNS faults act on.
+   */
+  url(to: string, options?: { byName?: boolean }): string;
+  /**
+   * The DNS name through which this service looks `to` up (`redis.faultline`), to use with
+   * `endpoint(to).port`. faultline's resolver answers it with this service's link to `to`, so traffic by
+   * name still runs through the fault proxy, and a DNS fault can fail exactly this service's lookups of it.
+   */
+  host(to: string): string;
   /** Address through which another service `from` reaches `to`: e.g. the URL a worker advertises. */
   via(from: string, to: string, port?: string): Endpoint;
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { dnsName } from '../dns/names.ts';
 import type { Operation } from '../load/history.ts';
 import type {
   EnvOf,
@@ -183,8 +184,8 @@ function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   return { names, members };
 }
 
-/** A wiring that answers with placeholders and writes down every link asked for. */
-function recorder(found: LinkSpec[]): Wiring {
+/** A wiring that answers with placeholders and writes down every link (and every lookup by name) asked for. */
+function recorder(found: LinkSpec[], named: LinkSpec[]): Wiring {
   const placeholder: Endpoint = { host: '127.0.0.1', port: 1 };
   return {
     via: (from, to, port) => {
@@ -196,7 +197,19 @@ function recorder(found: LinkSpec[]): Wiring {
       found.push({ from, to });
       return `redis://127.0.0.1:1/${to}`;
     },
+    name: (from, to) => {
+      found.push({ from, to });
+      named.push({ from, to });
+      return dnsName(to);
+    },
   };
+}
+
+/** The host of a connection URL replaced by a name (a store's URL reached by name). */
+function withHost(url: string, host: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = host;
+  return parsed.toString();
 }
 
 function scoped(wiring: Wiring, self: string, replica: number): ServiceWiring {
@@ -208,7 +221,15 @@ function scoped(wiring: Wiring, self: string, replica: number): ServiceWiring {
       const { host, port: number } = wiring.via(self, to, port);
       return `${host}:${number}`;
     },
-    url: (to) => wiring.storeUrl(self, to),
+    url: (to, options) => {
+      const url = wiring.storeUrl(self, to);
+      return options?.byName ? withHost(url, wiring.name?.(self, to) ?? dnsName(to)) : url;
+    },
+    host: (to) => {
+      // The name stands for the link: a wiring without a recording still records it as a link.
+      wiring.via(self, to);
+      return wiring.name?.(self, to) ?? dnsName(to);
+    },
     via: (from, to, port) => wiring.via(from, to, port),
   };
 }
@@ -273,6 +294,7 @@ export function instantiate(
   const services: ServiceSpec[] = [];
   const probes: Record<string, ProbeKind> = {};
   const derived: LinkSpec[] = [];
+  const lookups: LinkSpec[] = [];
   const deps = new Map<string, Set<string>>();
   declaration.services.forEach((s) => {
     if (isStore(s)) {
@@ -287,7 +309,7 @@ export function instantiate(
     const env = envFunction(spec.env, name, replica);
     const used: LinkSpec[] = [];
     try {
-      env(recorder(used));
+      env(recorder(used, lookups));
     } catch (error) {
       throw new ConfigError(`${field}.env (${name}): failed while composing: ${(error as Error).message}`);
     }
@@ -356,7 +378,15 @@ export function instantiate(
   for (const s of services)
     if (s.kind === 'process' || s.kind === 'container') s.dependsOn = [...(deps.get(s.name) ?? [])];
 
-  const topology: Topology = { name: options.name, services, links, probes };
+  const named: LinkSpec[] = [];
+  for (const l of lookups) if (!named.some((k) => key(k) === key(l))) named.push({ from: l.from, to: l.to });
+  const topology: Topology = {
+    name: options.name,
+    services,
+    links,
+    probes,
+    ...(named.length > 0 ? { lookups: named } : {}),
+  };
   try {
     validateTopology(topology);
   } catch (error) {

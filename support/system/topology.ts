@@ -15,6 +15,11 @@ export interface Wiring {
   direct(service: string): Endpoint;
   /** Connection string of a store service (redis://…, postgres://…) as reached through a link. */
   storeUrl(from: string, to: string): string;
+  /**
+   * The DNS name through which `from` looks `to` up (`to.faultline`): faultline's resolver answers it with
+   * the address of the link `from` → `to` (see support/dns/). Absent: the name, without a recording.
+   */
+  name?(from: string, to: string): string;
 }
 
 /** How to tell a request that gets an immediate reply from a timeout: used to prove a fault took effect. */
@@ -93,7 +98,17 @@ export interface Topology {
   sharedDirs?: string[];
   /** Probe kind per service, or per `service:port` for a named port (e.g. 'controller:registration': 'tls'). */
   probes: Record<string, ProbeKind>;
+  /**
+   * Dependencies a service addresses by name (its env used `w.host(to)` / `w.url(to, { byName: true })`):
+   * its lookups go to faultline's resolver, which is what a DNS fault acts on. Each is also a link.
+   */
+  lookups?: LinkSpec[];
 }
+
+/** The services that look names up through faultline's resolver (each has a vantage of its own). */
+export const lookingUp = (topology: Topology): string[] => [
+  ...new Set((topology.lookups ?? []).map((l) => l.from)),
+];
 
 export const probeKind = (topology: Topology, link: LinkSpec): ProbeKind =>
   (link.port ? topology.probes[`${link.to}:${link.port}`] : undefined) ?? topology.probes[link.to] ?? 'http';
@@ -175,6 +190,7 @@ export function validateTopology(topology: Topology): void {
       );
   }
   for (const s of topology.services) if (isDeclared(s)) for (const d of s.dependsOn) service(topology, d);
+  for (const l of topology.lookups ?? []) for (const end of [l.from, l.to]) service(topology, end);
   for (const p of Object.keys(topology.probes)) service(topology, p.split(':')[0]!);
   startOrder(topology);
 }

@@ -32,6 +32,7 @@ test('controller defaults match the documented contract', () => {
     port: 0,
     redisUrl: STORES.REDIS_URL,
     databaseUrl: STORES.DATABASE_URL,
+    pgMaxLifetimeS: 0,
     attemptTimeoutMs: 1000,
     attemptTimeoutPerMbMs: 400,
     retry: { enabled: true, maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },

@@ -1,9 +1,13 @@
 import { threadId } from 'node:worker_threads';
+import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
+import type { DnsControl } from '../../dns/control.ts';
+import { dnsName } from '../../dns/names.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
   type Endpoint,
   isDeclared,
+  lookingUp,
   type ProcessService,
   proxyName,
   type StoreService,
@@ -129,6 +133,41 @@ class ContainersEnvironment implements Environment {
     return signal;
   }
   private stopped = false;
+  /** faultline's resolver, when a service looks a dependency up by name (support/dns/containers.ts). */
+  private containerDns: ContainerDns | undefined;
+
+  get dns(): DnsControl | undefined {
+    return this.containerDns?.control;
+  }
+
+  /** Before any container starts: those that look names up are created with --dns at the resolver. */
+  async startDns(): Promise<void> {
+    if (!this.topology.lookups?.length) return;
+    const client = await runtime();
+    const docker = client.container.dockerode;
+    this.containerDns = await startContainerDns(docker, {
+      network: this.network.name,
+      vantages: lookingUp(this.topology),
+      // By its name, known before it starts: a service looks names up before its start is reported.
+      container: (name) =>
+        name === PROXY_ALIAS
+          ? this.proxy?.container
+          : docker.getContainer(this.placement(name, false).containerName),
+      proxy: PROXY_ALIAS,
+      hasLink: (from, to) => this.topology.links.some((l) => l.from === from && l.to === to),
+      exec: async (name, command) => {
+        const { exitCode, output } = await this.get(name).started.exec(command);
+        return { exitCode, output };
+      },
+    });
+  }
+
+  /** The resolver a declared service is pointed at (--dns), when it looks names up. */
+  private dnsFor(name: string): string | undefined {
+    return this.containerDns && lookingUp(this.topology).includes(name)
+      ? this.containerDns.address
+      : undefined;
+  }
 
   constructor(topology: Topology, network: RunNetwork, seed: number) {
     this.topology = topology;
@@ -171,6 +210,7 @@ class ContainersEnvironment implements Environment {
     via: (from, to, port) => ({ host: PROXY_ALIAS, port: this.linkPort(from, to, port) }),
     direct: (name) => ({ host: name, port: this.portOf(name) }),
     storeUrl: (from, to) => this.url(to, { host: PROXY_ALIAS, port: this.linkPort(from, to) }),
+    name: (_from, to) => dnsName(to),
   };
 
   private linkPort(from: string, to: string, named?: string): number {
@@ -383,6 +423,7 @@ class ContainersEnvironment implements Environment {
           ports: [main, ...named.map(([, port]) => Number(port))],
           sharedDirs: this.topology.sharedDirs ?? [],
           at: this.placement(spec.name, false),
+          dns: this.dnsFor(spec.name),
         };
         if (spec.kind === 'container') {
           const r = await startContainer(spec.name, {
@@ -473,6 +514,7 @@ class ContainersEnvironment implements Environment {
       const handOver = this.reusable() ? this.shared : [];
       await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
     } finally {
+      await this.containerDns?.close();
       await this.network.release();
     }
   }
@@ -517,6 +559,7 @@ export const containersBackend: ContainersBackend = {
     const env = new ContainersEnvironment(topology, network, seed);
     env.timeline.push({ step: 'sweep, network', from: 0, to: Math.round(performance.now() - t0) });
     try {
+      await env.startDns();
       await env.watchEvents();
       // Settle both before judging, so a failure never leaves a start running behind the teardown.
       const infrastructure = env.startInfrastructure().catch(async (error) => {

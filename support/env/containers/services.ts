@@ -281,6 +281,20 @@ export interface ServiceStart {
   /** Host directories mounted at the same path (read-only): certificates and other shared files. */
   sharedDirs: string[];
   at: Placement;
+  /** faultline's resolver (`--dns`), for a service that looks its dependencies up by name. */
+  dns?: string;
+}
+
+/**
+ * `--dns` at faultline's resolver: Docker's embedded DNS still answers the network's aliases and forwards
+ * the rest there. One try of one second, so a lookup that gets no answer fails in about a second.
+ */
+function withDns<T extends GenericContainer>(container: T, dns: string | undefined): T {
+  if (dns === undefined) return container;
+  const host = (container as unknown as { hostConfig: { Dns?: string[]; DnsOptions?: string[] } }).hostConfig;
+  host.Dns = [dns];
+  host.DnsOptions = ['timeout:1', 'attempts:1'];
+  return container;
 }
 
 export interface ProcessStart extends ServiceStart {
@@ -333,6 +347,7 @@ export async function startProcess(name: string, image: RoleImage, start: Proces
     .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
+  withDns(container, start.dns);
   return track(
     { name, kind: 'process', image: image.image, containerPort: start.ports[0]!, readiness: start.readiness },
     container,
@@ -354,6 +369,7 @@ export async function startContainer(name: string, start: ContainerStart): Promi
     .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (start.command) container.withCommand(start.command);
+  withDns(container, start.dns);
   return track(
     {
       name,

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type Removable, residue } from '../../cleanup/residue.ts';
+import type { DnsControl } from '../../dns/control.ts';
+import { type LocalDns, startLocalDns } from '../../dns/local.ts';
+import { dnsName } from '../../dns/names.ts';
 import { modulePath } from '../../module-path.ts';
 import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
 import {
@@ -80,6 +83,17 @@ class LocalEnvironment implements Environment {
   /** Proxies asked of an external fault proxy (it outlives the run): each deleted at teardown. */
   private readonly ownedProxies: Removable[] = [];
   private stopped = false;
+  /** faultline's resolver, when a service looks a dependency up by name (support/dns/local.ts). */
+  private localDns: LocalDns | undefined;
+
+  get dns(): DnsControl | undefined {
+    return this.localDns?.control;
+  }
+
+  async startDns(): Promise<void> {
+    if (!this.topology.lookups?.length) return;
+    this.localDns = await startLocalDns(this.topology, (name) => this.started.get(name)?.process.pid);
+  }
 
   constructor(topology: Topology) {
     this.topology = topology;
@@ -107,6 +121,7 @@ class LocalEnvironment implements Environment {
       url.port = String(port);
       return url.toString();
     },
+    name: (_from, to) => dnsName(to),
   };
 
   endpoint(name: string, port?: string): Endpoint {
@@ -222,6 +237,7 @@ class LocalEnvironment implements Environment {
       command: program === 'node' ? process.execPath : program!,
       args,
       cwd: spec.cwd,
+      wrapper: this.localDns?.wrapper(spec.name),
     });
     const endpoint = { host: '127.0.0.1', port };
     const start = async () => {
@@ -269,6 +285,7 @@ class LocalEnvironment implements Environment {
       await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
     if (this.proxyProcess) await this.proxyProcess.stop();
     else await Promise.allSettled(this.ownedProxies.map((owned) => owned.remove()));
+    await this.localDns?.close();
   }
 }
 
@@ -300,6 +317,8 @@ export const localBackend: Backend = {
         `the local backend runs processes, not images: ${containers.map((s) => `'${s.name}' (image ${s.kind === 'container' ? s.image : ''}${s.origin ? `, ${s.origin}` : ''})`).join(', ')} needs the containers backend (FAULTLINE_BACKEND=containers), or declare it as service('${containers[0]!.name}', { command: [ … ] })`,
       );
     const env = new LocalEnvironment(topology);
+    // Before anything starts: a service that looks names up is spawned in its own namespace.
+    await env.startDns();
     // The proxy starts alongside the first stores; links are only created once both are up.
     const proxyReady = env.startProxy(seed);
     proxyReady.catch(() => {});
