@@ -30,11 +30,11 @@ export interface LocalDns {
 }
 
 /** What the local backend needs for services that look names up, or a message naming what is missing. */
-export function localDnsMissing(topology: Topology): string | undefined {
+export function localDnsMissing(topology: Topology, uid = process.getuid?.()): string | undefined {
   const services = lookingUp(topology);
   if (services.length === 0) return undefined;
   const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push('root (a mount namespace per service, bind mounts, port 53)');
+  if (uid !== 0) missing.push('root (a mount namespace per service, bind mounts, port 53)');
   for (const tool of [UNSHARE, NSENTER, GETENT, '/bin/sh'])
     if (!existsSync(tool)) missing.push(`${tool} (util-linux / libc-bin)`);
   if (missing.length === 0) return undefined;
