@@ -35,6 +35,13 @@ const cases = [
     expect:
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
   },
+  {
+    mechanism: "the controller's Postgres connection recycling (new lookups by name)",
+    switch: { FAULTLINE_PLATFORM_PG_MAX_LIFETIME_S: '0' },
+    run: ['features/dns/lookups.feature', '--name', 'fail with NXDOMAIN'],
+    // Kept connections never look the name up again: the DNS fault meets no lookup of the system.
+    expect: /fault had no effect: controller did not look postgres\.faultline up while the fault held/,
+  },
 ];
 
 for (const c of cases) {
