@@ -18,3 +18,10 @@ Feature: An experiment that is interrupted at any moment
     And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
+
+  Scenario: A DNS fault under load
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the controller's lookups of postgres fail with SERVFAIL for 1 second
+    And the load has finished
+    Then the error rate is below 100%
