@@ -41,7 +41,7 @@ export function localDnsMissing(topology: Topology, uid = process.getuid?.()): s
   return (
     `${services.join(', ')} address${services.length === 1 ? 'es' : ''} a dependency by name (w.host / w.url(…, { byName: true })): ` +
     `on the local backend each such service gets a private /etc/resolv.conf pointing at faultline's resolver, which needs ${missing.join(' and ')}. ` +
-    'Run as root, use the containers backend (FAULTLINE_BACKEND=containers), or address dependencies by w.address / w.url without byName'
+    'Run as root, or use the containers backend (FAULTLINE_BACKEND=containers)'
   );
 }
 

@@ -39,6 +39,8 @@ export interface Environment {
   logs(service: string): LogLine[];
   /** faultline's resolver and its vantages, when some service looks a dependency up by name. */
   readonly dns?: DnsControl;
+  /** Why there is no resolver although a service looks a dependency up by name (e.g. not root locally). */
+  readonly dnsUnavailable?: string;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

@@ -3,9 +3,14 @@
 // lookups is applied (proof: a lookup from inside the service resolves before and fails after), felt (the
 // service's own lookups met it), undone and verified clean (no override left, the lookup resolves again);
 // the other service's lookups are never touched; a fault aimed at a service that looks nothing up is refused
-// before anything is applied.
+// before anything is applied. Without root, the local backend runs such a system by address and a DNS fault
+// says what it needs.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { localDnsMissing } from '../../support/dns/local.ts';
@@ -114,11 +119,44 @@ describe('a DNS fault on a service that looks its dependency up by name', () => 
 test('without root the local backend says what a service that looks names up needs', () => {
   assert.equal(
     localDnsMissing(topology, 1000),
-    "app addresses a dependency by name (w.host / w.url(…, { byName: true })): on the local backend each such service gets a private /etc/resolv.conf pointing at faultline's resolver, which needs root (a mount namespace per service, bind mounts, port 53). Run as root, use the containers backend (FAULTLINE_BACKEND=containers), or address dependencies by w.address / w.url without byName",
+    "app addresses a dependency by name (w.host / w.url(…, { byName: true })): on the local backend each such service gets a private /etc/resolv.conf pointing at faultline's resolver, which needs root (a mount namespace per service, bind mounts, port 53). Run as root, or use the containers backend (FAULTLINE_BACKEND=containers)",
   );
   assert.equal(
     localDnsMissing({ ...topology, lookups: [] }, 1000),
     undefined,
     'nothing looked up: nothing needed',
   );
+});
+
+test('without root the local backend runs the system by address, and a DNS fault says what it needs', {
+  timeout: 60_000,
+}, async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to switch to an unprivileged account');
+    return;
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'faultline-dns-noroot-'));
+  chmodSync(tmp, 0o777);
+  try {
+    const out = execFileSync(
+      '/usr/bin/setpriv',
+      ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, join(HERE, 'no-root.ts')],
+      {
+        env: { ...process.env, TMPDIR: tmp, HOME: tmp, XDG_CACHE_HOME: tmp },
+        encoding: 'utf8',
+        timeout: 50_000,
+      },
+    );
+    const seen = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    assert.equal(seen.uid, 65534);
+    assert.equal(seen.dns, false, 'no resolver without root');
+    assert.equal(seen.resolved, true, 'the name was handed out as the link address, so the service runs');
+    assert.match(String(seen.unavailable), /^app addresses a dependency by name .* which needs root/);
+    assert.match(
+      String(seen.refused),
+      /^DNS faults cannot run on this backend here: app addresses a dependency by name .*needs root \(a mount namespace per service, bind mounts, port 53\)\. Run as root, or use the containers backend \(FAULTLINE_BACKEND=containers\)$/,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Removable, residue } from '../../cleanup/residue.ts';
 import type { DnsControl } from '../../dns/control.ts';
-import { type LocalDns, startLocalDns } from '../../dns/local.ts';
+import { type LocalDns, localDnsMissing, startLocalDns } from '../../dns/local.ts';
 import { dnsName } from '../../dns/names.ts';
 import { modulePath } from '../../module-path.ts';
 import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
@@ -73,6 +73,15 @@ async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient;
   return { client: new ToxiproxyClient(`http://127.0.0.1:${port}`), process: proc };
 }
 
+let announcedNoDns = false;
+function announceNoDns(missing: string): void {
+  if (announcedNoDns) return;
+  announcedNoDns = true;
+  process.stderr.write(
+    `faultline: no DNS faults on this run: ${missing}; the names are handed out as addresses\n`,
+  );
+}
+
 class LocalEnvironment implements Environment {
   readonly backend = 'local';
   readonly topology: Topology;
@@ -90,8 +99,18 @@ class LocalEnvironment implements Environment {
     return this.localDns?.control;
   }
 
+  /** Why there is no resolver although a service looks a name up (not root): DNS faults then say so. */
+  dnsUnavailable: string | undefined;
+
   async startDns(): Promise<void> {
     if (!this.topology.lookups?.length) return;
+    const missing = localDnsMissing(this.topology);
+    if (missing) {
+      // The system still runs: a name is handed out as the link's address, and only a DNS fault fails.
+      this.dnsUnavailable = missing;
+      announceNoDns(missing);
+      return;
+    }
     this.localDns = await startLocalDns(this.topology, (name) => this.started.get(name)?.process.pid);
   }
 
@@ -121,7 +140,8 @@ class LocalEnvironment implements Environment {
       url.port = String(port);
       return url.toString();
     },
-    name: (_from, to) => dnsName(to),
+    // Without faultline's resolver (not root) the name is the link's own address: nothing could resolve it.
+    name: (from, to) => (this.dnsUnavailable ? this.linkEndpoint(from, to).host : dnsName(to)),
   };
 
   endpoint(name: string, port?: string): Endpoint {

@@ -20,6 +20,8 @@ export function lookupFailure(
   durationMs?: number,
 ): FaultSpec {
   const dns = env.dns;
+  if (env.dnsUnavailable)
+    throw new Error(`DNS faults cannot run on this backend here: ${env.dnsUnavailable}`);
   if (!dns?.vantages.includes(vantage))
     throw new Error(
       `${vantage}'s lookups do not go through faultline's resolver (${dns ? `services whose do: ${dns.vantages.join(', ')}` : 'no service of this system looks a name up'}), so they cannot be failed`,
