@@ -80,6 +80,10 @@ async function exercise(backend: Backend): Promise<void> {
           `^the system's own lookups met the fault: app looked api\\.faultline up \\d+ time\\(s\\) in [\\d.]+ s, [1-9]\\d* failed with ${failure}$`,
         ),
       );
+      assert.match(
+        record.evidence.at(-1) ?? '',
+        /^after the undo: app → api\.faultline resolved to [\d.]+ in \d+ ms$/,
+      );
       // Verified clean: nothing overridden, and the service resolves the name again.
       assert.deepEqual(dns.resolver.overrides, []);
       const again = await dns.lookupFrom('app', probeName('api'));

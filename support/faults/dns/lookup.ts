@@ -33,6 +33,8 @@ export function lookupFailure(
   const how = failure === 'no answer' ? 'get no answer' : `fail with ${failure}`;
   let end: (() => void) | undefined;
   let since: { at: number; count: LookupCount } | undefined;
+  /** The evidence apply returned: the ledger keeps this array on the record, so the undo's proof joins it. */
+  const evidence: string[] = [];
   return {
     kind: 'dns',
     description: `${vantage}'s lookups of ${name} ${how}`,
@@ -52,9 +54,10 @@ export function lookupFailure(
         throw new Error(`the DNS fault had no effect: ${vantage} still looked ${name} up (${during.detail})`);
       // The probe's own wait (no answer: a timeout) is behind us: count the system's lookups from here.
       since = { at: Date.now(), count: dns.resolver.lookups(vantage, target) };
-      return [
+      evidence.push(
         `${vantage} → ${name} (faultline's resolver at ${dns.where(vantage)}): ${before.detail} before; ${failure}: ${during.detail} while the fault holds`,
-      ];
+      );
+      return evidence;
     },
     async felt() {
       if (!since)
@@ -89,6 +92,7 @@ export function lookupFailure(
       const after = await dns.lookupFrom(vantage, probe);
       if (!after.ok)
         throw new Error(`after the undo ${vantage} still cannot look ${name} up: ${after.detail}`);
+      evidence.push(`after the undo: ${vantage} → ${name} ${after.detail}`);
     },
   };
 }
