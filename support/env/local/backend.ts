@@ -21,6 +21,7 @@ import { awaitReady } from '../readiness.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';
+import { startPostgresReplica } from './replica.ts';
 import type { RunningService } from './service.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -197,7 +198,13 @@ class LocalEnvironment implements Environment {
     this.links.set(proxy.name, parseListen(proxy.listen));
   }
 
-  async startStore(spec: { kind: 'redis' | 'postgres'; name: string }): Promise<void> {
+  /** The service's own address, as the fault proxy reaches it (a link re-pointed at a promoted replica). */
+  direct(name: string): Endpoint {
+    return this.endpoint(name);
+  }
+
+  async startStore(spec: StoreService): Promise<void> {
+    if (spec.replicaOf !== undefined) return this.startReplica(spec.name, spec.replicaOf);
     const running: RunningService =
       spec.kind === 'redis'
         ? await startRedis({ name: spec.name })
@@ -206,6 +213,18 @@ class LocalEnvironment implements Environment {
       endpoint: { host: running.host, port: running.port },
       url: running.url,
       process: running.process,
+      stop: running.stop,
+    });
+  }
+
+  /** A streaming replica, cloned from its primary (started in an earlier wave); a restart rejoins it. */
+  private async startReplica(name: string, primary: string): Promise<void> {
+    const running = await startPostgresReplica({ name, primary: this.endpoint(primary) });
+    this.started.set(name, {
+      endpoint: { host: running.host, port: running.port },
+      url: running.url,
+      process: running.process,
+      start: running.rejoin,
       stop: running.stop,
     });
   }
