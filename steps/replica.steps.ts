@@ -26,7 +26,7 @@ const attach = (world: FaultlineWorld, fault: { description: string; evidence: s
 const STREAMING_MS = 30_000;
 
 Given(
-  'a healthy {word} with {int} registered {word} and {int} {word} replicas',
+  'a healthy {word} with {int} registered {word} and {int} {word} replica(s)',
   { timeout: 120_000 },
   async function (
     this: FaultlineWorld,

@@ -24,7 +24,9 @@ const under = (s: LagSample, bound: LagBound): boolean =>
     : s.seconds !== undefined && s.seconds <= bound.seconds;
 
 const figure = (s: LagSample): string =>
-  s.error !== undefined ? `${s.replica}: no figure (${s.error})` : `${s.replica}: ${s.bytes} B, ${s.seconds?.toFixed(2)} s`;
+  s.error !== undefined
+    ? `${s.replica}: no figure (${s.error})`
+    : `${s.replica}: ${s.bytes} B, ${s.seconds?.toFixed(2)} s`;
 
 /** The latest replica fault on `primary` or its replicas, waited for until it has healed (bounded). */
 async function latestFault(
@@ -32,10 +34,13 @@ async function latestFault(
   touched: string[],
   waitMs: number,
 ): Promise<FaultRecord | undefined> {
-  const ours = faults.filter((f) => REPLICA_FAULTS.includes(f.kind) && f.targets.some((t) => touched.includes(t)));
+  const ours = faults.filter(
+    (f) => REPLICA_FAULTS.includes(f.kind) && f.targets.some((t) => touched.includes(t)),
+  );
   const last = ours[ours.length - 1];
   const deadline = Date.now() + waitMs;
-  while (last && last.stoppedAt === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (last && last.stoppedAt === undefined && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   return last;
 }
 
@@ -48,7 +53,11 @@ export async function judgeReplicaLag(
   withinMs: number,
 ): Promise<LagJudgement> {
   const check = `replica lag of ${primary}'s replicas back under ${bound.text} within ${withinMs / 1000} s`;
-  const fail = (message: string, samples: LagSample[] = [], figures: Verdict['figures'] = {}): LagJudgement => ({
+  const fail = (
+    message: string,
+    samples: LagSample[] = [],
+    figures: Verdict['figures'] = {},
+  ): LagJudgement => ({
     verdict: { check, pass: false, message, figures: { samples: samples.length, ...figures } },
     samples,
   });
@@ -57,9 +66,13 @@ export async function judgeReplicaLag(
   const planned = Math.max(0, ...active.map((f) => (f.startedAt ?? 0) + (f.plannedMs ?? 0) - Date.now()));
   const fault = await latestFault(faults, [primary, ...replicas], planned + 60_000);
   if (!fault)
-    return fail(`no fault struck ${primary} or its replicas in this scenario: there is nothing to recover from`);
+    return fail(
+      `no fault struck ${primary} or its replicas in this scenario: there is nothing to recover from`,
+    );
   if (fault.stoppedAt === undefined)
-    return fail(`fault #${fault.id} (${fault.description}) still holds: the lag can only recover once it has ended`);
+    return fail(
+      `fault #${fault.id} (${fault.description}) still holds: the lag can only recover once it has ended`,
+    );
   const from = fault.stoppedAt;
   const deadline = from + withinMs;
   const samples: LagSample[] = [];
@@ -98,11 +111,16 @@ export async function judgeReplicaLag(
       figures,
     );
   const seconds = ((recoveredAt - from) / 1000).toFixed(2);
+  // Under at the very first sample: it recovered at the latest then (the step came that long after the fault).
+  const when =
+    recoveredAt === firstAt
+      ? `already at the first sample, ${seconds} s after fault #${fault.id} (${fault.description}) ended`
+      : `${seconds} s after fault #${fault.id} (${fault.description}) ended`;
   return {
     verdict: {
       check,
       pass: true,
-      message: `every replica was under ${bound.text} ${seconds} s after fault #${fault.id} (${fault.description}) ended, ${samples.length} samples: ${last.map(figure).join('; ')}`,
+      message: `every replica was under ${bound.text} ${when}, ${samples.length} sample${samples.length === 1 ? '' : 's'}: ${last.map(figure).join('; ')}`,
       figures: { samples: samples.length, 'recovered after s': Number(seconds), ...figures },
     },
     samples,

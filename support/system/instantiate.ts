@@ -172,7 +172,6 @@ interface Member {
   replica: number;
 }
 
-
 /** `<primary>-replica-1` … at the scenario's scale (its "and 2 postgres replicas"), else as declared. */
 function replicaNames(s: StoreDeclaration, scale: Record<string, number>): string[] {
   if (s.kind !== 'postgres') return [];

@@ -67,7 +67,9 @@ export function replicaIndexWords(topology: Topology, word: string, index: numbe
 }
 
 /** A lag bound: a size of WAL ("1 MB") or a time behind ("2 seconds"). */
-export type LagBound = { kind: 'bytes'; bytes: number; text: string } | { kind: 'seconds'; seconds: number; text: string };
+export type LagBound =
+  | { kind: 'bytes'; bytes: number; text: string }
+  | { kind: 'seconds'; seconds: number; text: string };
 
 export function lagBound(text: string): LagBound {
   try {

@@ -21,6 +21,7 @@ import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
@@ -38,7 +39,6 @@ import {
   startRedis,
   TOXIPROXY_API,
 } from './services.ts';
-import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
 import { ensureWatchdog, registerWithResidue, sweepEnvironment, sweepLeftovers } from './sweep.ts';
 
 // The containers backend: the same topology as the local backend, in containers on one Docker network.
@@ -344,7 +344,11 @@ class ContainersEnvironment implements Environment {
     if (primary === undefined) {
       started = (async () => {
         await evict([spec.name]);
-        const r = await startReplicatedPrimary(spec.name, await image('postgres'), this.placement(spec.name, false));
+        const r = await startReplicatedPrimary(
+          spec.name,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
         this.running.set(spec.name, r);
       })();
       this.primaries.set(spec.name, started);
@@ -352,7 +356,12 @@ class ContainersEnvironment implements Environment {
       started = (async () => {
         // The primary's step is created in the same synchronous stretch as this one (stores are mapped in order).
         await this.primaries.get(primary);
-        const r = await startPostgresReplica(spec.name, primary, await image('postgres'), this.placement(spec.name, false));
+        const r = await startPostgresReplica(
+          spec.name,
+          primary,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
         this.running.set(spec.name, r);
       })();
     return started;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { postgresBinDir } from '../local/binaries.ts';
+import { PRIMARY_SETTINGS } from '../local/replica.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import type { RoleImage } from './images/resolve.ts';
 import { type Placement, POSTGRES_PORT, place, type Running, startPostgres, track } from './services.ts';
@@ -27,7 +28,8 @@ const POSTGRES_UID = '999:999';
 /** A primary that serves replication connections from its replicas' containers. */
 export function startReplicatedPrimary(name: string, image: RoleImage, at: Placement): Promise<Running> {
   return startPostgres(name, image, at, {
-    args: ['-c', `hba_file=${HBA}`],
+    // It keeps WAL for its replicas (see PRIMARY_SETTINGS of the local backend).
+    args: ['-c', `hba_file=${HBA}`, ...PRIMARY_SETTINGS],
     files: [{ content: HBA_TEXT, target: HBA, mode: 0o644 }],
   });
 }

@@ -7,6 +7,7 @@ import {
   type LinkSpec,
   type ProcessService,
   proxyName,
+  replicasOf,
   type StoreService,
   service,
   startOrder,
@@ -21,7 +22,7 @@ import { awaitReady } from '../readiness.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';
-import { startPostgresReplica } from './replica.ts';
+import { PRIMARY_SETTINGS, startPostgresReplica } from './replica.ts';
 import type { RunningService } from './service.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -208,7 +209,10 @@ class LocalEnvironment implements Environment {
     const running: RunningService =
       spec.kind === 'redis'
         ? await startRedis({ name: spec.name })
-        : await startPostgres({ name: spec.name });
+        : await startPostgres({
+            name: spec.name,
+            args: replicasOf(this.topology, spec.name).length > 0 ? PRIMARY_SETTINGS : [],
+          });
     this.started.set(spec.name, {
       endpoint: { host: running.host, port: running.port },
       url: running.url,

@@ -169,7 +169,13 @@ export function serverArgs(data: string, port: number, socketDir: string): strin
   ];
 }
 
-export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): Promise<RunningService> {
+export function startPostgres(
+  opts: {
+    name?: string;
+    tmpRoot?: string /** More server settings (`-c key=value` …). */;
+    args?: string[];
+  } = {},
+): Promise<RunningService> {
   const name = opts.name ?? 'postgres';
   const template = postgresTemplate();
   const bin = postgresBinDir();
@@ -185,7 +191,7 @@ export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): P
       const proc = new LocalProcess({
         name,
         command: join(bin, 'postgres'),
-        args: serverArgs(data, port, dir.path),
+        args: [...serverArgs(data, port, dir.path), ...(opts.args ?? [])],
         cwd: '/',
         user: account,
         stopSignal: 'SIGINT',

@@ -16,6 +16,14 @@ import { type RunningService, withPortRetry } from './service.ts';
 // resumes streaming from where it stopped and catches up; one that was promoted (a failover) has left the
 // primary's timeline and is cloned afresh — the only honest way back to being a replica of that primary.
 
+/**
+ * Settings of a primary that has replicas. It keeps WAL for them (no replication slots, which would outlive
+ * a replica that is gone): a replica down for a while, or one that followed the primary through its crash
+ * and restart (whose end-of-recovery checkpoint recycles segments), resumes from the primary's WAL instead of
+ * finding its segment removed.
+ */
+export const PRIMARY_SETTINGS = ['-c', 'wal_keep_size=256MB'];
+
 export interface RunningReplica extends RunningService {
   /** Starts it again as a replica of its primary: resumes a standby, re-clones a promoted one. */
   rejoin(): Promise<void>;

@@ -49,7 +49,8 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
       const streaming = await streamingTo(env, primary);
       const started = performance.now();
       await control.kill();
-      if (control.alive()) throw new Error(`the replica failure had no effect: ${replica} is still alive after SIGKILL`);
+      if (control.alive())
+        throw new Error(`the replica failure had no effect: ${replica} is still alive after SIGKILL`);
       const gone = await until(async () => !(await streamingTo(env, primary)).includes(replica), 5_000);
       if (!gone)
         throw new Error(
@@ -64,7 +65,11 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
     },
     async felt() {
       if (walBefore === undefined)
-        return { ok: false, unknown: true, evidence: `${primary}'s WAL position was not read when ${replica} failed` };
+        return {
+          ok: false,
+          unknown: true,
+          evidence: `${primary}'s WAL position was not read when ${replica} failed`,
+        };
       const written = (await currentLsn(env, primary)) - walBefore;
       return written > 0n
         ? {
@@ -79,7 +84,10 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
     async undo() {
       if (!control.alive()) await control.restart();
       const back = await until(async () => (await streamingTo(env, primary)).includes(replica), REJOIN_MS);
-      if (!back) throw new Error(`${replica} was restarted but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`);
+      if (!back)
+        throw new Error(
+          `${replica} was restarted but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`,
+        );
     },
   };
 }
@@ -88,8 +96,7 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
 export function failover(env: Environment, primary: string, replica: string, durationMs?: number): FaultSpec {
   guardService(env, primary);
   guardService(env, replica);
-  if (primaryOf(env, replica) !== primary)
-    throw new Error(`'${replica}' is not a replica of '${primary}'`);
+  if (primaryOf(env, replica) !== primary) throw new Error(`'${replica}' is not a replica of '${primary}'`);
   const links = env.topology.links.filter((l) => l.to === primary);
   const original = upstreamOf(env, primary);
   const promotedAt = upstreamOf(env, replica);
@@ -113,7 +120,9 @@ export function failover(env: Environment, primary: string, replica: string, dur
       await primaryControl.kill();
       if (primaryControl.alive())
         throw new Error(`the failover had no effect: ${primary} is still alive after SIGKILL`);
-      evidence.push(`${primary} was alive, received SIGKILL and was gone ${Math.round(performance.now() - t0)} ms later`);
+      evidence.push(
+        `${primary} was alive, received SIGKILL and was gone ${Math.round(performance.now() - t0)} ms later`,
+      );
       const t1 = performance.now();
       const promoted = await queryOne<{ done: boolean }>(
         env.storeUrl(replica),
@@ -132,8 +141,12 @@ export function failover(env: Environment, primary: string, replica: string, dur
         await client.setUpstream(name, promotedAt);
         const now = (await client.proxy(name)).upstream;
         if (now !== promotedAt)
-          throw new Error(`the failover had no effect: link ${name} leads to ${now}, not to ${replica} (${promotedAt})`);
-        evidence.push(`link ${link.from} → ${link.to} now leads to ${replica} (${promotedAt}, was ${original})`);
+          throw new Error(
+            `the failover had no effect: link ${name} leads to ${now}, not to ${replica} (${promotedAt})`,
+          );
+        evidence.push(
+          `link ${link.from} → ${link.to} now leads to ${replica} (${promotedAt}, was ${original})`,
+        );
       }
       // Counted from the switch on: the system's traffic after it reached the promoted replica.
       watch = await watchTraffic(
@@ -144,14 +157,22 @@ export function failover(env: Environment, primary: string, replica: string, dur
     },
     async felt() {
       if (!watch || walAtPromotion === undefined)
-        return { ok: false, unknown: true, evidence: 'the failover did not complete, so nothing was measured' };
+        return {
+          ok: false,
+          unknown: true,
+          evidence: 'the failover did not complete, so nothing was measured',
+        };
       const traffic = await watch.felt();
       const written = (await currentLsn(env, replica)) - walAtPromotion;
       const writes =
         written > 0n
           ? `the system's writes landed on the promoted ${replica}: ${written} bytes of WAL`
           : `no write of the system landed on the promoted ${replica} (0 bytes of WAL)`;
-      return { ok: traffic.ok && written > 0n, unknown: traffic.unknown, evidence: `${traffic.evidence}; ${writes}` };
+      return {
+        ok: traffic.ok && written > 0n,
+        unknown: traffic.unknown,
+        evidence: `${traffic.evidence}; ${writes}`,
+      };
     },
     async undo() {
       if (!primaryControl.alive()) await primaryControl.restart();
@@ -166,7 +187,10 @@ export function failover(env: Environment, primary: string, replica: string, dur
       if (await inRecovery(env, primary))
         throw new Error(`${primary} came back as a standby, not as the primary`);
       const back = await until(async () => (await streamingTo(env, primary)).includes(replica), REJOIN_MS);
-      if (!back) throw new Error(`${replica} was rebuilt but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`);
+      if (!back)
+        throw new Error(
+          `${replica} was rebuilt but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`,
+        );
     },
   };
 }

@@ -41,7 +41,10 @@ export async function inRecovery(env: Environment, service: string): Promise<boo
 
 /** The primary's current WAL write position. */
 export async function currentLsn(env: Environment, service: string): Promise<bigint> {
-  const row = await queryOne<{ lsn: string }>(env.storeUrl(service), 'select pg_current_wal_lsn()::text as lsn');
+  const row = await queryOne<{ lsn: string }>(
+    env.storeUrl(service),
+    'select pg_current_wal_lsn()::text as lsn',
+  );
   return lsnBytes(row.lsn);
 }
 
@@ -61,7 +64,11 @@ export async function streamingTo(env: Environment, primary: string): Promise<st
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
+export async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return true;
@@ -86,7 +93,11 @@ export interface LagSample {
 }
 
 /** The lag of each replica, read from the primary and the replica at (nearly) the same moment. */
-export async function measureLag(env: Environment, primary: string, replicas: string[]): Promise<LagSample[]> {
+export async function measureLag(
+  env: Environment,
+  primary: string,
+  replicas: string[],
+): Promise<LagSample[]> {
   const at = Date.now();
   let head: bigint;
   try {
@@ -102,7 +113,8 @@ export async function measureLag(env: Environment, primary: string, replicas: st
           `select pg_last_wal_replay_lsn()::text as replay,
                   extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as behind`,
         );
-        if (row.replay === null) return { at, replica, error: `${replica} is not a standby (it replays no WAL)` };
+        if (row.replay === null)
+          return { at, replica, error: `${replica} is not a standby (it replays no WAL)` };
         const gap = head - lsnBytes(row.replay);
         const bytes = Number(gap > 0n ? gap : 0n);
         return { at, replica, bytes, seconds: bytes === 0 ? 0 : Math.max(0, row.behind ?? 0) };
@@ -142,7 +154,9 @@ export async function replicationResidue(env: Environment): Promise<string[]> {
   for (const p of primaries)
     for (const replica of replicasOf(env.topology, p.name))
       if (!(await inRecovery(env, replica).catch(() => true)))
-        problems.push(`replica ${replica} is still promoted (not in recovery): it no longer follows ${p.name}`);
+        problems.push(
+          `replica ${replica} is still promoted (not in recovery): it no longer follows ${p.name}`,
+        );
   if (!env.direct) return problems;
   const proxies = await env.toxiproxy.proxies().catch(() => []);
   for (const link of env.topology.links.filter((l) => primaries.some((p) => p.name === l.to))) {

@@ -14,7 +14,7 @@ import { count, lasts, type Meaning, strike, text, words } from '../meaning.ts';
 // with what blast radius.
 
 export const REPLICAS: Record<string, Meaning> = {
-  'a healthy {word} with {int} registered {word} and {int} {word} replicas': {
+  'a healthy {word} with {int} registered {word} and {int} {word} replica(s)': {
     kind: 'steady state',
     note: ([coordinator, members, groupText, replicas, primary], notes) => {
       let group = text(groupText);
