@@ -1,8 +1,9 @@
 import type { Environment } from '../../env/environment.ts';
-import { proxyName } from '../../system/topology.ts';
+import { proxyName, replicasOf } from '../../system/topology.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { watchTraffic } from '../network/traffic.ts';
+import { probe } from '../probe.ts';
 import {
   currentLsn,
   inRecovery,
@@ -51,7 +52,7 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
       await control.kill();
       if (control.alive())
         throw new Error(`the replica failure had no effect: ${replica} is still alive after SIGKILL`);
-      const gone = await until(async () => !(await streamingTo(env, primary)).includes(replica), 5_000);
+      const gone = await until(async () => !(await streamingTo(env, primary, true)).includes(replica), 5_000);
       if (!gone)
         throw new Error(
           `the replica failure had no effect: ${primary} still streams to ${replica} 5 s after its SIGKILL`,
@@ -83,7 +84,11 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
     },
     async undo() {
       if (!control.alive()) await control.restart();
-      const back = await until(async () => (await streamingTo(env, primary)).includes(replica), REJOIN_MS);
+      const back = await until(
+        // Connected again: how fast it then catches up is what the replica-lag verdict judges.
+        async () => (await streamingTo(env, primary, true)).includes(replica),
+        REJOIN_MS,
+      );
       if (!back)
         throw new Error(
           `${replica} was restarted but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`,
@@ -144,8 +149,16 @@ export function failover(env: Environment, primary: string, replica: string, dur
           throw new Error(
             `the failover had no effect: link ${name} leads to ${now}, not to ${replica} (${promotedAt})`,
           );
+        // Through the link as its service dials it: the promoted replica answers there.
+        let answer = await probe('postgres', env.linkEndpoint(link.from, link.to), 1_000);
+        for (let tries = 1; !answer.replied && tries < 10; tries++)
+          answer = await probe('postgres', env.linkEndpoint(link.from, link.to), 1_000);
+        if (!answer.replied)
+          throw new Error(
+            `the failover had no effect: link ${link.from} → ${link.to} leads to ${promotedAt}, which does not answer through it (${answer.detail})`,
+          );
         evidence.push(
-          `link ${link.from} → ${link.to} now leads to ${replica} (${promotedAt}, was ${original})`,
+          `link ${link.from} → ${link.to} now leads to ${replica} (${promotedAt}, was ${original}): it answered through the link in ${answer.ms} ms`,
         );
       }
       // Counted from the switch on: the system's traffic after it reached the promoted replica.
@@ -186,10 +199,15 @@ export function failover(env: Environment, primary: string, replica: string, dur
       if (!standby) await replicaControl.restart();
       if (await inRecovery(env, primary))
         throw new Error(`${primary} came back as a standby, not as the primary`);
-      const back = await until(async () => (await streamingTo(env, primary)).includes(replica), REJOIN_MS);
+      // Every replica follows the primary again: the rebuilt one and those that lost it at the kill.
+      const all = replicasOf(env.topology, primary);
+      const back = await until(async () => {
+        const connected = await streamingTo(env, primary, true);
+        return all.every((r) => connected.includes(r));
+      }, REJOIN_MS);
       if (!back)
         throw new Error(
-          `${replica} was rebuilt but ${primary} does not stream to it within ${REJOIN_MS / 1000} s`,
+          `after the failover was undone, ${primary} streams to ${(await streamingTo(env, primary, true)).join(', ') || 'no replica'} of ${all.join(', ')} within ${REJOIN_MS / 1000} s`,
         );
     },
   };

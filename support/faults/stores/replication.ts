@@ -48,14 +48,18 @@ export async function currentLsn(env: Environment, service: string): Promise<big
   return lsnBytes(row.lsn);
 }
 
-/** The replicas (by cluster_name) a primary streams WAL to right now. */
-export async function streamingTo(env: Environment, primary: string): Promise<string[]> {
+/**
+ * The replicas (by cluster_name) a primary streams WAL to right now: caught up (`streaming`), or, with
+ * `catchingUp`, also those connected and still replaying what they missed (`catchup`).
+ */
+export async function streamingTo(env: Environment, primary: string, catchingUp = false): Promise<string[]> {
   const client = new pg.Client({ connectionString: env.storeUrl(primary), connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string }>(
-      "select application_name as name from pg_stat_replication where state = 'streaming'",
+      'select application_name as name from pg_stat_replication where state = any($1)',
+      [catchingUp ? ['streaming', 'catchup'] : ['streaming']],
     );
     return rows.map((r) => r.name).sort();
   } finally {
