@@ -25,7 +25,7 @@ export const REPLICAS: Record<string, Meaning> = {
       notes.scale[group] = count(members);
       notes.scale[replicaGroup(text(primary))] = count(replicas);
       notes.system.push(
-        `${text(coordinator)} with ${count(members)} ${group}, ${text(primary)} with ${count(replicas)} streaming replicas`,
+        `${text(coordinator)} with ${count(members)} ${group}, ${text(primary)} with ${count(replicas)} streaming replica${count(replicas) === 1 ? '' : 's'}`,
       );
     },
   },
@@ -40,7 +40,7 @@ export const REPLICAS: Record<string, Meaning> = {
         replicaGroup(text(primary)),
         `${count(members)} of the ${text(primary)} replicas (seeded draw)`,
         lasts(lasting, 'restarted').replace('restarted', 'rejoins and catches up'),
-        'stop streaming from the primary, miss its writes',
+        'each stops streaming from the primary and misses its writes',
       );
     },
   },
