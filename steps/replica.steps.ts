@@ -2,7 +2,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { judgeReplicaLag, lagCsv } from '../support/checks/replica-lag.ts';
 import { awaitSteadyState } from '../support/checks/steady-state.ts';
 import { failover, replicaFailure } from '../support/faults/stores/replica.ts';
-import { streamingTo, until } from '../support/faults/stores/replication.ts';
+import { inRecovery, streamingTo, until } from '../support/faults/stores/replication.ts';
 import { chooseTargets } from '../support/faults/targets.ts';
 import { loadSystem } from '../support/system/config.ts';
 import {
@@ -90,9 +90,17 @@ When(
   async function (this: FaultlineWorld, primaryText: string, lasting?: string) {
     const { primary, replicas } = primaryWord(this.env.topology, primaryText);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
+    // A standby that is up is promoted: one another fault holds down cannot take over.
+    const standbys: string[] = [];
+    for (const r of replicas)
+      if (this.env.control(r).alive() && (await inRecovery(this.env, r).catch(() => false))) standbys.push(r);
+    if (standbys.length === 0)
+      throw new Error(
+        `no replica of ${primary} can be promoted: none of ${replicas.join(', ')} is a running standby`,
+      );
     const [replica] = chooseTargets(
       this,
-      { phrase: `a ${primary} replica`, group: replicaGroup(primary), members: replicas, count: 1 },
+      { phrase: `a ${primary} replica`, group: replicaGroup(primary), members: standbys, count: 1 },
       'failover',
     );
     attach(this, await this.faults.inject(failover(this.env, primary, replica!, durationMs)));

@@ -29,6 +29,8 @@ export interface RunningReplica extends RunningService {
   rejoin(): Promise<void>;
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
 /** The log line of a standby that serves read-only queries. */
 const READY = /database system is ready to accept read-only connections/;
 
@@ -46,7 +48,9 @@ export function startPostgresReplica(opts: {
     const data = join(dir.path, 'data');
     const clone = async () => {
       await runAsync(account, 'rm', ['-rf', data]);
-      await runAsync(account, join(bin, 'pg_basebackup'), [
+      // Dies with the runner (as every child of the local backend does): a clone interrupted half-way must not
+      // go on writing into a directory the interrupt removed.
+      const cloneArgs = [
         '-h',
         primary.host,
         '-p',
@@ -62,7 +66,16 @@ export function startPostgresReplica(opts: {
         '-c',
         'fast',
         '--no-sync',
-      ]);
+      ];
+      if (existsSync(SETPRIV))
+        await runAsync(account, SETPRIV, [
+          '--pdeathsig',
+          'KILL',
+          '--',
+          join(bin, 'pg_basebackup'),
+          ...cloneArgs,
+        ]);
+      else await runAsync(account, join(bin, 'pg_basebackup'), cloneArgs);
     };
     try {
       if (account) await giveTo(dir.path, account.uid, account.gid);

@@ -199,8 +199,9 @@ export function failover(env: Environment, primary: string, replica: string, dur
       if (!standby) await replicaControl.restart();
       if (await inRecovery(env, primary))
         throw new Error(`${primary} came back as a standby, not as the primary`);
-      // Every replica follows the primary again: the rebuilt one and those that lost it at the kill.
-      const all = replicasOf(env.topology, primary);
+      // Every running replica follows the primary again: the rebuilt one and those that lost it at the kill
+      // (one another fault holds down rejoins at that fault's undo).
+      const all = replicasOf(env.topology, primary).filter((r) => r === replica || env.control(r).alive());
       const back = await until(async () => {
         const connected = await streamingTo(env, primary, true);
         return all.every((r) => connected.includes(r));

@@ -18,3 +18,11 @@ Feature: An experiment that is interrupted at any moment
     And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
+
+  Scenario: A replica fails, then the primary fails over
+    Given a healthy controller with 1 registered workers and 2 postgres replicas
+    When 2 concurrent clients start submitting document conversion requests for 5 seconds
+    And 1 of the postgres replicas fails for 1 second
+    And the load has run for 3 seconds
+    And the postgres primary is killed and a replica is promoted for 1 second
+    Then the replica lag of the postgres replicas is back under 1 MB within 10 seconds
