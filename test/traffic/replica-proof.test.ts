@@ -37,7 +37,9 @@ function failures(file: string): Map<string, string[]> {
     if (e.testCaseStarted) started.set(e.testCaseStarted.id, cases.get(e.testCaseStarted.testCaseId) ?? '?');
     const f = e.testStepFinished;
     if (f && f.testStepResult.status !== 'PASSED')
-      out.get(started.get(f.testCaseStartedId) ?? '?')?.push(f.testStepResult.message ?? f.testStepResult.status);
+      out
+        .get(started.get(f.testCaseStartedId) ?? '?')
+        ?.push(f.testStepResult.message ?? f.testStepResult.status);
   }
   return out;
 }
