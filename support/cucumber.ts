@@ -14,6 +14,7 @@ import '../steps/latency.steps.ts';
 import '../steps/load.steps.ts';
 import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
+import '../steps/replica.steps.ts';
 import '../steps/system.steps.ts';
 import '../steps/slo.steps.ts';
 import '../steps/verdict.steps.ts';

@@ -33,6 +33,11 @@ export interface Environment {
   endpoint(service: string, port?: string): Endpoint;
   /** Where `from` reaches `to` (at a named port, if given): the proxy listener of that link. */
   linkEndpoint(from: string, to: string, port?: string): Endpoint;
+  /**
+   * The service's own address as the system's services and the fault proxy reach it (an in-network alias
+   * on containers), where a proxy link can be pointed: how a failover moves the links to a promoted replica.
+   */
+  direct?(service: string): Endpoint;
   /** Connection string the harness uses to read a store directly (e.g. the audit log). */
   storeUrl(service: string): string;
   control(service: string): ServiceControl;

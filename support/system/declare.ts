@@ -76,6 +76,12 @@ export interface ContainerDeclaration extends Common {
 export interface StoreDeclaration {
   kind: 'redis' | 'postgres';
   name: string;
+  /**
+   * Postgres only: this many streaming replicas `<name>-replica-1` … (the group `<name>-replicas`), each
+   * cloned from the primary with pg_basebackup. None unless asked for; a scenario's "and 2 postgres
+   * replicas" overrides the count.
+   */
+  replicas?: number;
 }
 
 export type ServiceDeclaration = ProcessDeclaration | ContainerDeclaration | StoreDeclaration;
@@ -150,8 +156,15 @@ export function defineConfig(config: {
 /** Redis, started by faultline (redis-server locally, a container on the containers backend). */
 export const redis = (name = 'redis'): StoreDeclaration => ({ kind: 'redis', name });
 
-/** PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers). */
-export const postgres = (name = 'postgres'): StoreDeclaration => ({ kind: 'postgres', name });
+/**
+ * PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers); with
+ * `{ replicas: N }`, N streaming replicas of it beside (`<name>-replica-1` …, the group `<name>-replicas`).
+ */
+export const postgres = (name = 'postgres', options: { replicas?: number } = {}): StoreDeclaration => ({
+  kind: 'postgres',
+  name,
+  ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+});
 
 /** Any command line as a service: Python, a shell script, a Go binary, Node. */
 export const service = (

@@ -17,6 +17,7 @@ import {
   type Endpoint,
   type LinkSpec,
   type ProbeKind,
+  replicaGroup,
   type ServiceSpec,
   type Topology,
   TopologyError,
@@ -53,7 +54,16 @@ const common = {
 const serviceSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.enum(['redis', 'postgres']), name: common.name }),
+    z.strictObject({ kind: z.literal('redis'), name: common.name }),
+    z.strictObject({
+      kind: z.literal('postgres'),
+      name: common.name,
+      replicas: z
+        .number({ error: 'replicas: a whole number of streaming replicas, e.g. replicas: 2' })
+        .int('replicas: a whole number of streaming replicas, e.g. replicas: 2')
+        .min(0, 'replicas: 0 or more streaming replicas')
+        .optional(),
+    }),
     z.strictObject({
       kind: z.literal('process'),
       ...common,
@@ -163,6 +173,13 @@ interface Member {
   replica: number;
 }
 
+/** `<primary>-replica-1` … at the scenario's scale (its "and 2 postgres replicas"), else as declared. */
+function replicaNames(s: StoreDeclaration, scale: Record<string, number>): string[] {
+  if (s.kind !== 'postgres') return [];
+  const count = scale[replicaGroup(s.name)] ?? s.replicas ?? 0;
+  return Array.from({ length: count }, (_, i) => `${s.name}-replica-${i + 1}`);
+}
+
 /** The names a declared service stands for: itself, or its replicas `<name>-1` … `<name>-N`. */
 function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   const names = new Map<string, string[]>();
@@ -170,6 +187,8 @@ function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   for (const s of declaration.services) {
     if (isStore(s)) {
       names.set(s.name, [s.name]);
+      const replicas = replicaNames(s, scale);
+      if (replicas.length > 0) names.set(replicaGroup(s.name), replicas);
       continue;
     }
     const group = s.group ?? (s.replicas !== undefined ? `${s.name}s` : undefined);
@@ -274,7 +293,10 @@ export function instantiate(
   const { names, members } = expand(declaration, scale);
   const seen = new Set<string>();
   declaration.services.forEach((s, i) => {
-    const all = names.get(s.name) ?? [];
+    const all = [
+      ...(names.get(s.name) ?? []),
+      ...(isStore(s) ? (names.get(replicaGroup(s.name)) ?? []) : []),
+    ];
     for (const n of all)
       if (seen.has(n))
         throw new ConfigError(
@@ -300,6 +322,10 @@ export function instantiate(
     if (isStore(s)) {
       services.push({ kind: s.kind, name: s.name });
       probes[s.name] = s.kind;
+      for (const replica of replicaNames(s, scale)) {
+        services.push({ kind: 'postgres', name: replica, replicaOf: s.name, group: replicaGroup(s.name) });
+        probes[replica] = 'postgres';
+      }
     }
   });
   for (const m of members) {

@@ -25,6 +25,7 @@ import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
@@ -276,6 +277,11 @@ class ContainersEnvironment implements Environment {
     return this.url(name, this.endpoint(name));
   }
 
+  /** In-network address: where the fault proxy reaches the service (a failover re-points links here). */
+  direct(name: string): Endpoint {
+    return this.wiring.direct(name);
+  }
+
   logs(name: string): LogLine[] {
     return this.running.get(name)?.logs.lines ?? [];
   }
@@ -342,6 +348,7 @@ class ContainersEnvironment implements Environment {
     );
     const storesUp = stores.map((spec) =>
       this.step(spec.name, async () => {
+        if (spec.replicaOf !== undefined || this.hasReplicas(spec.name)) return this.startReplication(spec);
         const storeImage = await image(spec.kind);
         const taken = reuse ? await take(spec.kind, spec.name, storeImage.image) : undefined;
         const at = this.placement(spec.name, reuse);
@@ -358,6 +365,46 @@ class ContainersEnvironment implements Environment {
     const results = await Promise.allSettled([proxyUp, ...storesUp]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  private hasReplicas(name: string): boolean {
+    return this.topology.services.some((s) => s.kind === 'postgres' && s.replicaOf === name);
+  }
+
+  /** Primary → its start; replicas wait for theirs. */
+  private readonly primaries = new Map<string, Promise<void>>();
+
+  /**
+   * A primary with replicas and its replicas are this environment's own (never reused: the primary serves
+   * replication, the replicas follow it): a replica starts once its primary has.
+   */
+  private startReplication(spec: StoreService): Promise<void> {
+    const primary = spec.replicaOf;
+    let started: Promise<void>;
+    if (primary === undefined) {
+      started = (async () => {
+        await evict([spec.name]);
+        const r = await startReplicatedPrimary(
+          spec.name,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
+        this.running.set(spec.name, r);
+      })();
+      this.primaries.set(spec.name, started);
+    } else
+      started = (async () => {
+        // The primary's step is created in the same synchronous stretch as this one (stores are mapped in order).
+        await this.primaries.get(primary);
+        const r = await startPostgresReplica(
+          spec.name,
+          primary,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
+        this.running.set(spec.name, r);
+      })();
+    return started;
   }
 
   private apiUrl(proxy: Running): string {

@@ -10,6 +10,7 @@ import {
   type LinkSpec,
   type ProcessService,
   proxyName,
+  replicasOf,
   type StoreService,
   service,
   startOrder,
@@ -24,6 +25,7 @@ import { awaitReady } from '../readiness.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';
+import { PRIMARY_SETTINGS, startPostgresReplica } from './replica.ts';
 import type { RunningService } from './service.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -232,15 +234,36 @@ class LocalEnvironment implements Environment {
     this.links.set(proxy.name, parseListen(proxy.listen));
   }
 
-  async startStore(spec: { kind: 'redis' | 'postgres'; name: string }): Promise<void> {
+  /** The service's own address, as the fault proxy reaches it (a link re-pointed at a promoted replica). */
+  direct(name: string): Endpoint {
+    return this.endpoint(name);
+  }
+
+  async startStore(spec: StoreService): Promise<void> {
+    if (spec.replicaOf !== undefined) return this.startReplica(spec.name, spec.replicaOf);
     const running: RunningService =
       spec.kind === 'redis'
         ? await startRedis({ name: spec.name })
-        : await startPostgres({ name: spec.name });
+        : await startPostgres({
+            name: spec.name,
+            args: replicasOf(this.topology, spec.name).length > 0 ? PRIMARY_SETTINGS : [],
+          });
     this.started.set(spec.name, {
       endpoint: { host: running.host, port: running.port },
       url: running.url,
       process: running.process,
+      stop: running.stop,
+    });
+  }
+
+  /** A streaming replica, cloned from its primary (started in an earlier wave); a restart rejoins it. */
+  private async startReplica(name: string, primary: string): Promise<void> {
+    const running = await startPostgresReplica({ name, primary: this.endpoint(primary) });
+    this.started.set(name, {
+      endpoint: { host: running.host, port: running.port },
+      url: running.url,
+      process: running.process,
+      start: running.rejoin,
       stop: running.stop,
     });
   }

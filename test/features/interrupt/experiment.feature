@@ -25,3 +25,11 @@ Feature: An experiment that is interrupted at any moment
     And the controller's lookups of postgres fail with SERVFAIL for 1 second
     And the load has finished
     Then the error rate is below 100%
+
+  Scenario: A replica fails, then the primary fails over
+    Given a healthy controller with 1 registered workers and 2 postgres replicas
+    When 2 concurrent clients start submitting document conversion requests for 5 seconds
+    And 1 of the postgres replicas fails for 1 second
+    And the load has run for 3 seconds
+    And the postgres primary is killed and a replica is promoted for 1 second
+    Then the replica lag of the postgres replicas is back under 1 MB within 10 seconds
