@@ -53,3 +53,60 @@ function probeTls(endpoint: Endpoint, timeoutMs: number): Promise<ProbeResult> {
     socket.once('close', () => done(false, 'closed without a reply'));
   });
 }
+
+/**
+ * Many small protocol requests in one write, so the replies form a stream long enough to time: what a
+ * bandwidth limit's proof measures. Only protocols that answer a request per request qualify (an HTTP
+ * server answers pipelined requests in order; Redis a PING each); a TLS or Postgres link cannot be probed
+ * this way without speaking its whole handshake.
+ */
+const STREAMS: Partial<Record<ProbeKind, Buffer>> = {
+  http: Buffer.from('GET /healthz HTTP/1.1\r\nHost: probe\r\n\r\n'.repeat(100)),
+  redis: Buffer.from('PING\r\n'.repeat(2_000)),
+};
+
+export interface Transfer {
+  bytes: number;
+  ms: number;
+  bytesPerMs: number;
+}
+
+/**
+ * Sends a stream of requests and times the replies from the first byte to the last (until they stop for
+ * 400 ms, or `timeoutMs` passes): bytes per ms after the first chunk. Undefined for a kind without one.
+ */
+export function transfer(
+  kind: ProbeKind,
+  endpoint: Endpoint,
+  timeoutMs: number,
+): Promise<Transfer | undefined> {
+  const requests = STREAMS[kind];
+  if (!requests) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = connect(endpoint.port, endpoint.host);
+    let first: { at: number; bytes: number } | undefined;
+    let last = 0;
+    let bytes = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      clearTimeout(idle);
+      socket.destroy();
+      const ms = first ? Math.max(1, Math.round(last - first.at)) : 0;
+      const counted = first ? bytes - first.bytes : 0;
+      resolve({ bytes, ms, bytesPerMs: first && counted > 0 ? counted / ms : 0 });
+    };
+    const timer = setTimeout(done, timeoutMs);
+    socket.once('connect', () => socket.write(requests));
+    socket.on('data', (chunk: Buffer) => {
+      const now = performance.now();
+      if (!first) first = { at: now, bytes: chunk.length };
+      last = now;
+      bytes += chunk.length;
+      clearTimeout(idle);
+      idle = setTimeout(done, 400);
+    });
+    socket.once('error', done);
+    socket.once('close', done);
+  });
+}
