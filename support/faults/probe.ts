@@ -55,26 +55,33 @@ function probeTls(endpoint: Endpoint, timeoutMs: number): Promise<ProbeResult> {
 }
 
 /**
- * Many small protocol requests in one write, so the replies form a stream long enough to time: what a
- * bandwidth limit's proof measures. Only protocols that answer a request per request qualify (an HTTP
- * server answers pipelined requests in order; Redis a PING each); a TLS or Postgres link cannot be probed
- * this way without speaking its whole handshake.
+ * Many small protocol requests in one write, the last asking the server to close: the replies form a stream
+ * long enough to time (a bandwidth limit), to count (a cut after N bytes), to see in pieces (a slicer) and
+ * to see end (a slow close). Only protocols that answer a request per request qualify (an HTTP server
+ * answers pipelined requests in order, Redis a PING each); a TLS or Postgres link cannot be probed this way
+ * without speaking its whole handshake.
  */
 const STREAMS: Partial<Record<ProbeKind, Buffer>> = {
-  http: Buffer.from('GET /healthz HTTP/1.1\r\nHost: probe\r\n\r\n'.repeat(100)),
-  redis: Buffer.from('PING\r\n'.repeat(2_000)),
+  http: Buffer.from(
+    `${'GET /healthz HTTP/1.1\r\nHost: probe\r\n\r\n'.repeat(99)}GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n`,
+  ),
+  redis: Buffer.from(`${'PING\r\n'.repeat(2_000)}QUIT\r\n`),
 };
 
 export interface Transfer {
+  /** Bytes of replies received, and over how long (first byte to last). */
   bytes: number;
   ms: number;
+  /** Rate after the first read (its bytes may have been sent before any pacing began). */
   bytesPerMs: number;
+  /** How many reads it took, and the median read's size. */
+  reads: number;
+  medianRead: number;
+  /** How long after the last byte the server's close arrived; undefined if it did not within the time. */
+  closeMs?: number;
 }
 
-/**
- * Sends a stream of requests and times the replies from the first byte to the last (until they stop for
- * 400 ms, or `timeoutMs` passes): bytes per ms after the first chunk. Undefined for a kind without one.
- */
+/** Sends a stream of requests and reads the replies until the connection closes or `timeoutMs` passes. */
 export function transfer(
   kind: ProbeKind,
   endpoint: Endpoint,
@@ -84,29 +91,35 @@ export function transfer(
   if (!requests) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const socket = connect(endpoint.port, endpoint.host);
+    const sizes: number[] = [];
     let first: { at: number; bytes: number } | undefined;
     let last = 0;
     let bytes = 0;
-    let idle: NodeJS.Timeout | undefined;
-    const done = () => {
+    const done = (closed: boolean) => {
       clearTimeout(timer);
-      clearTimeout(idle);
       socket.destroy();
       const ms = first ? Math.max(1, Math.round(last - first.at)) : 0;
       const counted = first ? bytes - first.bytes : 0;
-      resolve({ bytes, ms, bytesPerMs: first && counted > 0 ? counted / ms : 0 });
+      const sorted = [...sizes].sort((x, y) => x - y);
+      resolve({
+        bytes,
+        ms,
+        bytesPerMs: first && counted > 0 ? counted / ms : 0,
+        reads: sizes.length,
+        medianRead: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        ...(closed && first ? { closeMs: Math.round(performance.now() - (first ? last : 0)) } : {}),
+      });
     };
-    const timer = setTimeout(done, timeoutMs);
+    const timer = setTimeout(() => done(false), timeoutMs);
     socket.once('connect', () => socket.write(requests));
     socket.on('data', (chunk: Buffer) => {
       const now = performance.now();
       if (!first) first = { at: now, bytes: chunk.length };
       last = now;
       bytes += chunk.length;
-      clearTimeout(idle);
-      idle = setTimeout(done, 400);
+      sizes.push(chunk.length);
     });
-    socket.once('error', done);
-    socket.once('close', done);
+    socket.once('error', () => done(true));
+    socket.once('close', () => done(true));
   });
 }

@@ -153,10 +153,7 @@ export function effectWords(words: string): Effect {
         attributes: { average_size: size, size_variation: Math.floor(size / 2), delay: 1000 },
       },
       streams: REPLIES,
-      proof: {
-        kind: 'installed',
-        why: 'a sliced answer still arrives whole: the proof is the toxic in the proxy and the system traffic through it',
-      },
+      proof: { kind: 'sliced', size: size + Math.floor(size / 2) },
     };
   }
   m = /^closed (.+?) late$/.exec(text);
@@ -168,10 +165,7 @@ export function effectWords(words: string): Effect {
       label: `close held ${delay} ms`,
       toxic: { type: 'slow_close', attributes: { delay } },
       streams: REPLIES,
-      proof: {
-        kind: 'installed',
-        why: 'data still flows; only the end of a connection comes late: the proof is the toxic in the proxy and the system traffic through it',
-      },
+      proof: { kind: 'slow close', delayMs: delay },
     };
   }
   m = /^cut after (.+)$/.exec(text);
@@ -183,10 +177,7 @@ export function effectWords(words: string): Effect {
       label: `connections cut after ${bytes} B`,
       toxic: { type: 'limit_data', attributes: { bytes } },
       streams: REPLIES,
-      proof: {
-        kind: 'installed',
-        why: `a connection is cut once ${bytes} B of answers crossed it: the proof is the toxic in the proxy and the system traffic through it`,
-      },
+      proof: { kind: 'cut', bytes },
     };
   }
   m = /^(.+?) byte corruption$/.exec(text);

@@ -28,7 +28,10 @@ export interface Cut {
  * - silent: no reply at all (a black hole);
  * - refused: the connection fails at once — reset or closed — instead of answering (not a timeout);
  * - delayed: a reply, no sooner than `atLeastMs` (and, when given, no later than `atMostMs`);
- * - throughput: a stream of replies arrives no faster than `bytesPerMs` (what a bandwidth limit does);
+ * - a stream proof (throughput, cut, slow close, sliced): a stream of requests whose replies arrive no
+ *   faster than `bytesPerMs` (a bandwidth limit), stop after `bytes` (a cut), end `delayMs` late (a slow
+ *   close) or in pieces of at most `size` (a slicer) — on links whose protocol answers a stream of requests
+ *   (HTTP, Redis); on others, the toxic in the proxy and the traffic proof, said so in the evidence;
  * - installed: no probe can tell (5% loss answers most probes): the proxy reports the toxic in place, and
  *   the traffic proof shows the system's traffic crossed it. `why` says so in the evidence.
  */
@@ -36,8 +39,16 @@ export type Proof =
   | { kind: 'silent' }
   | { kind: 'refused' }
   | { kind: 'delayed'; atLeastMs: number; atMostMs?: number }
-  | { kind: 'throughput'; bytesPerMs: number }
+  | StreamProof
   | { kind: 'installed'; why: string };
+
+export type StreamProof =
+  | { kind: 'throughput'; bytesPerMs: number }
+  | { kind: 'cut'; bytes: number }
+  | { kind: 'slow close'; delayMs: number }
+  | { kind: 'sliced'; size: number };
+
+const STREAM_PROOFS: readonly string[] = ['throughput', 'cut', 'slow close', 'sliced'];
 
 export interface ToxicPlan {
   kind: string;
@@ -59,7 +70,8 @@ export const arrow = (link: LinkSpec) => `${link.from} → ${link.to}${link.port
 function patience(proof: Proof): number {
   if (proof.kind === 'silent') return 500;
   if (proof.kind === 'delayed') return (proof.atMostMs ?? proof.atLeastMs) + 2_000;
-  if (proof.kind === 'throughput') return 3_000;
+  if (proof.kind === 'slow close') return proof.delayMs + 3_000;
+  if (STREAM_PROOFS.includes(proof.kind)) return 3_000;
   return 2_000;
 }
 
@@ -79,19 +91,7 @@ async function prove(
   const { proof } = plan;
   const failed = (saw: string, expected: string) =>
     new Error(`the ${plan.kind} had no effect: ${arrow(link)} through ${name}: ${saw}, expected ${expected}`);
-  if (proof.kind === 'throughput') {
-    const measured = await transfer(kind, endpoint, patience(proof));
-    if (measured === undefined)
-      return `${arrow(link)}: a ${kind} link cannot be measured by a stream of requests; the proxy holds the toxic and the traffic proof shows the system's traffic crossed it`;
-    const limit = proof.bytesPerMs;
-    // Pacing runs in 100 ms slices on a forward-only clock: a quarter above the limit is measurement noise.
-    if (measured.bytesPerMs > limit * 1.25)
-      throw failed(
-        `${measured.bytes} B arrived in ${measured.ms} ms (${kbps(measured.bytesPerMs)})`,
-        `at most ${kbps(limit)}`,
-      );
-    return `${arrow(link)}: ${kind} probe answered in ${baseline.ms} ms before; after, a stream of ${measured.bytes} B of replies took ${measured.ms} ms (${kbps(measured.bytesPerMs)}, limit ${kbps(limit)})`;
-  }
+  if (STREAM_PROOFS.includes(proof.kind)) return streamProof(env, plan, kind, endpoint, link, baseline);
   const after = await probe(kind, endpoint, patience(proof));
   const was = `${kind} probe ${before(baseline)} before`;
   if (proof.kind === 'silent') {
@@ -119,14 +119,60 @@ async function prove(
       );
     return `${arrow(link)}: ${was}, ${after.ms} ms after`;
   }
-  // installed: read the toxic back from the proxy, so the evidence is the proxy's word, not ours.
-  const installed = (await env.toxiproxy.proxy(name)).toxics ?? [];
-  const mine = installed.filter((t) =>
-    t.name.startsWith(`faultline-${plan.kind.replace(/[^a-z0-9]+/gi, '-')}-`),
-  );
-  if (mine.length === 0) throw failed('the proxy reports no such toxic', `a ${plan.toxic.type} toxic`);
-  const shown = mine.map((t) => `${t.name} (${t.type} ${JSON.stringify(t.attributes)})`).join(', ');
-  return `${arrow(link)}: ${was}; the proxy holds ${shown}; ${after.replied ? `a probe still answered in ${after.ms} ms` : `a probe: ${after.detail}`} — ${proof.why}`;
+  return `${arrow(link)}: ${was}; ${await held(env, plan, link)}; ${after.replied ? `a probe still answered in ${after.ms} ms` : `a probe: ${after.detail}`} — ${proof.kind === 'installed' ? proof.why : ''}`;
+}
+
+/** The fault's toxics as the proxy reports them: the proxy's word, not ours. */
+async function held(env: Environment, plan: ToxicPlan, link: LinkSpec): Promise<string> {
+  const name = proxyName(link);
+  const prefix = toxicName(plan.kind, 'upstream').replace(/-up$/, '-');
+  const mine = ((await env.toxiproxy.proxy(name)).toxics ?? []).filter((t) => t.name.startsWith(prefix));
+  if (mine.length === 0)
+    throw new Error(
+      `the ${plan.kind} had no effect: ${arrow(link)} through ${name}: the proxy reports no such toxic, expected a ${plan.toxic.type} toxic`,
+    );
+  return `the proxy holds ${mine.map((t) => `${t.name} (${t.type} ${JSON.stringify(t.attributes)})`).join(', ')}`;
+}
+
+/** A stream of requests through the link, judged by what the proof expects of its replies. */
+async function streamProof(
+  env: Environment,
+  plan: ToxicPlan,
+  kind: ProbeKind,
+  endpoint: Endpoint,
+  link: LinkSpec,
+  baseline: ProbeResult,
+): Promise<string> {
+  const proof = plan.proof as StreamProof;
+  const measured = await transfer(kind, endpoint, patience(proof));
+  const was = `${kind} probe ${before(baseline)} before`;
+  if (measured === undefined)
+    return `${arrow(link)}: ${was}; ${await held(env, plan, link)}; a ${kind} link cannot be probed by a stream of requests, so the proof is the toxic in the proxy and the system's traffic through it`;
+  const saw = `a stream of ${measured.bytes} B of replies in ${measured.reads} reads over ${measured.ms} ms (${kbps(measured.bytesPerMs)}), ${measured.closeMs === undefined ? 'not closed' : `closed ${measured.closeMs} ms after its last byte`}`;
+  const failed = (expected: string) =>
+    new Error(
+      `the ${plan.kind} had no effect: ${arrow(link)} through ${proxyName(link)}: ${saw}, expected ${expected}`,
+    );
+  switch (proof.kind) {
+    case 'throughput':
+      // Pacing runs in 100 ms slices on a forward-only clock: a quarter above the limit is measurement noise.
+      if (measured.bytes === 0 || measured.bytesPerMs > proof.bytesPerMs * 1.25)
+        throw failed(`at most ${kbps(proof.bytesPerMs)}`);
+      break;
+    case 'cut':
+      if (measured.bytes > proof.bytes || measured.closeMs === undefined)
+        throw failed(`the connection cut after at most ${proof.bytes} B`);
+      break;
+    case 'slow close':
+      if (measured.closeMs === undefined || measured.closeMs < proof.delayMs - 10)
+        throw failed(`the close at least ${proof.delayMs} ms after the last byte`);
+      break;
+    case 'sliced':
+      if (measured.reads < 2 || measured.medianRead > proof.size)
+        throw failed(`pieces of at most ${proof.size} B`);
+      break;
+  }
+  return `${arrow(link)}: ${was}; after, ${saw}`;
 }
 
 const kbps = (bytesPerMs: number) => `${bytesPerMs.toFixed(1)} KB/s`;
