@@ -20,6 +20,8 @@ export function flap(env: Environment, plan: ToxicPlan, periodMs: number): Fault
     async apply() {
       const evidence = await base.apply();
       since = Date.now();
+      // Undone while it was still applying (an interrupt): no timer may start after the undo.
+      if (stopped) return evidence;
       timer = setInterval(() => {
         chain = chain.then(async () => {
           if (stopped) return;

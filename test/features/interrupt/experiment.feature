@@ -18,3 +18,12 @@ Feature: An experiment that is interrupted at any moment
     And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
+
+  Scenario: A flapping link, a thin link and an unreachable store
+    Given the system is running with 2 workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the link from controller to worker-1 is flapping every 300 ms for 1 second
+    And the link from controller to worker-2 is limited to 16 KB/s for 1 second
+    And redis is unreachable for 1 second
+    And the load has finished
+    Then the error rate is below 100%
