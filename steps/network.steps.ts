@@ -1,9 +1,10 @@
 import { When } from '@cucumber/cucumber';
 import { effectWords, NETWORK_FAULT_STEP } from '../support/faults/network/effects.ts';
+import { failover } from '../support/faults/network/failover.ts';
 import { networkFault } from '../support/faults/network/network-fault.ts';
 import { partition } from '../support/faults/network/partition.ts';
 import { toxicFault } from '../support/faults/network/toxic.ts';
-import { halvesOf, splitWords, whereWords } from '../support/faults/network/where.ts';
+import { failoverWords, halvesOf, splitWords, whereWords } from '../support/faults/network/where.ts';
 import { chooseTargets, pickMembers } from '../support/faults/targets.ts';
 import { StepInputError } from '../support/parse.ts';
 import { shuffle } from '../support/random.ts';
@@ -93,5 +94,14 @@ When(
         }),
       ),
     );
+  },
+);
+
+When(
+  /^the primary link from (?:the )?(\S+) to (?:the )?(\S+) fails(?: for (.+))?$/,
+  async function (this: FaultlineWorld, from: string, to: string, lasting?: string) {
+    const [primary, secondaries] = failoverWords(this.env.topology, from, to);
+    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    attach(this, await this.faults.inject(failover(this.env, primary, secondaries, durationMs)));
   },
 );

@@ -56,3 +56,12 @@ Feature: Faults on any link or service
     And the load has finished
     Then the service recovers within 6 seconds
     And every successful request is charged exactly once
+
+  Scenario: The primary of two links fails and the traffic moves to the secondary
+    Given the system is running
+    When 2 concurrent clients start submitting document conversion requests for 7 seconds
+    And the load has run for 1 second
+    And the primary link from worker-1 to controller fails for 3 seconds
+    And the load has finished
+    Then the service recovers within 6 seconds
+    And every successful request is charged exactly once

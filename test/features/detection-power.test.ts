@@ -35,6 +35,14 @@ const cases = [
     expect:
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
   },
+  {
+    mechanism: 'registration failover to the secondary link',
+    // Empty: the workers get no backup address, so they keep calling the lost primary.
+    switch: { FAULTLINE_PLATFORM_CONTROLLER_BACKUP_URL: '' },
+    run: ['features/network/link-faults.feature', '--name', 'traffic moves to the secondary'],
+    expect:
+      /fault had no effect: primary — .*; secondary — the traffic did not move there: no traffic of the system crossed worker-1 → controller \(registration-backup\)/,
+  },
 ];
 
 for (const c of cases) {

@@ -202,7 +202,12 @@ export async function addToxics(
 
 /** The links of a plan as the traffic proof names them. */
 export const watched = (cuts: readonly Cut[]) =>
-  cuts.map(({ link }) => ({ from: link.from, to: link.to, proxy: proxyName(link) }));
+  // A named port in the name: two links may run between the same two services.
+  cuts.map(({ link }) => ({
+    from: link.from,
+    to: link.port ? `${link.to} (${link.port})` : link.to,
+    proxy: proxyName(link),
+  }));
 
 /** A fault made of one toxic on some streams of some links, proving its effect as the plan says. */
 export function toxicFault(environment: Environment, plan: ToxicPlan): FaultSpec {

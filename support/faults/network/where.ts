@@ -1,4 +1,3 @@
-import { StepInputError } from '../../parse.ts';
 import { type LinkSpec, linksBetween, type Topology } from '../../system/topology.ts';
 import { linkedWords, linkWords, type Targets, targetWords, WordError } from '../../system/words.ts';
 import type { Cut, Stream } from './toxic.ts';
@@ -19,8 +18,6 @@ export type Where =
   | { kind: 'between'; phrase: string; a: string; b: string }
   | { kind: 'traffic'; phrase: string; from: string; to: string }
   | { kind: 'services'; phrase: string; targets: Targets };
-
-const BOTH: Stream[] = ['upstream', 'downstream'];
 
 /** Reads a link or target phrase; throws a WordError naming the bad word and what exists. */
 export function whereWords(topology: Topology, phrase: string): Where {
@@ -96,8 +93,16 @@ export function struck(topology: Topology, where: Where, streams: Stream[], targ
   }
 }
 
-/** Streams an effect takes on "the link" / "the network" / a service unless told otherwise. */
-export const BOTH_STREAMS = BOTH;
+/** "the primary link from A to B": A's links to B, in declaration order; a failover needs two. */
+export function failoverWords(topology: Topology, from: string, to: string): [LinkSpec, LinkSpec[]] {
+  linkWords(topology, from, to);
+  const [primary, ...secondaries] = topology.links.filter((l) => l.from === from && l.to === to);
+  if (primary === undefined || secondaries.length === 0)
+    throw new WordError(
+      `${from} has one link to ${to} in the system '${topology.name}', so it has nothing to fail over to: a link failover needs a primary and a secondary link between the same services (declare a second named port of ${to} that ${from} uses)`,
+    );
+  return [primary, secondaries];
+}
 
 /** "A and B cut from each other": the members of a group split in two halves, with the links between them. */
 export function halvesOf(topology: Topology, members: readonly string[]): LinkSpec[] {
@@ -125,5 +130,3 @@ export function splitWords(topology: Topology, group: string, members: readonly 
         .join(', ')}`,
     );
 }
-
-export { StepInputError };

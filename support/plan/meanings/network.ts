@@ -1,5 +1,5 @@
 import { effectWords, NETWORK_FAULT_STEP } from '../../faults/network/effects.ts';
-import { splitWords, struck, whereWords } from '../../faults/network/where.ts';
+import { failoverWords, splitWords, struck, whereWords } from '../../faults/network/where.ts';
 import { parseDuration } from '../../parse.ts';
 import { groupWord, linkedWords, membersOf } from '../../system/words.ts';
 import {
@@ -128,6 +128,21 @@ export const NETWORK: Record<string, Meaning> = {
         `every link between two halves of the ${group} (a seeded draw)`,
         lasts(lasting, 'heals'),
         'each half cut from the other, keeping its clients',
+      );
+    },
+  },
+  '^the primary link from (?:the )?(\\S+) to (?:the )?(\\S+) fails(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([from, to, lasting], notes) => {
+      words(notes, (t) => failoverWords(t, text(from), text(to)));
+      hit(
+        notes,
+        'link failover (primary link: 100% packet loss)',
+        text(to),
+        `the primary link from ${text(from)} to ${text(to)}; traffic must move to the secondary`,
+        lasts(lasting, 'heals'),
+        `${text(from)}'s primary link to it lost`,
+        `${text(from)} → ${text(to)}: primary link lost, traffic must move to the secondary`,
       );
     },
   },
