@@ -3,8 +3,8 @@ import { effectWords, NETWORK_FAULT_STEP } from '../support/faults/network/effec
 import { failover } from '../support/faults/network/failover.ts';
 import { networkFault } from '../support/faults/network/network-fault.ts';
 import { partition } from '../support/faults/network/partition.ts';
-import { toxicFault } from '../support/faults/network/toxic.ts';
-import { failoverWords, halvesOf, splitWords, whereWords } from '../support/faults/network/where.ts';
+import { splitBrain } from '../support/faults/network/split-brain.ts';
+import { failoverWords, splitWords, whereWords } from '../support/faults/network/where.ts';
 import { chooseTargets, pickMembers } from '../support/faults/targets.ts';
 import { StepInputError } from '../support/parse.ts';
 import { shuffle } from '../support/random.ts';
@@ -73,27 +73,7 @@ When(
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     // Which member lands in which half is the seed's draw; a re-run splits the same way.
     const order = shuffle(members, this.random(`split:${group}`));
-    const half = order.slice(Math.floor(order.length / 2));
-    const cuts = halvesOf(topology, order).map((link) => ({
-      link,
-      streams: ['upstream', 'downstream'] as ('upstream' | 'downstream')[],
-    }));
-    const left = order.slice(0, Math.floor(order.length / 2));
-    attach(
-      this,
-      await this.faults.inject(
-        toxicFault(this.env, {
-          kind: 'split brain',
-          description: `split brain: ${left.join(', ')} cut from ${half.join(', ')}, each keeping its clients`,
-          targets: half,
-          touches: order,
-          cuts,
-          toxic: { type: 'timeout', attributes: { timeout: 0 } },
-          proof: { kind: 'silent' },
-          durationMs,
-        }),
-      ),
-    );
+    attach(this, await this.faults.inject(splitBrain(this.env, group, order, durationMs)));
   },
 );
 
