@@ -98,7 +98,8 @@ export const NETWORK: Record<string, Meaning> = {
           targets.members[0]!,
           `every link into ${targets.members[0]}`,
           duration,
-          effectOn,
+          effect.seen(targets.members[0]!),
+          `everything that talks to ${targets.members[0]}: ${effect.seen(targets.members[0]!)}`,
         );
       }
       const { targets, touches } = struck(notes.topology, where, effect.streams);
