@@ -153,7 +153,7 @@ export function effectWords(words: string): Effect {
         attributes: { average_size: size, size_variation: Math.floor(size / 2), delay: 1000 },
       },
       streams: REPLIES,
-      proof: { kind: 'sliced', size: size + Math.floor(size / 2) },
+      proof: { kind: 'sliced', size, largest: size + Math.floor(size / 2), delayMs: 1 },
     };
   }
   m = /^closed (.+?) late$/.exec(text);
