@@ -127,7 +127,7 @@ const CASES: [string, string, RegExp][] = [
   [
     'the link from client to service',
     '5% packet loss',
-    /the proxy holds faultline-packet-loss-up \(packet_loss \{"probability":0\.05,"burst":0\}\), faultline-packet-loss-down .*a probe cannot tell a 5% loss from none/,
+    /the proxy holds faultline-packet-loss-\d+-up \(packet_loss \{"probability":0\.05,"burst":0\}\), faultline-packet-loss-\d+-down .*a probe cannot tell a 5% loss from none/,
   ],
   [
     'the link from client to service',
@@ -152,7 +152,7 @@ const CASES: [string, string, RegExp][] = [
   [
     'the link from client to service',
     '1% byte corruption',
-    /the proxy holds faultline-corruption-down \(corrupt \{"probability":0\.01\}\)/,
+    /the proxy holds faultline-corruption-\d+-down \(corrupt \{"probability":0\.01\}\)/,
   ],
   [
     'service',
@@ -221,6 +221,28 @@ test('one direction only: the other direction still answers', async () => {
   const proxies = await client.proxies();
   const streams = proxies.flatMap((p) => p.toxics.map((t) => `${p.name}:${t.stream}`)).sort();
   assert.deepEqual(streams, ['client-to-service:downstream', 'service-to-client:upstream']);
+  assert.deepEqual(await ledger.rollback(), []);
+  assert.deepEqual(await verifyClean(env), []);
+});
+
+test('two faults of one kind on one link each keep their own toxics: the first undone leaves the second', async () => {
+  const env = environment();
+  const ledger = new FaultLedger();
+  const first = fault('the network between client and service', 'unreachable', env);
+  await ledger.inject(first);
+  await ledger.inject(fault('service', 'unreachable', env));
+  const toxics = async () => (await client.proxy('client-to-service')).toxics.map((t) => t.name);
+  const both = await toxics();
+  assert.equal(both.length, 4, both.join(', '));
+  assert.equal(new Set(both).size, 4, 'no two share a name');
+  await first.undo();
+  const left = await toxics();
+  assert.equal(left.length, 2, left.join(', '));
+  const stem = (names: string[]) => [...new Set(names.map((n) => n.replace(/-(up|down)$/, '')))];
+  const removed = both.filter((n) => !left.includes(n));
+  assert.equal(stem(left).length, 1, "what is left is one fault's, up and down");
+  assert.equal(stem(removed).length, 1, "what was removed is the other fault's, up and down");
+  assert.notEqual(stem(left)[0], stem(removed)[0]);
   assert.deepEqual(await ledger.rollback(), []);
   assert.deepEqual(await verifyClean(env), []);
 });

@@ -1,12 +1,14 @@
 import type { Environment } from '../../env/environment.ts';
 import type { FaultSpec } from '../ledger.ts';
-import { addToxics, removeToxics, type ToxicPlan, toxicFault } from './toxic.ts';
+import { addToxics, named, removeToxics, type ToxicPlan, toxicFault } from './toxic.ts';
 
 // A link that flaps: down (a black hole, proven like a partition) for `periodMs`, then up for `periodMs`,
 // and so on while the fault holds. Each flip is one step of a serial chain, so an undo that arrives while a
 // flip is adding the toxic back waits for it and then removes it: nothing is left behind. Every flip is
 // time-stamped in the traffic proof's evidence (a flap that never flipped would be a plain partition).
-export function flap(env: Environment, plan: ToxicPlan, periodMs: number): FaultSpec {
+export function flap(env: Environment, unnamed: ToxicPlan, periodMs: number): FaultSpec {
+  // Named here, so the flips add and remove the very toxics the fault applied.
+  const plan = named(unnamed);
   const base = toxicFault(env, plan);
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();

@@ -59,11 +59,22 @@ export interface ToxicPlan {
   toxic: { type: string; attributes: Record<string, number> };
   proof: Proof;
   durationMs?: number;
+  /**
+   * The stem of this fault's toxic names (`faultline-partition-3` → `…-up`, `…-down`), unique per fault so
+   * two faults on one link (a partition while the service is also unreachable) neither collide nor remove
+   * each other's toxics. Set by `named` when absent.
+   */
+  name?: string;
 }
 
-const short = (stream: Stream) => (stream === 'upstream' ? 'up' : 'down');
-export const toxicName = (kind: string, stream: Stream) =>
-  `faultline-${kind.replace(/[^a-z0-9]+/gi, '-')}-${short(stream)}`;
+let faults = 0;
+/** The plan with its own toxic name stem. */
+export const named = (plan: ToxicPlan): ToxicPlan & { name: string } => ({
+  ...plan,
+  name: plan.name ?? `faultline-${plan.kind.replace(/[^a-z0-9]+/gi, '-')}-${++faults}`,
+});
+const toxicName = (plan: Pick<ToxicPlan, 'name'>, stream: Stream) =>
+  `${plan.name}-${stream === 'upstream' ? 'up' : 'down'}`;
 export const arrow = (link: LinkSpec) => `${link.from} → ${link.to}${link.port ? ` (${link.port})` : ''}`;
 
 /** What the probes may wait for: long enough for the fault's own delay, never forever. */
@@ -125,7 +136,7 @@ async function prove(
 /** The fault's toxics as the proxy reports them: the proxy's word, not ours. */
 async function held(env: Environment, plan: ToxicPlan, link: LinkSpec): Promise<string> {
   const name = proxyName(link);
-  const prefix = toxicName(plan.kind, 'upstream').replace(/-up$/, '-');
+  const prefix = `${plan.name}-`;
   const mine = ((await env.toxiproxy.proxy(name)).toxics ?? []).filter((t) => t.name.startsWith(prefix));
   if (mine.length === 0)
     throw new Error(
@@ -184,21 +195,21 @@ async function streamProof(
 const kbps = (bytesPerMs: number) => `${bytesPerMs.toFixed(1)} KB/s`;
 
 /** Removes this plan's toxics from every stream of every link (idempotent). */
-export async function removeToxics(env: Environment, plan: Pick<ToxicPlan, 'kind' | 'cuts'>) {
+export async function removeToxics(env: Environment, plan: Pick<ToxicPlan, 'name' | 'cuts'>) {
   for (const { link, streams } of plan.cuts)
     for (const stream of streams)
-      await env.toxiproxy.removeToxicIfPresent(proxyName(link), toxicName(plan.kind, stream));
+      await env.toxiproxy.removeToxicIfPresent(proxyName(link), toxicName(plan, stream));
 }
 
 /** Adds this plan's toxic to every stream of every link. */
 export async function addToxics(
   env: Environment,
-  plan: Pick<ToxicPlan, 'kind' | 'cuts' | 'toxic'>,
+  plan: Pick<ToxicPlan, 'name' | 'toxic'>,
   cut: Cut,
 ): Promise<void> {
   for (const stream of cut.streams)
     await env.toxiproxy.addToxic(proxyName(cut.link), {
-      name: toxicName(plan.kind, stream),
+      name: toxicName(plan, stream),
       type: plan.toxic.type,
       stream,
       toxicity: 1,
@@ -216,7 +227,8 @@ export const watched = (cuts: readonly Cut[]) =>
   }));
 
 /** A fault made of one toxic on some streams of some links, proving its effect as the plan says. */
-export function toxicFault(environment: Environment, plan: ToxicPlan): FaultSpec {
+export function toxicFault(environment: Environment, unnamed: ToxicPlan): FaultSpec {
+  const plan = named(unnamed);
   if (plan.cuts.length === 0)
     throw new Error(
       `${plan.description}: no link runs through the fault proxy there, so there is nothing to fault`,
