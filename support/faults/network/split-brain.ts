@@ -22,7 +22,7 @@ export function splitBrain(
     description: `split brain of the ${group}: ${left.join(', ')} cut from ${right.join(', ')}, each keeping its clients`,
     targets: right,
     touches: [...order],
-    cuts: halvesOf(env.topology, order).map((link) => ({ link, streams: ['upstream', 'downstream'] })),
+    cuts: halvesOf(env.topology, left, right).map((link) => ({ link, streams: ['upstream', 'downstream'] })),
     toxic: BLACK_HOLE,
     proof: { kind: 'silent' },
     durationMs,

@@ -104,12 +104,8 @@ export function failoverWords(topology: Topology, from: string, to: string): [Li
   return [primary, secondaries];
 }
 
-/** "A and B cut from each other": the members of a group split in two halves, with the links between them. */
-export function halvesOf(topology: Topology, members: readonly string[]): LinkSpec[] {
-  const [left, right] = [
-    members.slice(0, Math.floor(members.length / 2)),
-    members.slice(Math.floor(members.length / 2)),
-  ];
+/** The links between two halves of a group, either way: what a split brain cuts. */
+export function halvesOf(topology: Topology, left: readonly string[], right: readonly string[]): LinkSpec[] {
   return topology.links.filter(
     (l) => (left.includes(l.from) && right.includes(l.to)) || (right.includes(l.from) && left.includes(l.to)),
   );
