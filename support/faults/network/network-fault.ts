@@ -14,7 +14,7 @@ export function networkFault(
   target?: string,
 ): FaultSpec {
   const { cuts, targets, touches } = struck(env.topology, where, effect.streams, target);
-  const on = where.kind === 'services' ? `every link into ${target}` : where.phrase.replace(/^the /, 'the ');
+  const on = where.kind === 'services' ? `every link into ${target}` : where.phrase;
   const plan = {
     kind: effect.kind,
     description: `${effect.label} on ${on}${where.kind === 'traffic' ? ' (that direction only)' : ''}`,
