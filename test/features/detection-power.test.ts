@@ -42,6 +42,14 @@ const cases = [
     // Kept connections never look the name up again: the DNS fault meets no lookup of the system.
     expect: /fault had no effect: controller did not look postgres\.faultline up while the fault held/,
   },
+  {
+    mechanism: 'registration failover to the secondary link',
+    // Empty: the workers get no backup address, so they keep calling the lost primary.
+    switch: { FAULTLINE_PLATFORM_CONTROLLER_BACKUP_URL: '' },
+    run: ['features/network/link-faults.feature', '--name', 'traffic moves to the secondary'],
+    expect:
+      /fault had no effect: primary — .*; secondary — the traffic did not move there: no traffic of the system crossed worker-1 → controller \(registration-backup\)/,
+  },
 ];
 
 for (const c of cases) {

@@ -140,6 +140,7 @@ test('mutual TLS: the three files go together, must exist and be usable; TLS-onl
       keyFile: server.keyFile,
       crlFile: undefined,
       port: 9443,
+      backupPort: undefined,
       clientVerify: false,
     });
     assert.deepEqual(

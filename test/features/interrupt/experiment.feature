@@ -33,3 +33,12 @@ Feature: An experiment that is interrupted at any moment
     And the load has run for 3 seconds
     And the postgres primary is killed and a replica is promoted for 1 second
     Then the replica lag of the postgres replicas is back under 1 MB within 10 seconds
+
+  Scenario: A flapping link, a thin link and an unreachable store
+    Given the system is running with 2 workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the link from controller to worker-1 is flapping every 300 ms for 1 second
+    And the link from controller to worker-2 is limited to 16 KB/s for 1 second
+    And redis is unreachable for 1 second
+    And the load has finished
+    Then the error rate is below 100%
