@@ -1,15 +1,13 @@
 import { Given, When } from '@cucumber/cucumber';
 import { awaitServicesAnswer } from '../support/checks/steady-state.ts';
-import { latency } from '../support/faults/network/latency.ts';
-import { partition } from '../support/faults/network/partition.ts';
 import { crash } from '../support/faults/process/crash.ts';
 import { loadSystem } from '../support/system/config.ts';
 import { groupMembers } from '../support/system/topology.ts';
-import { linkedWords, linkWords, scaleWords, serviceWord } from '../support/system/words.ts';
+import { scaleWords, serviceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Steps for any system, in the names of its own services and groups: bring it up and prove it answers,
-// cut or slow a link between two services, kill a service. The topology supplies every word.
+// kill a service (network faults: network.steps.ts). The topology supplies every word.
 
 async function running(world: FaultlineWorld, scale: Record<string, number>) {
   await world.up(scale);
@@ -37,24 +35,6 @@ Given(
 
 const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
   world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-
-When(
-  /^the network between (?:the )?(\S+) and (?:the )?(?!\d+ of its )(\S+) is partitioned(?: for (.+))?$/,
-  async function (this: FaultlineWorld, a: string, b: string, lasting?: string) {
-    linkedWords(this.env.topology, a, b);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject(partition(this.env, a, b, durationMs)));
-  },
-);
-
-When(
-  /^the link from (?:the )?(\S+) to (?:the )?(\S+) is slowed by (.+?)(?: for (.+))?$/,
-  async function (this: FaultlineWorld, from: string, to: string, delay: string, lasting?: string) {
-    linkWords(this.env.topology, from, to);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject(latency(this.env, from, to, this.duration(delay), durationMs)));
-  },
-);
 
 When(
   /^(?:the )?(\S+) is killed with SIGKILL(?: for (.+))?$/,

@@ -1,3 +1,4 @@
+import type { DnsControl } from '../dns/control.ts';
 import type { ToxiproxyClient } from '../proxy/client.ts';
 import type { Endpoint, Topology } from '../system/topology.ts';
 import type { LogLine } from './local/process.ts';
@@ -32,10 +33,19 @@ export interface Environment {
   endpoint(service: string, port?: string): Endpoint;
   /** Where `from` reaches `to` (at a named port, if given): the proxy listener of that link. */
   linkEndpoint(from: string, to: string, port?: string): Endpoint;
+  /**
+   * The service's own address as the system's services and the fault proxy reach it (an in-network alias
+   * on containers), where a proxy link can be pointed: how a failover moves the links to a promoted replica.
+   */
+  direct?(service: string): Endpoint;
   /** Connection string the harness uses to read a store directly (e.g. the audit log). */
   storeUrl(service: string): string;
   control(service: string): ServiceControl;
   logs(service: string): LogLine[];
+  /** faultline's resolver and its vantages, when some service looks a dependency up by name. */
+  readonly dns?: DnsControl;
+  /** Why there is no resolver although a service looks a dependency up by name (e.g. not root locally). */
+  readonly dnsUnavailable?: string;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

@@ -1,11 +1,12 @@
 import type { Environment, ServiceExit } from '../env/environment.ts';
 import type { FaultRecord } from './ledger.ts';
 import { probe } from './probe.ts';
+import { replicationResidue } from './stores/replication.ts';
 
 const PROBE_MS = 5_000;
 
 /** Fault kinds that kill their target on purpose (and whose undo starts it again). */
-const KILLS = ['crash', 'stop', 'restart-empty'];
+const KILLS = ['crash', 'replica-failure', 'failover', 'stop', 'restart-empty'];
 
 /** What the check after rollback found: the system's own failures apart from the experiment's leftovers. */
 export interface AfterRollback {
@@ -52,6 +53,12 @@ export async function inspectAfterRollback(
     result.findings.push(...found.findings);
     result.problems.push(...found.problems);
   }
+  // A replica left promoted, or a link left on it, is a topology the next scenario did not ask for.
+  result.problems.push(
+    ...(await replicationResidue(env).catch((error: Error) => [
+      `could not check the replicas: ${error.message}`,
+    ])),
+  );
   return result;
 }
 

@@ -65,6 +65,8 @@ export class FaultLedger {
   private readonly felts = new Map<number, () => Promise<TrafficProof>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly applying = new Map<number, Promise<unknown>>();
+  /** Undos in flight (a timer's heal): rollback waits for them, so the check after it sees the end state. */
+  private readonly healing = new Map<number, Promise<unknown>>();
   private closed = false;
   private readonly applyWaitMs: number;
 
@@ -148,16 +150,27 @@ export class FaultLedger {
     this.undos.delete(record.id);
     const felt = this.felts.get(record.id);
     this.felts.delete(record.id);
-    if (felt) await this.prove(record, felt);
+    const healing = (async () => {
+      if (felt) await this.prove(record, felt);
+      try {
+        await undo();
+        record.state = 'undone';
+      } catch (error) {
+        record.state = 'undo-failed';
+        record.undoError = (error as Error).message;
+        throw error;
+      } finally {
+        record.stoppedAt = Date.now();
+      }
+    })();
+    this.healing.set(
+      record.id,
+      healing.catch(() => {}),
+    );
     try {
-      await undo();
-      record.state = 'undone';
-    } catch (error) {
-      record.state = 'undo-failed';
-      record.undoError = (error as Error).message;
-      throw error;
+      await healing;
     } finally {
-      record.stoppedAt = Date.now();
+      this.healing.delete(record.id);
     }
   }
 
@@ -193,6 +206,9 @@ export class FaultLedger {
     this.closed = true;
     const failures: string[] = [];
     for (const record of [...this.records].reverse()) {
+      // A heal already under way (its timer fired): its undo is waited for, not run twice.
+      const healing = this.healing.get(record.id);
+      if (healing) await healing;
       if (!this.undos.has(record.id)) continue;
       const applying = this.applying.get(record.id);
       if (applying) {

@@ -53,3 +53,73 @@ function probeTls(endpoint: Endpoint, timeoutMs: number): Promise<ProbeResult> {
     socket.once('close', () => done(false, 'closed without a reply'));
   });
 }
+
+/**
+ * Many small protocol requests in one write, the last asking the server to close: the replies form a stream
+ * long enough to time (a bandwidth limit), to count (a cut after N bytes), to see in pieces (a slicer) and
+ * to see end (a slow close). Only protocols that answer a request per request qualify (an HTTP server
+ * answers pipelined requests in order, Redis a PING each); a TLS or Postgres link cannot be probed this way
+ * without speaking its whole handshake.
+ */
+const STREAMS: Partial<Record<ProbeKind, Buffer>> = {
+  http: Buffer.from(
+    `${'GET /healthz HTTP/1.1\r\nHost: probe\r\n\r\n'.repeat(99)}GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n`,
+  ),
+  redis: Buffer.from(`${'PING\r\n'.repeat(2_000)}QUIT\r\n`),
+};
+
+export interface Transfer {
+  /** Bytes of replies received, and over how long (first byte to last). */
+  bytes: number;
+  ms: number;
+  /** Rate after the first read (its bytes may have been sent before any pacing began). */
+  bytesPerMs: number;
+  /** How many reads it took, and the median read's size. */
+  reads: number;
+  medianRead: number;
+  /** How long after the last byte the server's close arrived; undefined if it did not within the time. */
+  closeMs?: number;
+}
+
+/** Sends a stream of requests and reads the replies until the connection closes or `timeoutMs` passes. */
+export function transfer(
+  kind: ProbeKind,
+  endpoint: Endpoint,
+  timeoutMs: number,
+): Promise<Transfer | undefined> {
+  const requests = STREAMS[kind];
+  if (!requests) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = connect(endpoint.port, endpoint.host);
+    const sizes: number[] = [];
+    let first: { at: number; bytes: number } | undefined;
+    let last = 0;
+    let bytes = 0;
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const ms = first ? Math.max(1, Math.round(last - first.at)) : 0;
+      const counted = first ? bytes - first.bytes : 0;
+      const sorted = [...sizes].sort((x, y) => x - y);
+      resolve({
+        bytes,
+        ms,
+        bytesPerMs: first && counted > 0 ? counted / ms : 0,
+        reads: sizes.length,
+        medianRead: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        ...(closed && first ? { closeMs: Math.round(performance.now() - (first ? last : 0)) } : {}),
+      });
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => socket.write(requests));
+    socket.on('data', (chunk: Buffer) => {
+      const now = performance.now();
+      if (!first) first = { at: now, bytes: chunk.length };
+      last = now;
+      bytes += chunk.length;
+      sizes.push(chunk.length);
+    });
+    socket.once('error', () => done(true));
+    socket.once('close', () => done(true));
+  });
+}

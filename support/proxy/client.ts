@@ -106,6 +106,11 @@ export class ToxiproxyClient {
     return this.call('POST', `/proxies/${name}`, { enabled });
   }
 
+  /** Points a proxy at another upstream (the server restarts it: its connections close, its listener stays). */
+  setUpstream(name: string, upstream: string): Promise<Proxy> {
+    return this.call('POST', `/proxies/${name}`, { upstream });
+  }
+
   deleteProxy(name: string): Promise<void> {
     return this.call('DELETE', `/proxies/${name}`);
   }

@@ -51,8 +51,8 @@ export function coverageMatrix(journal: Pick<Journal, 'scenarios'>): CoverageMat
   for (const scenario of journal.scenarios) {
     for (const s of scenario.topology?.services ?? []) services.add(s.group ?? s.name);
     if (scenario.faults.length === 0) add(`${scenario.family} (no injected fault)`, WHOLE_SYSTEM, scenario);
+    // Both ends of a link, when the fault says what it touches beyond its targets.
     for (const fault of scenario.faults)
-      // Both ends of a link, when the fault says what it touches beyond its targets.
       for (const target of fault.touches ?? fault.targets) {
         const role = roleOf(target, scenario);
         services.add(role);

@@ -17,8 +17,18 @@ export interface ServiceWiring {
   address(to: string, port?: string): string;
   /** The same as a host and a port. */
   endpoint(to: string, port?: string): Endpoint;
-  /** Connection URL of a store (redis://…, postgres://…) as this service reaches it through its link. */
-  url(to: string): string;
+  /**
+   * Connection URL of a store (redis://…, postgres://…) as this service reaches it through its link; with
+   * `{ byName: true }` its host is the store's DNS name (`host(to)`), so the service looks it up — through
+   * faultline's resolver, which DNS faults act on.
+   */
+  url(to: string, options?: { byName?: boolean }): string;
+  /**
+   * The DNS name through which this service looks `to` up (`redis.faultline`), to use with
+   * `endpoint(to).port`. faultline's resolver answers it with this service's link to `to`, so traffic by
+   * name still runs through the fault proxy, and a DNS fault can fail exactly this service's lookups of it.
+   */
+  host(to: string): string;
   /** Address through which another service `from` reaches `to`: e.g. the URL a worker advertises. */
   via(from: string, to: string, port?: string): Endpoint;
 }
@@ -66,6 +76,12 @@ export interface ContainerDeclaration extends Common {
 export interface StoreDeclaration {
   kind: 'redis' | 'postgres';
   name: string;
+  /**
+   * Postgres only: this many streaming replicas `<name>-replica-1` … (the group `<name>-replicas`), each
+   * cloned from the primary with pg_basebackup. None unless asked for; a scenario's "and 2 postgres
+   * replicas" overrides the count.
+   */
+  replicas?: number;
 }
 
 export type ServiceDeclaration = ProcessDeclaration | ContainerDeclaration | StoreDeclaration;
@@ -140,8 +156,15 @@ export function defineConfig(config: {
 /** Redis, started by faultline (redis-server locally, a container on the containers backend). */
 export const redis = (name = 'redis'): StoreDeclaration => ({ kind: 'redis', name });
 
-/** PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers). */
-export const postgres = (name = 'postgres'): StoreDeclaration => ({ kind: 'postgres', name });
+/**
+ * PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers); with
+ * `{ replicas: N }`, N streaming replicas of it beside (`<name>-replica-1` …, the group `<name>-replicas`).
+ */
+export const postgres = (name = 'postgres', options: { replicas?: number } = {}): StoreDeclaration => ({
+  kind: 'postgres',
+  name,
+  ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+});
 
 /** Any command line as a service: Python, a shell script, a Go binary, Node. */
 export const service = (

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { dnsName } from '../dns/names.ts';
 import type { Operation } from '../load/history.ts';
 import type {
   EnvOf,
@@ -16,6 +17,7 @@ import {
   type Endpoint,
   type LinkSpec,
   type ProbeKind,
+  replicaGroup,
   type ServiceSpec,
   type Topology,
   TopologyError,
@@ -52,7 +54,16 @@ const common = {
 const serviceSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.enum(['redis', 'postgres']), name: common.name }),
+    z.strictObject({ kind: z.literal('redis'), name: common.name }),
+    z.strictObject({
+      kind: z.literal('postgres'),
+      name: common.name,
+      replicas: z
+        .number({ error: 'replicas: a whole number of streaming replicas, e.g. replicas: 2' })
+        .int('replicas: a whole number of streaming replicas, e.g. replicas: 2')
+        .min(0, 'replicas: 0 or more streaming replicas')
+        .optional(),
+    }),
     z.strictObject({
       kind: z.literal('process'),
       ...common,
@@ -162,6 +173,13 @@ interface Member {
   replica: number;
 }
 
+/** `<primary>-replica-1` … at the scenario's scale (its "and 2 postgres replicas"), else as declared. */
+function replicaNames(s: StoreDeclaration, scale: Record<string, number>): string[] {
+  if (s.kind !== 'postgres') return [];
+  const count = scale[replicaGroup(s.name)] ?? s.replicas ?? 0;
+  return Array.from({ length: count }, (_, i) => `${s.name}-replica-${i + 1}`);
+}
+
 /** The names a declared service stands for: itself, or its replicas `<name>-1` … `<name>-N`. */
 function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   const names = new Map<string, string[]>();
@@ -169,6 +187,8 @@ function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   for (const s of declaration.services) {
     if (isStore(s)) {
       names.set(s.name, [s.name]);
+      const replicas = replicaNames(s, scale);
+      if (replicas.length > 0) names.set(replicaGroup(s.name), replicas);
       continue;
     }
     const group = s.group ?? (s.replicas !== undefined ? `${s.name}s` : undefined);
@@ -183,8 +203,8 @@ function expand(declaration: SystemDeclaration, scale: Record<string, number>) {
   return { names, members };
 }
 
-/** A wiring that answers with placeholders and writes down every link asked for. */
-function recorder(found: LinkSpec[]): Wiring {
+/** A wiring that answers with placeholders and writes down every link (and every lookup by name) asked for. */
+function recorder(found: LinkSpec[], named: LinkSpec[]): Wiring {
   const placeholder: Endpoint = { host: '127.0.0.1', port: 1 };
   return {
     via: (from, to, port) => {
@@ -196,7 +216,19 @@ function recorder(found: LinkSpec[]): Wiring {
       found.push({ from, to });
       return `redis://127.0.0.1:1/${to}`;
     },
+    name: (from, to) => {
+      found.push({ from, to });
+      named.push({ from, to });
+      return dnsName(to);
+    },
   };
+}
+
+/** The host of a connection URL replaced by a name (a store's URL reached by name). */
+function withHost(url: string, host: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = host;
+  return parsed.toString();
 }
 
 function scoped(wiring: Wiring, self: string, replica: number): ServiceWiring {
@@ -208,7 +240,15 @@ function scoped(wiring: Wiring, self: string, replica: number): ServiceWiring {
       const { host, port: number } = wiring.via(self, to, port);
       return `${host}:${number}`;
     },
-    url: (to) => wiring.storeUrl(self, to),
+    url: (to, options) => {
+      const url = wiring.storeUrl(self, to);
+      return options?.byName ? withHost(url, wiring.name?.(self, to) ?? dnsName(to)) : url;
+    },
+    host: (to) => {
+      // The name stands for the link: a wiring without a recording still records it as a link.
+      wiring.via(self, to);
+      return wiring.name?.(self, to) ?? dnsName(to);
+    },
     via: (from, to, port) => wiring.via(from, to, port),
   };
 }
@@ -253,7 +293,10 @@ export function instantiate(
   const { names, members } = expand(declaration, scale);
   const seen = new Set<string>();
   declaration.services.forEach((s, i) => {
-    const all = names.get(s.name) ?? [];
+    const all = [
+      ...(names.get(s.name) ?? []),
+      ...(isStore(s) ? (names.get(replicaGroup(s.name)) ?? []) : []),
+    ];
     for (const n of all)
       if (seen.has(n))
         throw new ConfigError(
@@ -273,11 +316,16 @@ export function instantiate(
   const services: ServiceSpec[] = [];
   const probes: Record<string, ProbeKind> = {};
   const derived: LinkSpec[] = [];
+  const lookups: LinkSpec[] = [];
   const deps = new Map<string, Set<string>>();
   declaration.services.forEach((s) => {
     if (isStore(s)) {
       services.push({ kind: s.kind, name: s.name });
       probes[s.name] = s.kind;
+      for (const replica of replicaNames(s, scale)) {
+        services.push({ kind: 'postgres', name: replica, replicaOf: s.name, group: replicaGroup(s.name) });
+        probes[replica] = 'postgres';
+      }
     }
   });
   for (const m of members) {
@@ -287,7 +335,7 @@ export function instantiate(
     const env = envFunction(spec.env, name, replica);
     const used: LinkSpec[] = [];
     try {
-      env(recorder(used));
+      env(recorder(used, lookups));
     } catch (error) {
       throw new ConfigError(`${field}.env (${name}): failed while composing: ${(error as Error).message}`);
     }
@@ -356,7 +404,15 @@ export function instantiate(
   for (const s of services)
     if (s.kind === 'process' || s.kind === 'container') s.dependsOn = [...(deps.get(s.name) ?? [])];
 
-  const topology: Topology = { name: options.name, services, links, probes };
+  const named: LinkSpec[] = [];
+  for (const l of lookups) if (!named.some((k) => key(k) === key(l))) named.push({ from: l.from, to: l.to });
+  const topology: Topology = {
+    name: options.name,
+    services,
+    links,
+    probes,
+    ...(named.length > 0 ? { lookups: named } : {}),
+  };
   try {
     validateTopology(topology);
   } catch (error) {

@@ -15,6 +15,11 @@ export interface Wiring {
   direct(service: string): Endpoint;
   /** Connection string of a store service (redis://…, postgres://…) as reached through a link. */
   storeUrl(from: string, to: string): string;
+  /**
+   * The DNS name through which `from` looks `to` up (`to.faultline`): faultline's resolver answers it with
+   * the address of the link `from` → `to` (see support/dns/). Absent: the name, without a recording.
+   */
+  name?(from: string, to: string): string;
 }
 
 /** How to tell a request that gets an immediate reply from a timeout: used to prove a fault took effect. */
@@ -34,7 +39,23 @@ export type Readiness = (
 export interface StoreService {
   kind: 'redis' | 'postgres';
   name: string;
+  /**
+   * A streaming replica of this Postgres primary (cloned from it with pg_basebackup when it starts): replicas
+   * of one primary form the group `<primary>-replicas`, which "1 of the postgres replicas" picks from.
+   */
+  replicaOf?: string;
+  group?: string;
 }
+
+/** The group a service belongs to (declared services and replicas of a store), if any. */
+export const groupOf = (s: ServiceSpec): string | undefined => s.group;
+
+/** The group of a Postgres primary's streaming replicas. */
+export const replicaGroup = (primary: string): string => `${primary}-replicas`;
+
+/** The streaming replicas of a Postgres primary, in order (none unless the declaration asked for them). */
+export const replicasOf = (topology: Topology, primary: string): string[] =>
+  topology.services.filter((s) => s.kind === 'postgres' && s.replicaOf === primary).map((s) => s.name);
 
 /** What every service started from a declaration shares. */
 interface DeclaredService {
@@ -93,7 +114,17 @@ export interface Topology {
   sharedDirs?: string[];
   /** Probe kind per service, or per `service:port` for a named port (e.g. 'controller:registration': 'tls'). */
   probes: Record<string, ProbeKind>;
+  /**
+   * Dependencies a service addresses by name (its env used `w.host(to)` / `w.url(to, { byName: true })`):
+   * its lookups go to faultline's resolver, which is what a DNS fault acts on. Each is also a link.
+   */
+  lookups?: LinkSpec[];
 }
+
+/** The services that look names up through faultline's resolver (each has a vantage of its own). */
+export const lookingUp = (topology: Topology): string[] => [
+  ...new Set((topology.lookups ?? []).map((l) => l.from)),
+];
 
 export const probeKind = (topology: Topology, link: LinkSpec): ProbeKind =>
   (link.port ? topology.probes[`${link.to}:${link.port}`] : undefined) ?? topology.probes[link.to] ?? 'http';
@@ -113,11 +144,9 @@ export function service(topology: Topology, name: string): ServiceSpec {
 }
 
 export function groupMembers(topology: Topology, group: string): string[] {
-  const members = topology.services.filter((s) => isDeclared(s) && s.group === group).map((s) => s.name);
+  const members = topology.services.filter((s) => groupOf(s) === group).map((s) => s.name);
   if (members.length === 0) {
-    const groups = [
-      ...new Set(topology.services.flatMap((s) => (isDeclared(s) && s.group ? [s.group] : []))),
-    ];
+    const groups = [...new Set(topology.services.flatMap((s) => (s.group ? [s.group] : [])))];
     throw new TopologyError(
       `topology '${topology.name}' has no group '${group}'; known groups: ${groups.join(', ') || '(none)'}`,
     );
@@ -134,7 +163,8 @@ export function linksBetween(topology: Topology, a: string, b: string): LinkSpec
 export function startOrder(topology: Topology): ServiceSpec[][] {
   const deps = new Map<string, Set<string>>();
   for (const s of topology.services) {
-    const set = new Set<string>(isDeclared(s) ? s.dependsOn : []);
+    // A replica is cloned from its primary: it starts once the primary is up.
+    const set = new Set<string>(isDeclared(s) ? s.dependsOn : s.replicaOf ? [s.replicaOf] : []);
     deps.set(s.name, set);
   }
   const waves: ServiceSpec[][] = [];
@@ -175,6 +205,12 @@ export function validateTopology(topology: Topology): void {
       );
   }
   for (const s of topology.services) if (isDeclared(s)) for (const d of s.dependsOn) service(topology, d);
+  for (const l of topology.lookups ?? []) for (const end of [l.from, l.to]) service(topology, end);
+  for (const s of topology.services)
+    if (!isDeclared(s) && s.replicaOf !== undefined && service(topology, s.replicaOf).kind !== 'postgres')
+      throw new TopologyError(
+        `topology '${topology.name}': '${s.name}' is a replica of '${s.replicaOf}', which is not a postgres`,
+      );
   for (const p of Object.keys(topology.probes)) service(topology, p.split(':')[0]!);
   startOrder(topology);
 }

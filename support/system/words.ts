@@ -1,5 +1,5 @@
 import { StepInputError } from '../parse.ts';
-import { isDeclared, type Topology } from './topology.ts';
+import { groupOf, type Topology } from './topology.ts';
 
 // Step words name parts of the system under test: "the controller", "3 of its workers", "the slow worker".
 // Each word must exist in the topology and play the role the step gives it, or the step fails naming the
@@ -41,7 +41,7 @@ function serviceNames(topology: Topology): string {
   const named: string[] = [];
   const done = new Set<string>();
   for (const s of topology.services) {
-    const group = isDeclared(s) ? s.group : undefined;
+    const group = groupOf(s);
     if (group === undefined) named.push(s.name);
     else if (!done.has(group)) {
       done.add(group);
@@ -55,7 +55,7 @@ function serviceNames(topology: Topology): string {
 export function groupsOf(topology: Topology): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const s of topology.services)
-    if (isDeclared(s) && s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+    if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
   return groups;
 }
 

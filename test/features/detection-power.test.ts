@@ -36,6 +36,21 @@ const cases = [
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
   },
   {
+    mechanism: "the controller's Postgres connection recycling (new lookups by name)",
+    switch: { FAULTLINE_PLATFORM_PG_MAX_LIFETIME_S: '0' },
+    run: ['features/dns/lookups.feature', '--name', 'fail with NXDOMAIN'],
+    // Kept connections never look the name up again: the DNS fault meets no lookup of the system.
+    expect: /fault had no effect: controller did not look postgres\.faultline up while the fault held/,
+  },
+  {
+    mechanism: 'registration failover to the secondary link',
+    // Empty: the workers get no backup address, so they keep calling the lost primary.
+    switch: { FAULTLINE_PLATFORM_CONTROLLER_BACKUP_URL: '' },
+    run: ['features/network/link-faults.feature', '--name', 'traffic moves to the secondary'],
+    expect:
+      /fault had no effect: primary — .*; secondary — the traffic did not move there: no traffic of the system crossed worker-1 → controller \(registration-backup\)/,
+  },
+  {
     mechanism: 'the Redis fallback (routing from the last good read of the fleet, a local cursor)',
     switch: { FAULTLINE_PLATFORM_REDIS_FALLBACK_ENABLED: 'false' },
     run: ['features/dependencies/redis.feature', '--name', 'Redis is stopped under load'],

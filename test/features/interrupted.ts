@@ -9,8 +9,11 @@ import {
   listeningPortsOf,
   processesOf,
   processesOfRun,
+  resolverOverrides,
+  resolversOf,
   stillAlive,
   stillListening,
+  stillResolving,
   until,
 } from './residue.ts';
 
@@ -93,6 +96,9 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   const processes = processesOfRun(run.child.pid!, marker);
   const pids = processes.map((p) => p.pid);
   const ports = listeningPortsOf(pids);
+  // faultline's resolver (a DNS fault's): its UDP sockets on port 53, and the services' private resolv.conf.
+  const resolvers = resolversOf(pids);
+  const overridden = resolverOverrides(tmp).length;
   const proxiesAtSignal = proxy ? (await new ToxiproxyClient(proxy.url).proxies()).length : 0;
   if (target.exited()) throw new TooLate(`the run ended before the signal ${where}`);
   run.child.kill(signal);
@@ -106,6 +112,8 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   assert.ok(gone, `processes left behind: ${left().join(', ')}\n${result.output}`);
   assert.deepEqual(stillListening(ports, pids, marker), [], `ports still listening:\n${result.output}`);
   assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
+  assert.deepEqual(stillResolving(resolvers), [], `faultline's resolver still listening:\n${result.output}`);
+  assert.deepEqual(resolverOverrides(tmp), [], `a private resolv.conf still mounted:\n${result.output}`);
   if (proxy) {
     const held = await new ToxiproxyClient(proxy.url).proxies();
     assert.deepEqual(
@@ -115,7 +123,9 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
     );
   }
   assert.deepEqual(await noContainersOf(target.runId), [], 'containers or networks of the run left behind');
-  return `${pids.length} processes, ${ports.length} listening ports${proxy ? `, ${proxiesAtSignal} proxies in the external fault proxy` : ''} at the signal; exit ${result.code ?? result.signal}; nothing left`;
+  const dns =
+    resolvers.length > 0 ? `, resolver on ${resolvers.join(' ')} (${overridden} private resolv.conf)` : '';
+  return `${pids.length} processes, ${ports.length} listening ports${dns}${proxy ? `, ${proxiesAtSignal} proxies in the external fault proxy` : ''} at the signal; exit ${result.code ?? result.signal}; nothing left`;
 }
 
 /** Kills what an assertion left running, and closes the external fault proxy. */

@@ -137,3 +137,78 @@ export async function until(predicate: () => boolean, timeoutMs: number, everyMs
   }
   return predicate();
 }
+
+/** UDP sockets bound on port 53 (a resolver), by socket inode → `address:53`. */
+function resolverSockets(): Map<string, string> {
+  const byInode = new Map<string, string>();
+  let text = '';
+  try {
+    text = readFileSync('/proc/net/udp', 'latin1');
+  } catch {
+    return byInode;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const [hex, port] = (fields[1] ?? '').split(':');
+    if (!hex || Number.parseInt(port ?? '', 16) !== 53) continue;
+    // /proc/net/udp writes the IPv4 address as one little-endian word.
+    const address = [3, 2, 1, 0].map((i) => Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+    byInode.set(fields[9]!, `${address}:53`);
+  }
+  return byInode;
+}
+
+/** The DNS resolvers (UDP port 53) the given processes serve right now: faultline's resolver of a run. */
+export function resolversOf(pids: number[]): string[] {
+  const sockets = resolverSockets();
+  const found = new Set<string>();
+  for (const pid of pids) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
+        const at = inode ? sockets.get(inode) : undefined;
+        if (at) found.add(at);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** Of these resolver addresses, those still bound by anyone on this machine. */
+export function stillResolving(addresses: string[]): string[] {
+  const bound = new Set(resolverSockets().values());
+  return addresses.filter((a) => bound.has(a));
+}
+
+/**
+ * Processes whose /etc/resolv.conf is a file of the run (a bind mount from its temp root `tmp`, in a
+ * mount namespace of their own): a resolver override left behind.
+ */
+export function resolverOverrides(tmp: string): string[] {
+  // The mount's root is a path within its filesystem (which may be /tmp itself): match the run's own folder.
+  const own = tmp.split('/').filter(Boolean).at(-1) ?? tmp;
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${entry}/mountinfo`, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const fields = line.split(' ');
+      if (fields[4] === '/etc/resolv.conf' && (fields[3] ?? '').includes(own))
+        found.push(`pid ${entry}: /etc/resolv.conf from ${fields[3]}`);
+    }
+  }
+  return found;
+}

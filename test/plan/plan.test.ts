@@ -26,8 +26,16 @@ test('the plan of the seed features lists each fault with its targets, duration 
   assert.deepEqual(readdirSync(scratch), [], 'nothing was started: no temp dir');
   const plan = JSON.parse(stdout) as Plan;
   assert.deepEqual(plan.problems, []);
-  // The certificate outline expands per example row, as cucumber runs it.
-  assert.equal(plan.scenarios.length, 2 + 1 + 5);
+  // The certificate outline expands per example row, as cucumber runs it; features/network has the
+  // partition feature (2) and the link faults (5).
+  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 5);
+  const links = plan.scenarios.filter((s) => s.uri === 'features/network/link-faults.feature');
+  assert.equal(
+    links.flatMap((s) => s.faults).length,
+    16,
+    'every network fault step of the feature is planned',
+  );
+  assert.ok(links.every((s) => s.faults.every((f) => f.targets && f.duration && f.blastRadius)));
   const smoke = plan.scenarios.find((s) => s.name === 'Controller loses connection to worker fleet');
   assert.ok(smoke);
   assert.equal(smoke.uri, 'features/network/partition.feature');

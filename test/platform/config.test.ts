@@ -32,6 +32,7 @@ test('controller defaults match the documented contract', () => {
     port: 0,
     redisUrl: STORES.REDIS_URL,
     databaseUrl: STORES.DATABASE_URL,
+    pgMaxLifetimeS: 0,
     attemptTimeoutMs: 1000,
     attemptTimeoutPerMbMs: 400,
     retry: { enabled: true, maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },
@@ -140,6 +141,7 @@ test('mutual TLS: the three files go together, must exist and be usable; TLS-onl
       keyFile: server.keyFile,
       crlFile: undefined,
       port: 9443,
+      backupPort: undefined,
       clientVerify: false,
     });
     assert.deepEqual(

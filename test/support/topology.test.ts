@@ -15,8 +15,9 @@ test('the reference platform starts stores, then the controller, then the worker
   const waves = startOrder(topology).map((wave) => wave.map((s) => s.name).sort());
   assert.deepEqual(waves, [['postgres', 'redis'], ['controller'], ['worker-1', 'worker-2', 'worker-3']]);
   assert.deepEqual(groupMembers(topology, 'workers'), ['worker-1', 'worker-2', 'worker-3']);
-  // A partition between controller and a worker cuts both directions.
-  assert.equal(linksBetween(topology, 'controller', 'worker-2').length, 2);
+  // A partition between controller and a worker cuts both directions: the controller's calls, and the
+  // worker's registration over its primary and secondary links.
+  assert.equal(linksBetween(topology, 'controller', 'worker-2').length, 3);
 });
 
 test('unknown names are reported with what is known', async () => {

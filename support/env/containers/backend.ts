@@ -1,9 +1,13 @@
 import { threadId } from 'node:worker_threads';
+import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
+import type { DnsControl } from '../../dns/control.ts';
+import { dnsName } from '../../dns/names.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
   type Endpoint,
   isDeclared,
+  lookingUp,
   type ProcessService,
   proxyName,
   type StoreService,
@@ -21,6 +25,7 @@ import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
@@ -129,6 +134,41 @@ class ContainersEnvironment implements Environment {
     return signal;
   }
   private stopped = false;
+  /** faultline's resolver, when a service looks a dependency up by name (support/dns/containers.ts). */
+  private containerDns: ContainerDns | undefined;
+
+  get dns(): DnsControl | undefined {
+    return this.containerDns?.control;
+  }
+
+  /** Before any container starts: those that look names up are created with --dns at the resolver. */
+  async startDns(): Promise<void> {
+    if (!this.topology.lookups?.length) return;
+    const client = await runtime();
+    const docker = client.container.dockerode;
+    this.containerDns = await startContainerDns(docker, {
+      network: this.network.name,
+      vantages: lookingUp(this.topology),
+      // By its name, known before it starts: a service looks names up before its start is reported.
+      container: (name) =>
+        name === PROXY_ALIAS
+          ? this.proxy?.container
+          : docker.getContainer(this.placement(name, false).containerName),
+      proxy: PROXY_ALIAS,
+      hasLink: (from, to) => this.topology.links.some((l) => l.from === from && l.to === to),
+      exec: async (name, command) => {
+        const { exitCode, output } = await this.get(name).started.exec(command);
+        return { exitCode, output };
+      },
+    });
+  }
+
+  /** The resolver a declared service is pointed at (--dns), when it looks names up. */
+  private dnsFor(name: string): string | undefined {
+    return this.containerDns && lookingUp(this.topology).includes(name)
+      ? this.containerDns.address
+      : undefined;
+  }
 
   constructor(topology: Topology, network: RunNetwork, seed: number) {
     this.topology = topology;
@@ -171,6 +211,7 @@ class ContainersEnvironment implements Environment {
     via: (from, to, port) => ({ host: PROXY_ALIAS, port: this.linkPort(from, to, port) }),
     direct: (name) => ({ host: name, port: this.portOf(name) }),
     storeUrl: (from, to) => this.url(to, { host: PROXY_ALIAS, port: this.linkPort(from, to) }),
+    name: (_from, to) => dnsName(to),
   };
 
   private linkPort(from: string, to: string, named?: string): number {
@@ -234,6 +275,11 @@ class ContainersEnvironment implements Environment {
 
   storeUrl(name: string): string {
     return this.url(name, this.endpoint(name));
+  }
+
+  /** In-network address: where the fault proxy reaches the service (a failover re-points links here). */
+  direct(name: string): Endpoint {
+    return this.wiring.direct(name);
   }
 
   logs(name: string): LogLine[] {
@@ -302,6 +348,7 @@ class ContainersEnvironment implements Environment {
     );
     const storesUp = stores.map((spec) =>
       this.step(spec.name, async () => {
+        if (spec.replicaOf !== undefined || this.hasReplicas(spec.name)) return this.startReplication(spec);
         const storeImage = await image(spec.kind);
         const taken = reuse ? await take(spec.kind, spec.name, storeImage.image) : undefined;
         const at = this.placement(spec.name, reuse);
@@ -318,6 +365,46 @@ class ContainersEnvironment implements Environment {
     const results = await Promise.allSettled([proxyUp, ...storesUp]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  private hasReplicas(name: string): boolean {
+    return this.topology.services.some((s) => s.kind === 'postgres' && s.replicaOf === name);
+  }
+
+  /** Primary → its start; replicas wait for theirs. */
+  private readonly primaries = new Map<string, Promise<void>>();
+
+  /**
+   * A primary with replicas and its replicas are this environment's own (never reused: the primary serves
+   * replication, the replicas follow it): a replica starts once its primary has.
+   */
+  private startReplication(spec: StoreService): Promise<void> {
+    const primary = spec.replicaOf;
+    let started: Promise<void>;
+    if (primary === undefined) {
+      started = (async () => {
+        await evict([spec.name]);
+        const r = await startReplicatedPrimary(
+          spec.name,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
+        this.running.set(spec.name, r);
+      })();
+      this.primaries.set(spec.name, started);
+    } else
+      started = (async () => {
+        // The primary's step is created in the same synchronous stretch as this one (stores are mapped in order).
+        await this.primaries.get(primary);
+        const r = await startPostgresReplica(
+          spec.name,
+          primary,
+          await image('postgres'),
+          this.placement(spec.name, false),
+        );
+        this.running.set(spec.name, r);
+      })();
+    return started;
   }
 
   private apiUrl(proxy: Running): string {
@@ -383,6 +470,7 @@ class ContainersEnvironment implements Environment {
           ports: [main, ...named.map(([, port]) => Number(port))],
           sharedDirs: this.topology.sharedDirs ?? [],
           at: this.placement(spec.name, false),
+          dns: this.dnsFor(spec.name),
         };
         if (spec.kind === 'container') {
           const r = await startContainer(spec.name, {
@@ -473,6 +561,7 @@ class ContainersEnvironment implements Environment {
       const handOver = this.reusable() ? this.shared : [];
       await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
     } finally {
+      await this.containerDns?.close();
       await this.network.release();
     }
   }
@@ -517,6 +606,7 @@ export const containersBackend: ContainersBackend = {
     const env = new ContainersEnvironment(topology, network, seed);
     env.timeline.push({ step: 'sweep, network', from: 0, to: Math.round(performance.now() - t0) });
     try {
+      await env.startDns();
       await env.watchEvents();
       // Settle both before judging, so a failure never leaves a start running behind the teardown.
       const infrastructure = env.startInfrastructure().catch(async (error) => {

@@ -71,7 +71,7 @@ export interface Placement {
  * the default bridge and connect it to the network in a second call: two attachments per container, each
  * a good part of its start time, and a way out of the topology's network.)
  */
-function place<T extends GenericContainer>(container: T, alias: string, at: Placement): T {
+export function place<T extends GenericContainer>(container: T, alias: string, at: Placement): T {
   const options = (container as unknown as { createOpts: ContainerCreateOptions }).createOpts;
   options.NetworkingConfig = { EndpointsConfig: { [at.network]: { Aliases: [alias] } } };
   return container.withNetworkMode(at.network).withName(at.containerName).withLabels(at.labels);
@@ -191,7 +191,12 @@ export async function startRedis(name: string, image: RoleImage, at: Placement):
   return track({ name, kind: 'redis', image: image.image, containerPort: REDIS_PORT }, container);
 }
 
-export async function startPostgres(name: string, image: RoleImage, at: Placement): Promise<Running> {
+export async function startPostgres(
+  name: string,
+  image: RoleImage,
+  at: Placement,
+  extra: { args?: string[]; files?: { content: string; target: string; mode?: number }[] } = {},
+): Promise<Running> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const { user, password, database } = PG_BAKED;
   const container = place(new PostgreSqlContainer(image.image), name, at)
@@ -209,7 +214,9 @@ export async function startPostgres(name: string, image: RoleImage, at: Placemen
       'full_page_writes=off',
       '-c',
       'max_connections=200',
+      ...(extra.args ?? []),
     ]);
+  if (extra.files) container.withCopyContentToContainer(extra.files);
   if (image.ours) {
     // Ours serves a cluster baked into the image: "ready" is printed once, by the server that stays. The
     // module's health check and in-container port check each exec a shell, which costs more than the start.
@@ -281,6 +288,20 @@ export interface ServiceStart {
   /** Host directories mounted at the same path (read-only): certificates and other shared files. */
   sharedDirs: string[];
   at: Placement;
+  /** faultline's resolver (`--dns`), for a service that looks its dependencies up by name. */
+  dns?: string;
+}
+
+/**
+ * `--dns` at faultline's resolver: Docker's embedded DNS still answers the network's aliases and forwards
+ * the rest there. One try of one second, so a lookup that gets no answer fails in about a second.
+ */
+function withDns<T extends GenericContainer>(container: T, dns: string | undefined): T {
+  if (dns === undefined) return container;
+  const host = (container as unknown as { hostConfig: { Dns?: string[]; DnsOptions?: string[] } }).hostConfig;
+  host.Dns = [dns];
+  host.DnsOptions = ['timeout:1', 'attempts:1'];
+  return container;
 }
 
 export interface ProcessStart extends ServiceStart {
@@ -333,6 +354,7 @@ export async function startProcess(name: string, image: RoleImage, start: Proces
     .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
+  withDns(container, start.dns);
   return track(
     { name, kind: 'process', image: image.image, containerPort: start.ports[0]!, readiness: start.readiness },
     container,
@@ -354,6 +376,7 @@ export async function startContainer(name: string, start: ContainerStart): Promi
     .withWaitStrategy(await waitStrategy(start.readiness, start.ports[0]!))
     .withStartupTimeout(start.readiness.timeoutMs);
   if (start.command) container.withCommand(start.command);
+  withDns(container, start.dns);
   return track(
     {
       name,

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type Removable, residue } from '../../cleanup/residue.ts';
+import type { DnsControl } from '../../dns/control.ts';
+import { type LocalDns, localDnsMissing, startLocalDns } from '../../dns/local.ts';
+import { dnsName } from '../../dns/names.ts';
 import { modulePath } from '../../module-path.ts';
 import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
 import {
@@ -7,6 +10,7 @@ import {
   type LinkSpec,
   type ProcessService,
   proxyName,
+  replicasOf,
   type StoreService,
   service,
   startOrder,
@@ -21,6 +25,7 @@ import { awaitReady } from '../readiness.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';
+import { PRIMARY_SETTINGS, startPostgresReplica } from './replica.ts';
 import type { RunningService } from './service.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -70,6 +75,15 @@ async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient;
   return { client: new ToxiproxyClient(`http://127.0.0.1:${port}`), process: proc };
 }
 
+let announcedNoDns = false;
+function announceNoDns(missing: string): void {
+  if (announcedNoDns) return;
+  announcedNoDns = true;
+  process.stderr.write(
+    `faultline: no DNS faults on this run: ${missing}; the names are handed out as addresses\n`,
+  );
+}
+
 class LocalEnvironment implements Environment {
   readonly backend = 'local';
   readonly topology: Topology;
@@ -80,6 +94,27 @@ class LocalEnvironment implements Environment {
   /** Proxies asked of an external fault proxy (it outlives the run): each deleted at teardown. */
   private readonly ownedProxies: Removable[] = [];
   private stopped = false;
+  /** faultline's resolver, when a service looks a dependency up by name (support/dns/local.ts). */
+  private localDns: LocalDns | undefined;
+
+  get dns(): DnsControl | undefined {
+    return this.localDns?.control;
+  }
+
+  /** Why there is no resolver although a service looks a name up (not root): DNS faults then say so. */
+  dnsUnavailable: string | undefined;
+
+  async startDns(): Promise<void> {
+    if (!this.topology.lookups?.length) return;
+    const missing = localDnsMissing(this.topology);
+    if (missing) {
+      // The system still runs: a name is handed out as the link's address, and only a DNS fault fails.
+      this.dnsUnavailable = missing;
+      announceNoDns(missing);
+      return;
+    }
+    this.localDns = await startLocalDns(this.topology, (name) => this.started.get(name)?.process.pid);
+  }
 
   constructor(topology: Topology) {
     this.topology = topology;
@@ -107,6 +142,8 @@ class LocalEnvironment implements Environment {
       url.port = String(port);
       return url.toString();
     },
+    // Without faultline's resolver (not root) the name is the link's own address: nothing could resolve it.
+    name: (from, to) => (this.dnsUnavailable ? this.linkEndpoint(from, to).host : dnsName(to)),
   };
 
   endpoint(name: string, port?: string): Endpoint {
@@ -197,15 +234,36 @@ class LocalEnvironment implements Environment {
     this.links.set(proxy.name, parseListen(proxy.listen));
   }
 
-  async startStore(spec: { kind: 'redis' | 'postgres'; name: string }): Promise<void> {
+  /** The service's own address, as the fault proxy reaches it (a link re-pointed at a promoted replica). */
+  direct(name: string): Endpoint {
+    return this.endpoint(name);
+  }
+
+  async startStore(spec: StoreService): Promise<void> {
+    if (spec.replicaOf !== undefined) return this.startReplica(spec.name, spec.replicaOf);
     const running: RunningService =
       spec.kind === 'redis'
         ? await startRedis({ name: spec.name })
-        : await startPostgres({ name: spec.name });
+        : await startPostgres({
+            name: spec.name,
+            args: replicasOf(this.topology, spec.name).length > 0 ? PRIMARY_SETTINGS : [],
+          });
     this.started.set(spec.name, {
       endpoint: { host: running.host, port: running.port },
       url: running.url,
       process: running.process,
+      stop: running.stop,
+    });
+  }
+
+  /** A streaming replica, cloned from its primary (started in an earlier wave); a restart rejoins it. */
+  private async startReplica(name: string, primary: string): Promise<void> {
+    const running = await startPostgresReplica({ name, primary: this.endpoint(primary) });
+    this.started.set(name, {
+      endpoint: { host: running.host, port: running.port },
+      url: running.url,
+      process: running.process,
+      start: running.rejoin,
       stop: running.stop,
     });
   }
@@ -222,6 +280,7 @@ class LocalEnvironment implements Environment {
       command: program === 'node' ? process.execPath : program!,
       args,
       cwd: spec.cwd,
+      wrapper: this.localDns?.wrapper(spec.name),
     });
     const endpoint = { host: '127.0.0.1', port };
     const start = async () => {
@@ -269,6 +328,7 @@ class LocalEnvironment implements Environment {
       await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
     if (this.proxyProcess) await this.proxyProcess.stop();
     else await Promise.allSettled(this.ownedProxies.map((owned) => owned.remove()));
+    await this.localDns?.close();
   }
 }
 
@@ -300,6 +360,8 @@ export const localBackend: Backend = {
         `the local backend runs processes, not images: ${containers.map((s) => `'${s.name}' (image ${s.kind === 'container' ? s.image : ''}${s.origin ? `, ${s.origin}` : ''})`).join(', ')} needs the containers backend (FAULTLINE_BACKEND=containers), or declare it as service('${containers[0]!.name}', { command: [ … ] })`,
       );
     const env = new LocalEnvironment(topology);
+    // Before anything starts: a service that looks names up is spawned in its own namespace.
+    await env.startDns();
     // The proxy starts alongside the first stores; links are only created once both are up.
     const proxyReady = env.startProxy(seed);
     proxyReady.catch(() => {});

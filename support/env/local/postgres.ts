@@ -14,7 +14,7 @@ const execFileAsync = promisify(execFile);
 export const PG_USER = 'faultline';
 export const PG_DATABASE = 'faultline';
 
-interface Account {
+export interface Account {
   name: string;
   uid: number;
   gid: number;
@@ -23,7 +23,7 @@ interface Account {
 /** postgres refuses to run as root; when we are root, run it as the system's postgres account. */
 let knownAccount: Account | undefined;
 
-function serviceAccount(): Account | undefined {
+export function serviceAccount(): Account | undefined {
   if (process.getuid?.() !== 0) return undefined;
   knownAccount ??= lookupAccount();
   return knownAccount;
@@ -62,7 +62,7 @@ function asAccount(account: Account | undefined, command: string, args: string[]
 }
 
 /** Async twin of run(): a copy must not block the event loop while other services are starting. */
-async function runAsync(account: Account | undefined, command: string, args: string[]): Promise<void> {
+export async function runAsync(account: Account | undefined, command: string, args: string[]): Promise<void> {
   const [cmd, argv] = asAccount(account, command, args);
   try {
     await execFileAsync(cmd, argv, { cwd: '/' });
@@ -145,7 +145,37 @@ function buildTemplate(): string {
   return template;
 }
 
-export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): Promise<RunningService> {
+/** The server's command line: a throwaway test database, durability settings off so start and writes are fast. */
+export function serverArgs(data: string, port: number, socketDir: string): string[] {
+  return [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    socketDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'logging_collector=off',
+  ];
+}
+
+export function startPostgres(
+  opts: {
+    name?: string;
+    tmpRoot?: string /** More server settings (`-c key=value` …). */;
+    args?: string[];
+  } = {},
+): Promise<RunningService> {
   const name = opts.name ?? 'postgres';
   const template = postgresTemplate();
   const bin = postgresBinDir();
@@ -161,27 +191,7 @@ export function startPostgres(opts: { name?: string; tmpRoot?: string } = {}): P
       const proc = new LocalProcess({
         name,
         command: join(bin, 'postgres'),
-        args: [
-          '-D',
-          data,
-          '-p',
-          String(port),
-          '-k',
-          dir.path,
-          '-c',
-          'listen_addresses=127.0.0.1',
-          // A throwaway test database: durability settings off, so start and writes are fast.
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
-          '-c',
-          'max_connections=200',
-          '-c',
-          'logging_collector=off',
-        ],
+        args: [...serverArgs(data, port, dir.path), ...(opts.args ?? [])],
         cwd: '/',
         user: account,
         stopSignal: 'SIGINT',

@@ -14,6 +14,11 @@ export interface ProcessSpec {
   cwd?: string;
   /** Run as this account (needed for postgres when the runner is root). */
   user?: { name: string; uid: number; gid: number };
+  /**
+   * argv run in front of the command, which it must exec into (the pid stays the service's): e.g. a mount
+   * namespace with a private /etc/resolv.conf (support/dns/local.ts).
+   */
+  wrapper?: string[];
   /** Signal that asks the process to shut down cleanly. */
   stopSignal?: NodeJS.Signals;
   /** Resolves the readiness wait when a log line matches; the returned value is kept (e.g. a port). */
@@ -59,7 +64,11 @@ export class LocalProcess {
 
   /** Starts the process and waits for readiness; returns what the ready predicate returned. */
   async start(): Promise<number | boolean | undefined> {
-    const { command, args, user } = this.spec;
+    const { user } = this.spec;
+    const [command, ...args] = [...(this.spec.wrapper ?? []), this.spec.command, ...this.spec.args] as [
+      string,
+      ...string[],
+    ];
     const wrapped = existsSync(SETPRIV)
       ? {
           command: SETPRIV,

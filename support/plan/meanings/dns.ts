@@ -1,5 +1,24 @@
-import type { Meaning } from '../meaning.ts';
+import { dnsName } from '../../dns/names.ts';
+import { failureWord, lookupWords } from '../../dns/words.ts';
+import { hit, lasts, type Meaning, text, words } from '../meaning.ts';
 
 // DNS faults: a service's lookups of another name: what each step strikes, for how long, with what blast radius.
 
-export const DNS: Record<string, Meaning> = {};
+export const DNS: Record<string, Meaning> = {
+  "^(?:the )?(\\S+?)'s lookups of (?:the )?(\\S+) (?:fail with (.+?)|get (no answer))(?: for (.+))?$": {
+    kind: 'fault',
+    note: ([vantage, target, failing, silent, lasting], notes) => {
+      words(notes, (t) => lookupWords(t, text(vantage), text(target)));
+      const failure = failureWord(text(failing ?? silent));
+      const name = dnsName(text(target));
+      hit(
+        notes,
+        `DNS ${failure === 'no answer' ? 'no answer (queries dropped)' : failure}`,
+        text(vantage),
+        `${text(vantage)}'s lookups of ${name}`,
+        lasts(lasting, 'heals'),
+        `cannot resolve ${name} (new connections to ${text(target)} fail; open ones are untouched)`,
+      );
+    },
+  },
+};

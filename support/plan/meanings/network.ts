@@ -1,5 +1,7 @@
+import { effectWords, NETWORK_FAULT_STEP } from '../../faults/network/effects.ts';
+import { failoverWords, splitWords, struck, whereWords } from '../../faults/network/where.ts';
 import { parseDuration } from '../../parse.ts';
-import { linkedWords, linkWords } from '../../system/words.ts';
+import { groupWord, linkedWords, membersOf } from '../../system/words.ts';
 import {
   coordinated,
   count,
@@ -8,6 +10,7 @@ import {
   hit,
   lasts,
   type Meaning,
+  sizeOf,
   strike,
   text,
   UNTIL_ROLLBACK,
@@ -59,19 +62,88 @@ export const NETWORK: Record<string, Meaning> = {
       );
     },
   },
-  '^the link from (?:the )?(\\S+) to (?:the )?(\\S+) is slowed by (.+?)(?: for (.+))?$': {
+  [NETWORK_FAULT_STEP]: {
     kind: 'fault',
-    note: ([from, to, delay, lasting], notes) => {
-      const fault = `latency +${formatDuration(parseDuration(text(delay)))} on responses`;
-      words(notes, (t) => linkWords(t, text(from), text(to)));
+    note: ([subject, effectText, lasting], notes) => {
+      const effect = effectWords(text(effectText));
+      const duration = lasts(lasting, 'heals');
+      if (!notes.topology) {
+        notes.faults.push({
+          fault: effect.label,
+          targets: text(subject),
+          duration,
+          blastRadius: `${text(subject)}: ${effect.label}`,
+          members: 1,
+          group: text(subject),
+        });
+        return;
+      }
+      const where = whereWords(notes.topology, text(subject));
+      if (where.kind === 'services') {
+        const { targets } = where;
+        const effectOn = `${effect.label} on every link into it`;
+        if (targets.group !== undefined)
+          return strike(
+            notes,
+            effect.label,
+            targets.count,
+            targets.group,
+            `${targets.phrase}: every link into each`,
+            duration,
+            effectOn,
+          );
+        return hit(
+          notes,
+          effect.label,
+          targets.members[0]!,
+          `every link into ${targets.members[0]}`,
+          duration,
+          effect.seen(targets.members[0]!),
+          `everything that talks to ${targets.members[0]}: ${effect.seen(targets.members[0]!)}`,
+        );
+      }
+      const { targets, touches } = struck(notes.topology, where, effect.streams);
+      const other = touches.find((t) => !targets.includes(t)) ?? '';
       hit(
         notes,
-        fault,
-        text(to),
-        `the link ${text(from)} → ${text(to)}`,
+        effect.label,
+        targets[0]!,
+        `${where.phrase}${where.kind === 'traffic' ? ' (that direction only)' : ''}`,
+        duration,
+        effect.seen(targets[0]!),
+        `${other}: ${effect.seen(targets[0]!)}`,
+      );
+    },
+  },
+  '^the (\\S+) (?:are|is) split into two halves(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([groupText, lasting], notes) => {
+      const group = notes.topology ? groupWord(notes.topology, text(groupText)) : text(groupText);
+      if (notes.topology) splitWords(notes.topology, group, membersOf(notes.topology, group));
+      const size = sizeOf(group, notes) ?? 2;
+      strike(
+        notes,
+        'split brain (black hole between two halves)',
+        size,
+        group,
+        `every link between two halves of the ${group} (a seeded draw)`,
         lasts(lasting, 'heals'),
-        `answers to ${text(from)} arrive late`,
-        `${text(from)}: answers from ${text(to)} arrive late`,
+        'each half cut from the other, keeping its clients',
+      );
+    },
+  },
+  '^the primary link from (?:the )?(\\S+) to (?:the )?(\\S+) fails(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([from, to, lasting], notes) => {
+      words(notes, (t) => failoverWords(t, text(from), text(to)));
+      hit(
+        notes,
+        'link failover (primary link: 100% packet loss)',
+        text(to),
+        `the primary link from ${text(from)} to ${text(to)}; traffic must move to the secondary`,
+        lasts(lasting, 'heals'),
+        `${text(from)}'s primary link to it lost`,
+        `${text(from)} → ${text(to)}: primary link lost, traffic must move to the secondary`,
       );
     },
   },

@@ -19,6 +19,30 @@ Feature: An experiment that is interrupted at any moment
     And the request has completed
     Then every successful request is charged exactly once
 
+  Scenario: A DNS fault under load
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the controller's lookups of postgres fail with SERVFAIL for 1 second
+    And the load has finished
+    Then the error rate is below 100%
+
+  Scenario: A replica fails, then the primary fails over
+    Given a healthy controller with 1 registered workers and 2 postgres replicas
+    When 2 concurrent clients start submitting document conversion requests for 5 seconds
+    And 1 of the postgres replicas fails for 1 second
+    And the load has run for 3 seconds
+    And the postgres primary is killed and a replica is promoted for 1 second
+    Then the replica lag of the postgres replicas is back under 1 MB within 10 seconds
+
+  Scenario: A flapping link, a thin link and an unreachable store
+    Given the system is running with 2 workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the link from controller to worker-1 is flapping every 300 ms for 1 second
+    And the link from controller to worker-2 is limited to 16 KB/s for 1 second
+    And redis is unreachable for 1 second
+    And the load has finished
+    Then the error rate is below 100%
+
   Scenario: Redis and Postgres faults under load
     Given a healthy controller with 1 registered workers
     When postgres runs out of connection slots for 1 second
