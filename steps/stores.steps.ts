@@ -8,7 +8,7 @@ import {
   slotsExhausted,
   slowQueries,
 } from '../support/faults/stores/postgres.ts';
-import { redisRestartedEmpty, redisStopped, redisUnreachable } from '../support/faults/stores/redis.ts';
+import { redisRestartedEmpty, redisStopped } from '../support/faults/stores/redis.ts';
 import { type StoreKind, storeWord } from '../support/faults/stores/store.ts';
 import { finished } from '../support/load/running.ts';
 import { parseDuration } from '../support/parse.ts';
@@ -18,7 +18,8 @@ import type { FaultlineWorld } from '../support/world.ts';
 import { judge } from './judge.ts';
 
 // Dependency faults on the stores the system uses, named as its topology names them ("redis", "postgres"):
-// only a store of the right kind is accepted. Each checks its words first, then hands a FaultSpec to the
+// only a store of the right kind is accepted. (A store made unreachable is the network fault of any service,
+// steps/network.steps.ts: "redis is unreachable for 3 seconds" black-holes every proxied link into it.) Each checks its words first, then hands a FaultSpec to the
 // ledger (undo written before apply). `for {duration}` heals by itself; otherwise the fault holds until
 // rollback.
 
@@ -38,14 +39,6 @@ When(
   async function (this: FaultlineWorld, word: string, holding?: string) {
     const name = store(this, word, 'redis');
     await inject(this, redisStopped(this.env, name, lasting(this, holding)));
-  },
-);
-
-When(
-  /^(?:the )?(\S+) is unreachable(?: for (.+))?$/,
-  async function (this: FaultlineWorld, word: string, holding?: string) {
-    const name = store(this, word, 'redis');
-    await inject(this, redisUnreachable(this.env, name, lasting(this, holding)));
   },
 );
 

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { FaultLedger } from '../../support/faults/ledger.ts';
 import { probe } from '../../support/faults/probe.ts';
 import { corruptBytes, parseKeyPattern, redisPoisoned } from '../../support/faults/stores/poison.ts';
-import { redisRestartedEmpty, redisStopped, redisUnreachable } from '../../support/faults/stores/redis.ts';
+import { redisRestartedEmpty, redisStopped } from '../../support/faults/stores/redis.ts';
 import { withRedis } from '../../support/faults/stores/store.ts';
 import { seeded } from '../../support/random.ts';
 import { type StoresEnv, startStores } from './stores-env.ts';
@@ -62,25 +62,6 @@ describe('redis stopped', () => {
     assert.match(record.felt!.evidence, /app → redis: [1-9]\d* connection\(s\) opened/);
     assert.equal(s.env.control('redis').alive(), true);
     assert.deepEqual(await direct((r) => r.mget('a', 'b', 'c')), ['1', '2', '3']);
-  });
-});
-
-describe('redis unreachable', () => {
-  test('every link into it black-holed; the store itself still answers; the undo heals the link', async () => {
-    const system = await s.systemRedis();
-    const ledger = new FaultLedger();
-    after(() => ledger.rollback());
-    const record = await ledger.inject(redisUnreachable(s.env, 'redis'));
-    assert.equal((await probe('redis', s.via('redis'), 300)).replied, false, 'silent through the link');
-    assert.equal((await probe('redis', s.env.endpoint('redis'), 300)).replied, true, 'the store runs');
-    await system.get('a').catch(() => {});
-    assert.deepEqual(await ledger.rollback(), []);
-    assert.equal(record.felt?.ok, true, record.felt?.evidence);
-    assert.equal((await probe('redis', s.via('redis'), 1_000)).replied, true, 'the link answers again');
-    assert.deepEqual(
-      (await s.env.toxiproxy.proxies()).flatMap((p) => p.toxics),
-      [],
-    );
   });
 });
 

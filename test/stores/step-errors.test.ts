@@ -25,7 +25,7 @@ const lines = [
   '', //                                                                     6
   '  Scenario: a service that is not a store', //                           7
   given, //                                                                  8
-  '    When controller is unreachable for 1 second', //                     9
+  '    When controller restarts empty', //                                  9
   '', //                                                                     10
   '  Scenario: a Postgres fault aimed at Redis', //                         11
   given, //                                                                  12
@@ -96,7 +96,6 @@ test('faultline plan rejects the same steps at file:line before anything starts,
   assert.equal(plan.code, 0, plan.stdout);
   for (const fault of [
     'store stopped',
-    'store unreachable',
     'store restarted empty',
     'cache poisoning',
     'connection slots exhausted',

@@ -2,14 +2,14 @@ import type { Redis } from 'ioredis';
 import type { Environment } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
-import { partition } from '../network/partition.ts';
 import { probe } from '../probe.ts';
-import { linksInto, OURS, touching, until, watchConnections, withRedis } from './store.ts';
+import { OURS, touching, until, watchConnections, withRedis } from './store.ts';
 
 // Redis as a dependency: stopped (the process is gone, connections are refused, and it comes back with its
-// data, as a Redis with persistence does), unreachable (every proxied link into it black-holed: the network
-// fault, reused from partition.ts), restarted empty (the eviction storm: the process restarts with nothing in
-// it, and that is not undone — the system must cope). Key poisoning lives in poison.ts.
+// data, as a Redis with persistence does), restarted empty (the eviction storm: the process restarts with
+// nothing in it, and that is not undone — the system must cope). Key poisoning lives in poison.ts; a Redis
+// made unreachable is the network fault of any service (network/network-fault.ts: every proxied link into
+// it black-holed).
 
 const PROBE_MS = 1_000;
 const READY_MS = 30_000;
@@ -93,46 +93,6 @@ export function redisStopped(env: Environment, name: string, durationMs?: number
       const now = await dbsize(env, name);
       if (now < keys)
         throw new Error(`${name} came back with ${now} key(s), fewer than the ${keys} it had when stopped`);
-    },
-  };
-}
-
-/**
- * Unreachable from everything that talks to it: every proxied link into the store black-holed in both
- * directions (partition.ts, the network fault of its own; each link proves the cut with its own probe, and
- * the system's traffic is counted per link). The store itself keeps running.
- */
-export function redisUnreachable(env: Environment, name: string, durationMs?: number): FaultSpec {
-  guardService(env, name);
-  const from = [...new Set(linksInto(env, name).map((l) => l.from))];
-  if (from.length === 0)
-    throw new Error(
-      `no service of the system reaches ${name} through the fault proxy, so it cannot be made unreachable`,
-    );
-  const cuts = from.map((service) => partition(env, service, name));
-  return {
-    kind: 'unreachable',
-    description: `${name} unreachable from ${from.join(', ')}`,
-    targets: [name],
-    touches: touching(env, name),
-    durationMs,
-    async apply() {
-      const evidence: string[] = [];
-      for (const cut of cuts) evidence.push(...(await cut.apply()));
-      return evidence;
-    },
-    async felt() {
-      const proofs = await Promise.all(cuts.map((cut) => cut.felt!()));
-      return {
-        ok: proofs.some((p) => p.ok),
-        unknown: proofs.every((p) => p.unknown) || undefined,
-        evidence: proofs.map((p) => p.evidence).join('; '),
-      };
-    },
-    async undo() {
-      const failures: string[] = [];
-      for (const cut of cuts) await cut.undo().catch((e: Error) => failures.push(e.message));
-      if (failures.length > 0) throw new Error(failures.join('; '));
     },
   };
 }

@@ -44,15 +44,6 @@ export const STORES: Record<string, Meaning> = {
       effect: 'connections refused',
     })),
   },
-  '^(?:the )?(\\S+) is unreachable(?: for (.+))?$': {
-    kind: 'fault',
-    note: onStore('redis', ([name, lasting]) => ({
-      fault: 'store unreachable (every link into it black-holed)',
-      targets: `every link into ${text(name)}`,
-      duration: lasts(lasting, 'heals'),
-      effect: 'commands time out',
-    })),
-  },
   '^(?:the )?(\\S+) restarts empty$': {
     kind: 'fault',
     note: onStore('redis', () => ({
