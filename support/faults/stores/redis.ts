@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Environment } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
+import { type TrafficWatch, watchTraffic } from '../network/traffic.ts';
 import { probe } from '../probe.ts';
-import { OURS, touching, until, watchConnections, withRedis } from './store.ts';
+import { linksInto, OURS, touching, until, withRedis } from './store.ts';
 
 // Redis as a dependency: stopped (the process is gone, connections are refused, and it comes back with its
 // data, as a Redis with persistence does), restarted empty (the eviction storm: the process restarts with
@@ -56,7 +57,7 @@ export function redisStopped(env: Environment, name: string, durationMs?: number
   guardService(env, name);
   const control = env.control(name);
   let keys = 0;
-  let watch: Awaited<ReturnType<typeof watchConnections>> | undefined;
+  let watch: TrafficWatch | undefined;
   return {
     kind: 'stop',
     description: `${name} stopped`,
@@ -79,7 +80,9 @@ export function redisStopped(env: Environment, name: string, durationMs?: number
         throw new Error(
           `stopping ${name} had no effect: ${control.alive() ? 'its process is still alive' : 'it still answers PING'}`,
         );
-      watch = await watchConnections(env, name, `stopped ${name}`);
+      // The system's traffic into a dead store: reconnections, and bytes sent into a connection the proxy kept
+      // open (on a container network a killed peer sends no reset, so the client may not notice at once).
+      watch = await watchTraffic(env.toxiproxy, linksInto(env, name));
       return [
         `${name} held ${keys} key(s), snapshot saved; killed, gone ${Math.round(performance.now() - started)} ms later; a PING directly to it: ${after.detail}`,
       ];
