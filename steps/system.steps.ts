@@ -2,14 +2,14 @@ import { Given, When } from '@cucumber/cucumber';
 import { awaitServicesAnswer } from '../support/checks/steady-state.ts';
 import { latency } from '../support/faults/network/latency.ts';
 import { partition } from '../support/faults/network/partition.ts';
-import { crash } from '../support/faults/process/crash.ts';
 import { loadSystem } from '../support/system/config.ts';
 import { groupMembers } from '../support/system/topology.ts';
-import { linkedWords, linkWords, scaleWords, serviceWord } from '../support/system/words.ts';
+import { linkedWords, linkWords, scaleWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // Steps for any system, in the names of its own services and groups: bring it up and prove it answers,
-// cut or slow a link between two services, kill a service. The topology supplies every word.
+// cut or slow a link between two services. The topology supplies every word. (Process faults on services:
+// process.steps.ts.)
 
 async function running(world: FaultlineWorld, scale: Record<string, number>) {
   await world.up(scale);
@@ -53,14 +53,5 @@ When(
     linkWords(this.env.topology, from, to);
     const durationMs = lasting == null ? undefined : this.duration(lasting);
     attach(this, await this.faults.inject(latency(this.env, from, to, this.duration(delay), durationMs)));
-  },
-);
-
-When(
-  /^(?:the )?(\S+) is killed with SIGKILL(?: for (.+))?$/,
-  async function (this: FaultlineWorld, target: string, lasting?: string) {
-    serviceWord(this.env.topology, target);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject({ ...crash(this.env, target), durationMs }));
   },
 );

@@ -5,7 +5,7 @@ import { probe } from './probe.ts';
 const PROBE_MS = 5_000;
 
 /** Fault kinds that kill their target on purpose (and whose undo starts it again). */
-const KILLS = ['crash'];
+const KILLS = ['crash', 'terminate', 'restart', 'chaos-monkey'];
 
 /** What the check after rollback found: the system's own failures apart from the experiment's leftovers. */
 export interface AfterRollback {

@@ -77,11 +77,15 @@ function environment(bypassProxy: boolean): Environment {
     control: () => ({
       alive: () => true,
       kill: async () => {},
+      incarnation: () => 'pid 1',
+      paused: async () => false,
+      terminate: async () => ({ graceful: true, ms: 0 }),
       pause: async () => {},
       resume: async () => {},
       restart: async () => {},
     }),
     logs: () => [],
+    lifecycle: () => [],
     down: async () => {},
   };
 }

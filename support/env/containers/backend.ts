@@ -14,8 +14,9 @@ import {
   validateTopology,
   type Wiring,
 } from '../../system/topology.ts';
-import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import type { Backend, Environment, LifecycleEvent, ServiceControl, ServiceExit } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
+import { exitOfCode, Supervisor } from '../supervisor.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
@@ -113,6 +114,10 @@ class ContainersEnvironment implements Environment {
   private readonly linkPorts = new Map<string, number>();
   private readonly starting: Promise<unknown>[] = [];
   private events: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+  /** Per service: the record of its exits and starts, and its restarts under a declared policy. */
+  private readonly supervisors = new Map<string, Supervisor>();
+  /** Per service: its container's State.StartedAt (a restart changes it) and how it last exited. */
+  private readonly states = new Map<string, { startedAt: string; exit?: ServiceExit }>();
   /** Resolved when the engine reports a service's container started (its process may not be ready yet). */
   private readonly containersStarted = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
@@ -240,14 +245,29 @@ class ContainersEnvironment implements Environment {
     return this.running.get(name)?.logs.lines ?? [];
   }
 
+  /** Reads the container's state from the engine: running, paused, when it started, how it last exited. */
+  private async refresh(name: string, r: Running): Promise<void> {
+    const info = await r.container.inspect();
+    r.state.running = info.State.Running;
+    r.state.paused = info.State.Paused;
+    const exit = info.State.Running
+      ? undefined
+      : { ...exitOfCode(info.State.ExitCode), at: Date.parse(info.State.FinishedAt) };
+    this.states.set(name, { startedAt: info.State.StartedAt, ...(exit ? { exit } : {}) });
+  }
+
+  /** Starts the container again and waits until it is ready (Testcontainers reads its new mapped ports). */
+  private async restartContainer(name: string, r: Running): Promise<void> {
+    if (r.state.paused) await r.container.unpause().catch(() => undefined);
+    await r.started.restart({ timeout: 5_000 });
+    await r.logs.follow();
+    await this.refresh(name, r);
+  }
+
   /** Process faults through the engine: SIGKILL, stop, pause (freezer), unpause, restart. */
   control(name: string): ServiceControl & { stop(): Promise<void> } {
     const r = this.get(name);
-    const refresh = async () => {
-      const info = await r.container.inspect();
-      r.state.running = info.State.Running;
-      r.state.paused = info.State.Paused;
-    };
+    const supervisor = this.supervisors.get(name);
     const act = async (action: string, fn: () => Promise<unknown>) => {
       r.touched = true;
       try {
@@ -257,27 +277,83 @@ class ContainersEnvironment implements Environment {
         // 304: already in that state; 409: not running (already killed or stopped).
         if (code !== 304 && code !== 409) throw new Error(`${action} ${name}: ${(error as Error).message}`);
       }
-      await refresh();
+      await this.refresh(name, r);
     };
     return {
       alive: () => r.state.running,
+      exited: () => (r.state.running ? undefined : this.states.get(name)?.exit),
+      incarnation: () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
+      paused: async () => {
+        await this.refresh(name, r);
+        return r.state.paused;
+      },
       kill: () =>
         act('kill', async () => {
           if (r.state.paused) await r.container.unpause().catch(() => undefined);
           await r.container.kill({ signal: 'SIGKILL' });
           await r.container.wait({ condition: 'not-running' });
         }),
+      terminate: async (graceMs) => {
+        const t0 = performance.now();
+        // The engine's stop: SIGTERM, then SIGKILL once the grace period (whole seconds) has passed.
+        await act('stop', () => r.container.stop({ t: Math.max(1, Math.ceil(graceMs / 1000)) }));
+        const ms = Math.round(performance.now() - t0);
+        const exit = this.states.get(name)?.exit;
+        return {
+          graceful: exit?.signal !== 'SIGKILL',
+          ms,
+          ...(exit ? { exit: { code: exit.code, signal: exit.signal } } : {}),
+        };
+      },
       stop: () => act('stop', () => r.container.stop({ t: 5 })),
       pause: () => act('pause', () => r.container.pause()),
       resume: () => act('resume', () => r.container.unpause()),
-      restart: () =>
-        act('restart', async () => {
-          if (r.state.paused) await r.container.unpause().catch(() => undefined);
-          // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
-          await r.started.restart({ timeout: 5_000 });
-          await r.logs.follow();
-        }),
+      restart: async () => {
+        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
+        const pending = supervisor?.restarting;
+        if (pending) {
+          await pending;
+          await this.refresh(name, r);
+          if (r.state.running) return;
+        }
+        // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
+        const restarting = () => act('restart', () => this.restartContainer(name, r));
+        if (!supervisor) return restarting();
+        await supervisor.hold(restarting);
+        supervisor.started('harness');
+      },
     };
+  }
+
+  lifecycle(name: string): LifecycleEvent[] {
+    service(this.topology, name);
+    return [...(this.supervisors.get(name)?.events ?? [])];
+  }
+
+  /**
+   * Records every exit (the engine's die events, see watchEvents) and start of every service from now on
+   * and, under a declared restart policy, starts a container again when its process exits (supervisor.ts).
+   * Ours rather than the engine's restart policy: the engine's backoff (100 ms doubling, reset after 10 s)
+   * cannot be set, and a `docker kill` does not count as a failure to it.
+   */
+  async superviseAll(): Promise<void> {
+    await Promise.all(
+      [...this.running].map(async ([name, r]) => {
+        await this.refresh(name, r);
+        const spec = service(this.topology, name);
+        const supervisor = new Supervisor(
+          name,
+          isDeclared(spec) ? spec.restart : undefined,
+          async () => {
+            r.touched = true;
+            await this.restartContainer(name, r);
+          },
+          () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
+        );
+        this.supervisors.set(name, supervisor);
+        supervisor.started('harness');
+      }),
+    );
   }
 
   async startInfrastructure(): Promise<void> {
@@ -450,8 +526,16 @@ class ContainersEnvironment implements Environment {
         for (const r of this.running.values()) {
           if (r.started.getId() !== event.id) continue;
           if (event.Action === 'start') r.state = { running: true, paused: false };
-          else if (event.Action === 'die') r.state = { running: false, paused: false };
-          else if (event.Action === 'pause') r.state.paused = true;
+          else if (event.Action === 'die') {
+            r.state = { running: false, paused: false };
+            const exit = exitOfCode(Number(labels.exitCode ?? Number.NaN));
+            const supervisor = this.supervisors.get(r.name);
+            const startedAt = this.states.get(r.name)?.startedAt ?? 'at an unknown time';
+            supervisor?.exited(
+              { code: Number.isNaN(exit.code) ? null : exit.code, signal: exit.signal },
+              `container started ${startedAt}`,
+            );
+          } else if (event.Action === 'pause') r.state.paused = true;
           else if (event.Action === 'unpause') r.state.paused = false;
         }
       }
@@ -462,6 +546,7 @@ class ContainersEnvironment implements Environment {
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await Promise.all([...this.supervisors.values()].map((s) => s.close()));
     // Remove first: a start still waiting (for a dependency, a log line) then fails at once instead of
     // running into its timeout; then once more for whatever was created meanwhile.
     await sweepEnvironment(this.id).catch(() => undefined);
@@ -527,6 +612,7 @@ export const containersBackend: ContainersBackend = {
       const results = await Promise.allSettled([infrastructure, env.startDeclared(infrastructure)]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await env.superviseAll();
       return env;
     } catch (error) {
       await env.down();
