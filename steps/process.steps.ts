@@ -39,7 +39,12 @@ When(
   FAULT_STEP,
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const { targets, durationMs, chosen } = aim(this, phrase, 'SIGKILL', lasting);
-    const fault = kill(this.env, chosen, { signal: 'SIGKILL', phrase: targets.phrase, durationMs });
+    const fault = kill(this.env, chosen, {
+      signal: 'SIGKILL',
+      phrase: targets.phrase,
+      durationMs,
+      operations: () => this.history.operations,
+    });
     attach(this, await this.faults.inject(fault));
   },
 );
@@ -49,7 +54,12 @@ When(
   FAULT_STEP,
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const { targets, durationMs, chosen } = aim(this, phrase, 'SIGTERM', lasting);
-    const fault = kill(this.env, chosen, { signal: 'SIGTERM', phrase: targets.phrase, durationMs });
+    const fault = kill(this.env, chosen, {
+      signal: 'SIGTERM',
+      phrase: targets.phrase,
+      durationMs,
+      operations: () => this.history.operations,
+    });
     attach(this, await this.faults.inject(fault));
   },
 );
@@ -59,13 +69,27 @@ When(
   FAULT_STEP,
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const { targets, durationMs, chosen } = aim(this, phrase, 'pause', lasting);
-    attach(this, await this.faults.inject(pause(this.env, chosen, { phrase: targets.phrase, durationMs })));
+    attach(
+      this,
+      await this.faults.inject(
+        pause(this.env, chosen, {
+          phrase: targets.phrase,
+          durationMs,
+          operations: () => this.history.operations,
+        }),
+      ),
+    );
   },
 );
 
 When(/^(.+?) (?:is|are) restarted$/, FAULT_STEP, async function (this: FaultlineWorld, phrase: string) {
   const { targets, chosen } = aim(this, phrase, 'restart');
-  attach(this, await this.faults.inject(restart(this.env, chosen, targets.phrase)));
+  attach(
+    this,
+    await this.faults.inject(
+      restart(this.env, chosen, { phrase: targets.phrase, operations: () => this.history.operations }),
+    ),
+  );
 });
 
 When(
@@ -81,6 +105,7 @@ When(
       everyMs,
       forMs,
       random: this.random(`chaos-monkey:${targets.phrase}`),
+      operations: () => this.history.operations,
     });
     attach(this, await this.faults.inject(fault));
   },

@@ -1,7 +1,7 @@
 import type { Environment, ServiceControl } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
-import { trafficInto } from './felt.ts';
+import { type OperationsSource, trafficInto } from './felt.ts';
 
 // A kill ends a service's process by a signal. SIGKILL (a crash): no shutdown handler runs, in-flight work
 // is lost mid-way, sockets are torn down by the kernel. SIGTERM (a graceful stop): the service may finish
@@ -55,12 +55,18 @@ export async function revive(control: ServiceControl, target: string): Promise<v
 export function kill(
   env: Environment,
   targets: readonly string[],
-  options: { signal: KillSignal; phrase?: string; graceMs?: number; durationMs?: number },
+  options: {
+    signal: KillSignal;
+    phrase?: string;
+    graceMs?: number;
+    durationMs?: number;
+    operations?: OperationsSource;
+  },
 ): FaultSpec {
   for (const t of targets) guardService(env, t);
   const { signal, graceMs = DEFAULT_GRACE_MS } = options;
   const controls = targets.map((t) => env.control(t));
-  const traffic = trafficInto(env, targets, signal === 'SIGKILL' ? 'crash' : 'stop');
+  const traffic = trafficInto(env, targets, signal === 'SIGKILL' ? 'crash' : 'stop', options.operations);
   const named = options.phrase && options.phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
   return {
     // 'crash' is what "the … detects the crash" and a system's crash events are keyed by.

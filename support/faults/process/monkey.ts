@@ -2,7 +2,7 @@ import type { Environment } from '../../env/environment.ts';
 import { type Random, shuffle } from '../../random.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
-import { trafficInto } from './felt.ts';
+import { type OperationsSource, trafficInto } from './felt.ts';
 import { killOne, revive } from './kill.ts';
 
 // A chaos monkey (Netflix's, in miniature): every `everyMs` for `forMs` it SIGKILLs `count` members of a
@@ -18,12 +18,13 @@ export interface MonkeyOptions {
   everyMs: number;
   forMs: number;
   random: Random;
+  operations?: OperationsSource;
 }
 
 export function monkey(env: Environment, options: MonkeyOptions): FaultSpec {
   const { members, count, everyMs, forMs, random } = options;
   for (const m of members) guardService(env, m);
-  const traffic = trafficInto(env, members, 'chaos monkey');
+  const traffic = trafficInto(env, members, 'chaos monkey', options.operations);
   const evidence: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<unknown> = Promise.resolve();

@@ -2,7 +2,7 @@ import type { Environment } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
-import { trafficInto } from './felt.ts';
+import { type OperationsSource, trafficInto } from './felt.ts';
 
 // A pause freezes a service (SIGSTOP locally, the engine's cgroup freezer for a container): alive, holding
 // its sockets and its registrations, but answering nothing — the failure a GC pause, a swapped-out VM or a
@@ -25,11 +25,11 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 export function pause(
   env: Environment,
   targets: readonly string[],
-  options: { phrase?: string; durationMs?: number } = {},
+  options: { phrase?: string; durationMs?: number; operations?: OperationsSource } = {},
 ): FaultSpec {
   for (const t of targets) guardService(env, t);
   const controls = targets.map((t) => env.control(t));
-  const traffic = trafficInto(env, targets, 'pause');
+  const traffic = trafficInto(env, targets, 'pause', options.operations);
   const named = options.phrase && options.phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
   return {
     kind: 'pause',

@@ -2,17 +2,22 @@ import type { Environment } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
-import { trafficInto } from './felt.ts';
+import { type OperationsSource, trafficInto } from './felt.ts';
 
 // A restart is what a deploy or an operator does: stop the service politely, start it again, wait until it
 // is ready. It holds from the stop to the new process answering; the proof is a new incarnation (pid, or a
 // container's start time) that answers its own protocol. The system's traffic is counted over the whole
 // restart: what reached the service while it was going down, away and coming back.
 
-export function restart(env: Environment, targets: readonly string[], phrase?: string): FaultSpec {
+export function restart(
+  env: Environment,
+  targets: readonly string[],
+  options: { phrase?: string; operations?: OperationsSource } = {},
+): FaultSpec {
+  const { phrase } = options;
   for (const t of targets) guardService(env, t);
   const controls = targets.map((t) => env.control(t));
-  const traffic = trafficInto(env, targets, 'restart');
+  const traffic = trafficInto(env, targets, 'restart', options.operations);
   const named = phrase && phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
   return {
     kind: 'restart',
