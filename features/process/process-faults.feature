@@ -17,7 +17,7 @@ Feature: Process faults on any service of the platform
 
   Scenario: The controller is stopped with SIGTERM and brought back
     Given a healthy controller with 2 registered workers
-    When 2 concurrent clients start submitting document conversion requests for 8 seconds
+    When 2 concurrent clients start submitting document conversion requests for 12 seconds
     And the load has run for 2 seconds
     And the controller is stopped with SIGTERM for 2 seconds
     And the load has finished

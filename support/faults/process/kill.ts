@@ -67,7 +67,10 @@ export function kill(
   const { signal, graceMs = DEFAULT_GRACE_MS } = options;
   const controls = targets.map((t) => env.control(t));
   const traffic = trafficInto(env, targets, signal === 'SIGKILL' ? 'crash' : 'stop', options.operations);
-  const named = options.phrase && options.phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
+  const named =
+    options.phrase && options.phrase.replace(/^the /, '') !== targets.join(', ')
+      ? ` (${targets.join(', ')})`
+      : '';
   return {
     // 'crash' is what "the … detects the crash" and a system's crash events are keyed by.
     kind: signal === 'SIGKILL' ? 'crash' : 'terminate',

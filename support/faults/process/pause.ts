@@ -30,7 +30,10 @@ export function pause(
   for (const t of targets) guardService(env, t);
   const controls = targets.map((t) => env.control(t));
   const traffic = trafficInto(env, targets, 'pause', options.operations);
-  const named = options.phrase && options.phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
+  const named =
+    options.phrase && options.phrase.replace(/^the /, '') !== targets.join(', ')
+      ? ` (${targets.join(', ')})`
+      : '';
   return {
     kind: 'pause',
     description: `${options.phrase ?? targets.join(', ')}${named} paused`,

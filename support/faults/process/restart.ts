@@ -18,7 +18,8 @@ export function restart(
   for (const t of targets) guardService(env, t);
   const controls = targets.map((t) => env.control(t));
   const traffic = trafficInto(env, targets, 'restart', options.operations);
-  const named = phrase && phrase !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
+  const named =
+    phrase && phrase.replace(/^the /, '') !== targets.join(', ') ? ` (${targets.join(', ')})` : '';
   return {
     kind: 'restart',
     description: `${phrase ?? targets.join(', ')}${named} restarted`,
