@@ -56,6 +56,11 @@ export interface ServiceControl {
   pause(): Promise<void>;
   resume(): Promise<void>;
   /**
+   * Settles once a restart its supervisor has under way (the service's restart policy) is over — the
+   * process may look alive while it is still starting; at once when there is none.
+   */
+  settled(): Promise<void>;
+  /**
    * Starts it again (stopping it first if it runs). Under a restart policy whose supervisor is about to
    * start it, waits for that start instead of racing it.
    */

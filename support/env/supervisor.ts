@@ -101,8 +101,16 @@ export class Supervisor {
   }
 
   /** Whether the supervisor is about to start the service (or starting it). */
-  get restarting(): Promise<void> | undefined {
-    return this.pendingRestart;
+  get restarting(): boolean {
+    return this.pendingRestart !== undefined;
+  }
+
+  /**
+   * Settles once no restart of the supervisor's is under way: a start that failed (the process died
+   * before it was ready) is followed by the next, waited for as well.
+   */
+  async settled(): Promise<void> {
+    while (this.pendingRestart) await this.pendingRestart;
   }
 
   /** Runs a stop or start of the harness's own, which the supervisor must not answer with a restart. */

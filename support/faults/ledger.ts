@@ -65,6 +65,8 @@ export class FaultLedger {
   private readonly felts = new Map<number, () => Promise<TrafficProof>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly applying = new Map<number, Promise<unknown>>();
+  /** Undos under way (a fault healing on its timer): rollback waits for them before it reports. */
+  private readonly healing = new Map<number, Promise<unknown>>();
   private closed = false;
   private readonly applyWaitMs: number;
 
@@ -143,9 +145,26 @@ export class FaultLedger {
     clearTimeout(this.timers.get(record.id));
     this.timers.delete(record.id);
     const undo = this.undos.get(record.id);
-    if (!undo) return;
+    if (!undo) {
+      // Healing already (its timer fired): whoever asks waits for that undo to end.
+      await this.healing.get(record.id);
+      return;
+    }
     // Claimed before anything is awaited: a timer's heal and a rollback racing for it run the undo once.
     this.undos.delete(record.id);
+    const healed = this.undoOnce(record, undo);
+    this.healing.set(
+      record.id,
+      healed.catch(() => {}),
+    );
+    try {
+      await healed;
+    } finally {
+      this.healing.delete(record.id);
+    }
+  }
+
+  private async undoOnce(record: FaultRecord, undo: () => Promise<void>): Promise<void> {
     const felt = this.felts.get(record.id);
     this.felts.delete(record.id);
     if (felt) await this.prove(record, felt);
@@ -193,6 +212,8 @@ export class FaultLedger {
     this.closed = true;
     const failures: string[] = [];
     for (const record of [...this.records].reverse()) {
+      // A fault healing on its timer right now: its undo ends before the environment is checked.
+      await this.healing.get(record.id);
       if (!this.undos.has(record.id)) continue;
       const applying = this.applying.get(record.id);
       if (applying) {

@@ -33,6 +33,7 @@ function environment(proc: LocalProcess): Environment {
     exited: () => (proc.running ? undefined : proc.exitInfo),
     kill: () => proc.kill(),
     incarnation: () => 'pid 1',
+    settled: async () => {},
     paused: async () => false,
     terminate: async () => ({ graceful: true, ms: 0 }),
     pause: async () => {},

@@ -32,6 +32,7 @@ function environment(opts: { backend?: string; proxyUrl?: string; host?: string 
         throw new Error('the guard must refuse before anything is killed');
       },
       incarnation: () => 'pid 1',
+      settled: async () => {},
       paused: async () => false,
       terminate: async () => ({ graceful: true, ms: 0 }),
       pause: async () => {},

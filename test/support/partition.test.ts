@@ -78,6 +78,7 @@ function environment(bypassProxy: boolean): Environment {
       alive: () => true,
       kill: async () => {},
       incarnation: () => 'pid 1',
+      settled: async () => {},
       paused: async () => false,
       terminate: async () => ({ graceful: true, ms: 0 }),
       pause: async () => {},

@@ -283,6 +283,7 @@ class ContainersEnvironment implements Environment {
       alive: () => r.state.running,
       exited: () => (r.state.running ? undefined : this.states.get(name)?.exit),
       incarnation: () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
+      settled: async () => supervisor?.settled(),
       paused: async () => {
         await this.refresh(name, r);
         return r.state.paused;
@@ -310,9 +311,8 @@ class ContainersEnvironment implements Environment {
       resume: () => act('resume', () => r.container.unpause()),
       restart: async () => {
         // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
-        const pending = supervisor?.restarting;
-        if (pending) {
-          await pending;
+        if (supervisor?.restarting) {
+          await supervisor.settled();
           await this.refresh(name, r);
           if (r.state.running) return;
         }

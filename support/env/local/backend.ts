@@ -157,6 +157,7 @@ class LocalEnvironment implements Environment {
       alive: () => proc.running,
       exited: () => (proc.running ? undefined : proc.exitInfo),
       incarnation: () => `pid ${proc.pid}`,
+      settled: async () => supervisor?.settled(),
       paused: () => isStopped(proc.running ? proc.pid : undefined),
       kill: () => proc.kill(),
       terminate: async (graceMs) => {
@@ -179,9 +180,8 @@ class LocalEnvironment implements Environment {
       },
       restart: async () => {
         // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
-        const pending = supervisor?.restarting;
-        if (pending) {
-          await pending;
+        if (supervisor?.restarting) {
+          await supervisor.settled();
           if (proc.running) return;
         }
         const restarting = async () => {
@@ -220,7 +220,10 @@ class LocalEnvironment implements Environment {
         await first();
       } catch (error) {
         // Exited before it was ready (or was killed for not getting ready): an exit like any other.
-        if (!proc.running && proc.exitInfo) supervisor.exited(proc.exitInfo, `pid ${proc.pid}`);
+        if (!proc.running && proc.exitInfo) {
+          const { code, signal } = proc.exitInfo;
+          supervisor.exited({ code, signal }, `pid ${proc.pid}`);
+        }
         throw error;
       }
       watch();

@@ -48,6 +48,8 @@ export async function killOne(
 
 /** Brings a target back unless it runs (a restart under a policy waits for the supervisor's). */
 export async function revive(control: ServiceControl, target: string): Promise<void> {
+  // A supervisor's restart under way is waited for, not raced: the process may look alive while it starts.
+  await control.settled();
   if (!control.alive()) await control.restart();
   if (!control.alive()) throw new Error(`${target} did not come back after its restart`);
 }
