@@ -291,8 +291,15 @@ class ContainersEnvironment implements Environment {
       kill: () =>
         act('kill', async () => {
           if (r.state.paused) await r.container.unpause().catch(() => undefined);
+          const before = (await r.container.inspect()).State.StartedAt;
           await r.container.kill({ signal: 'SIGKILL' });
-          await r.container.wait({ condition: 'not-running' });
+          // Gone, or already started again by its supervisor (a wait for 'not-running' would then wait for
+          // the next exit): polled, bounded.
+          for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+            const { State } = await r.container.inspect();
+            if (!State.Running || State.StartedAt !== before) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
         }),
       terminate: async (graceMs) => {
         const t0 = performance.now();
