@@ -35,6 +35,18 @@ const cases = [
     expect:
       /at least 95% under fault complete within 500 ms: .*fewer than the required 95%|audit log records breaker_open: no breaker_open event/,
   },
+  {
+    mechanism: "the workers' restart policy",
+    switch: { FAULTLINE_PLATFORM_WORKER_RESTART: 'never' },
+    run: [
+      'features/process/process-faults.feature',
+      '--name',
+      'Two workers killed with SIGKILL restart by themselves',
+    ],
+    // Off, a killed worker stays down until the fault's undo starts it: nothing restarted it by itself.
+    expect:
+      /the workers restart within 5000 ms: 2 of 2 exits: worker-\d exited \(signal SIGKILL\) and was started again only by the harness/,
+  },
 ];
 
 for (const c of cases) {
