@@ -17,12 +17,12 @@ Feature: Process faults on any service of the platform
 
   Scenario: The controller is stopped with SIGTERM and brought back
     Given a healthy controller with 2 registered workers
-    When 2 concurrent clients start submitting document conversion requests for 12 seconds
+    When 2 concurrent clients start submitting document conversion requests for 16 seconds
     And the load has run for 2 seconds
     And the controller is stopped with SIGTERM for 2 seconds
     And the load has finished
     Then the error rate at baseline is below 1%
-    And the service recovers within 6 seconds
+    And the service recovers within 8 seconds
 
   Scenario: A paused worker is routed around
     Given a healthy controller with 3 registered workers

@@ -1,4 +1,5 @@
 import { threadId } from 'node:worker_threads';
+import { probe } from '../../faults/probe.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
@@ -118,6 +119,8 @@ class ContainersEnvironment implements Environment {
   private readonly supervisors = new Map<string, Supervisor>();
   /** Per service: its container's State.StartedAt (a restart changes it) and how it last exited. */
   private readonly states = new Map<string, { startedAt: string; exit?: ServiceExit }>();
+  /** Per service restarted by us: container port → the host port the engine published it at since. */
+  private readonly hostPorts = new Map<string, Map<number, number>>();
   /** Resolved when the engine reports a service's container started (its process may not be ready yet). */
   private readonly containersStarted = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
@@ -228,7 +231,8 @@ class ContainersEnvironment implements Environment {
   endpoint(name: string, named?: string): Endpoint {
     const r = this.get(name);
     const port = named === undefined ? r.containerPort : this.portOf(name, named);
-    return { host: hostOf(r.started), port: r.started.getMappedPort(port) };
+    const restarted = this.hostPorts.get(name)?.get(port);
+    return { host: hostOf(r.started), port: restarted ?? r.started.getMappedPort(port) };
   }
 
   linkEndpoint(from: string, to: string, named?: string): Endpoint {
@@ -256,12 +260,44 @@ class ContainersEnvironment implements Environment {
     this.states.set(name, { startedAt: info.State.StartedAt, ...(exit ? { exit } : {}) });
   }
 
-  /** Starts the container again and waits until it is ready (Testcontainers reads its new mapped ports). */
+  /**
+   * Starts the container again and waits until it is ready. The engine's restart, not Testcontainers': that
+   * one removes a container that is not ready in time, so a service killed again while it starts (a chaos
+   * monkey, a crash loop) would vanish. The engine hands out new host ports, read back here.
+   */
   private async restartContainer(name: string, r: Running): Promise<void> {
     if (r.state.paused) await r.container.unpause().catch(() => undefined);
-    await r.started.restart({ timeout: 5_000 });
+    const since = Date.now();
+    await r.container.restart({ t: 5 });
+    const info = await r.container.inspect();
+    const ports = new Map<number, number>();
+    for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      const host = bindings?.find((b) => b.HostPort)?.HostPort;
+      if (host) ports.set(Number.parseInt(key, 10), Number(host));
+    }
+    this.hostPorts.set(name, ports);
     await r.logs.follow();
+    await this.awaitAnswer(name, r, since);
     await this.refresh(name, r);
+  }
+
+  /** Ready again: its readiness log line (if it declares one) since the restart, then it answers a probe. */
+  private async awaitAnswer(name: string, r: Running, since: number): Promise<void> {
+    const spec = service(this.topology, name);
+    const timeoutMs = isDeclared(spec) ? spec.readiness.timeoutMs : 30_000;
+    const deadline = Date.now() + timeoutMs;
+    if (isDeclared(spec) && spec.readiness.kind === 'log')
+      await r.logs.waitFor(spec.readiness.pattern, timeoutMs, since);
+    const kind = this.topology.probes[name] ?? 'http';
+    for (;;) {
+      const answer = await probe(kind, this.endpoint(name), 1_000);
+      if (answer.replied) return;
+      if (!(await r.container.inspect()).State.Running)
+        throw new Error(`${name} exited while it restarted:\n${r.logs.tail(15)}`);
+      if (Date.now() >= deadline)
+        throw new Error(`${name} did not answer within ${timeoutMs} ms of its restart: ${answer.detail}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Process faults through the engine: SIGKILL, stop, pause (freezer), unpause, restart. */
