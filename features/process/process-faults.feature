@@ -36,7 +36,7 @@ Feature: Process faults on any service of the platform
 
   Scenario: The workers are restarted under load
     Given a healthy controller with 2 registered workers
-    When 2 concurrent clients start submitting document conversion requests for 8 seconds
+    When 2 concurrent clients start submitting document conversion requests for 12 seconds
     And the load has run for 2 seconds
     And the workers are restarted
     And the load has finished

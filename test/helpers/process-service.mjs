@@ -4,7 +4,8 @@
 import { createServer } from 'node:http';
 
 const server = createServer((_req, res) => res.end('ok'));
-server.listen(Number(process.env.PORT), '127.0.0.1');
+server.on('listening', () => console.log('{"msg":"listening"}'));
+server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
 const calls = (process.env.CALLS ?? '').split(',').filter(Boolean);
 if (calls.length > 0)
   setInterval(() => {

@@ -18,3 +18,14 @@ Feature: An experiment that is interrupted at any moment
     And the worker handling it is killed with SIGKILL 50ms in
     And the request has completed
     Then every successful request is charged exactly once
+
+  Scenario: Process faults: a pause, a graceful stop, a kill, a restart and a chaos monkey
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 4 seconds
+    And 1 of the workers is paused for 1 second
+    And 1 of the workers is stopped with SIGTERM for 1 second
+    And 1 of the workers is killed with SIGKILL for 1 second
+    And the workers are restarted
+    And a chaos monkey kills 1 of the workers every 500ms for 1 second
+    And the load has finished
+    Then the error rate is below 100%
