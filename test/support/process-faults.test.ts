@@ -1,11 +1,13 @@
-// Every process fault against real processes of the local backend (a fault proxy, four small HTTP services
-// of test/helpers/process-service.mjs): apply, proof, traffic proof, undo, verified clean — and the restart
-// policy's supervisor and the restart verdicts over what it recorded.
+// Every process fault against real processes (a fault proxy, small HTTP services of
+// test/helpers/process-service.mjs) of the local backend, or of the containers backend with
+// FAULTLINE_BACKEND=containers: apply, proof, traffic proof, undo, verified clean — and the restart policy's
+// supervisor and the restart verdicts over what it recorded.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { restartedWithin, restartsPerMinuteAtMost } from '../../support/checks/restarts.ts';
+import { containersBackend } from '../../support/env/containers/backend.ts';
 import type { Environment } from '../../support/env/environment.ts';
 import { localBackend } from '../../support/env/local/backend.ts';
 import { verifyClean } from '../../support/faults/clean.ts';
@@ -18,6 +20,11 @@ import { seeded } from '../../support/random.ts';
 import type { ProcessService, RestartPolicy, Topology } from '../../support/system/topology.ts';
 
 const SCRIPT = fileURLToPath(new URL('../helpers/process-service.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONTAINERS = process.env.FAULTLINE_BACKEND === 'containers';
+const backend = CONTAINERS ? containersBackend : localBackend;
+/** How each backend names a process: a pid, or its container's start time. */
+const INCARNATION = CONTAINERS ? 'container started \\S+' : 'pid \\d+';
 const CALLED = ['api', 'worker-1', 'worker-2', 'stubborn'];
 
 const declared = (
@@ -27,9 +34,9 @@ const declared = (
   kind: 'process',
   name,
   command: ['node', SCRIPT],
-  cwd: '.',
+  cwd: ROOT,
   portEnv: 'PORT',
-  readiness: { kind: 'port', timeoutMs: 10_000 },
+  readiness: { kind: 'log', pattern: /listening/, timeoutMs: 20_000 },
   dependsOn: extra.dependsOn ?? [],
   env: extra.env ?? (() => ({})),
   ...(extra.group ? { group: extra.group } : {}),
@@ -65,10 +72,11 @@ const topology: Topology = {
 
 let env: Environment;
 before(async () => {
-  env = await localBackend.up(topology, { seed: 7 });
+  env = await backend.up(topology, { seed: 7 });
 });
 after(async () => {
   await env?.down();
+  if (CONTAINERS) await containersBackend.shutdown();
 });
 
 /** Applies the fault, lets it hold, rolls back; the record and whether the environment is clean. */
@@ -89,7 +97,9 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
     const record = await run(kill(env, ['api'], { signal: 'SIGKILL' }));
     assert.match(
       record.evidence[0]!,
-      /^api \(pid \d+\) was alive, received SIGKILL and was gone \d+ ms later \(exit: signal SIGKILL\)$/,
+      new RegExp(
+        `^api \\(${INCARNATION}\\) was alive, received SIGKILL and was gone \\d+ ms later \\(exit: signal SIGKILL( \\(code 137\\))?\\)$`,
+      ),
     );
     assert.equal(record.felt?.ok, true, record.felt?.evidence);
     assert.match(record.felt!.evidence, /caller → api: \d+ connections? accepted/);
@@ -114,7 +124,7 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
     const stubborn = await run(kill(env, ['stubborn'], { signal: 'SIGTERM', graceMs: 300 }));
     assert.match(
       stubborn.evidence[0]!,
-      /had not exited after the 300 ms grace period and needed SIGKILL \(exit: signal SIGKILL\)/,
+      /had not exited after the 300 ms grace period and needed SIGKILL \(exit: signal SIGKILL( \(code 137\))?\)/,
     );
   });
 
@@ -122,7 +132,9 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
     const record = await run(pause(env, ['api']));
     assert.match(
       record.evidence[0]!,
-      /^api \(pid \d+\): http probe answered in \d+ ms before; stopped \(process state T\) and no reply within 500 ms after$/,
+      new RegExp(
+        `^api \\(${INCARNATION}\\): http probe answered in \\d+ ms before; stopped \\((process state T|container State.Paused)\\) and no reply within 500 ms after$`,
+      ),
     );
     assert.equal(record.felt?.ok, true, record.felt?.evidence);
     assert.equal(await env.control('api').paused(), false);
@@ -132,7 +144,9 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
     const record = await run(restart(env, ['api']), 0);
     assert.match(
       record.evidence[0]!,
-      /^api restarted: pid (\d+) → pid (?!\1)\d+, ready again \d+ ms after the stop began; http probe answered in \d+ ms$/,
+      new RegExp(
+        `^api restarted: (${INCARNATION}) → (?!\\1)${INCARNATION}, ready again \\d+ ms after the stop began; http probe answered in \\d+ ms$`,
+      ),
     );
     assert.ok(record.felt, 'a restart has a traffic proof');
   });
