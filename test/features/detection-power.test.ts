@@ -45,7 +45,7 @@ const cases = [
     ],
     // Off, a killed worker stays down until the fault's undo starts it: nothing restarted it by itself.
     expect:
-      /the workers restart within 5000 ms: 2 of 2 exits: worker-\d exited \(signal SIGKILL\) and was started again only by the harness/,
+      /the workers restart within 10000 ms: 2 of 2 exits: worker-\d exited \(signal SIGKILL\) and was started again only by the harness/,
   },
 ];
 
