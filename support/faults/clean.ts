@@ -100,6 +100,11 @@ async function inspectService(
         );
       return;
     }
+    // A paused process is alive and silent; the kernel (or engine) says why, so the report can too.
+    if (await control.paused()) {
+      into.problems.push(`service ${name} is still paused (${control.incarnation()} is stopped)`);
+      return;
+    }
     const result = await probe(env.topology.probes[name] ?? 'http', env.endpoint(name), probeMs);
     if (!result.replied)
       into.problems.push(`service ${name} is running but does not answer (${result.detail})`);

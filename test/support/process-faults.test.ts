@@ -140,6 +140,25 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
     assert.equal(await env.control('api').paused(), false);
   });
 
+  test('a process left paused is named by the clean check after rollback', async () => {
+    const api = env.control('api');
+    await api.pause();
+    try {
+      for (const deadline = Date.now() + 2_000; !(await api.paused()) && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
+      const problems = await verifyClean(env, 500);
+      assert.deepEqual(
+        problems.filter((p) => p.startsWith('service api')),
+        [`service api is still paused (${api.incarnation()} is stopped)`],
+      );
+    } finally {
+      await api.resume();
+    }
+    for (const deadline = Date.now() + 2_000; (await api.paused()) && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(await verifyClean(env, 2_000), []);
+  });
+
   test('restart: a new pid that answers; the traffic during the restart is counted', async () => {
     const record = await run(restart(env, ['api']), 0);
     assert.match(
