@@ -238,11 +238,11 @@ describe('process faults on real processes', { timeout: 120_000 }, () => {
           phrase: 'the workers',
           members: ['worker-1', 'worker-2'],
           count: 1,
-          everyMs: 400,
-          forMs: 1_300,
+          everyMs: CONTAINERS ? 800 : 400,
+          forMs: CONTAINERS ? 2_600 : 1_300,
           random: seeded(42),
         }),
-        1_600,
+        CONTAINERS ? 3_000 : 1_600,
       );
       assert.equal(record.felt?.ok, true, record.felt?.evidence);
       return record.evidence.filter((l) => l.startsWith('round')).map((l) => l.replace(/ at \+[\d.]+ s/, ''));

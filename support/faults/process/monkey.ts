@@ -30,7 +30,8 @@ export function monkey(env: Environment, options: MonkeyOptions): FaultSpec {
   let round: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let rounds = 0;
-  const t0 = Date.now();
+  /** When the monkey began (its first round): rounds and its end count from here. */
+  let t0 = Date.now();
 
   const strike = async (): Promise<void> => {
     rounds += 1;
@@ -56,6 +57,7 @@ export function monkey(env: Environment, options: MonkeyOptions): FaultSpec {
     targets: [...members],
     durationMs: forMs,
     async apply() {
+      t0 = Date.now();
       // The first round proves the monkey bites; it throws if that kill had no effect.
       const alive = members.filter((m) => env.control(m).alive());
       const first = shuffle(alive, random).slice(0, count);
