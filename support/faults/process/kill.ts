@@ -1,4 +1,4 @@
-import type { Environment, ServiceControl } from '../../env/environment.ts';
+import type { Environment, LifecycleEvent, ServiceControl } from '../../env/environment.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { type OperationsSource, trafficInto } from './felt.ts';
@@ -28,6 +28,8 @@ export async function killOne(
   target: string,
   signal: KillSignal,
   graceMs: number,
+  /** The backend's record of the target's exits: the status when its supervisor already started it again. */
+  recorded: () => readonly LifecycleEvent[] = () => [],
 ): Promise<string> {
   if (!control.alive()) throw new Error(`cannot kill ${target}: it is not running`);
   const before = control.incarnation();
@@ -37,7 +39,10 @@ export async function killOne(
   const ms = Math.round(performance.now() - started);
   if (control.alive() && control.incarnation() === before)
     throw new Error(`the ${signal} had no effect: ${target} (${before}) is still alive`);
-  const exit = termination?.exit ?? control.exited?.();
+  const exit =
+    termination?.exit ??
+    control.exited?.() ??
+    recorded().findLast((e) => e.event === 'exited' && e.incarnation === before)?.exit;
   const back = control.alive() ? `, already started again (${control.incarnation()})` : '';
   if (signal === 'SIGKILL')
     return `${target} (${before}) was alive, received SIGKILL and was gone ${ms} ms later (${describeExit(exit)})${back}`;
@@ -81,7 +86,9 @@ export function kill(
     durationMs: options.durationMs,
     async apply() {
       // All at once: "2 of the workers are killed" is one event.
-      const evidence = await Promise.all(targets.map((t, i) => killOne(controls[i]!, t, signal, graceMs)));
+      const evidence = await Promise.all(
+        targets.map((t, i) => killOne(controls[i]!, t, signal, graceMs, () => env.lifecycle(t))),
+      );
       await traffic.begin();
       return evidence;
     },

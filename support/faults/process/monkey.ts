@@ -43,7 +43,11 @@ export function monkey(env: Environment, options: MonkeyOptions): FaultSpec {
       return;
     }
     const lines = await Promise.all(
-      victims.map((v) => killOne(env.control(v), v, 'SIGKILL', 0).catch((e: Error) => `${v}: ${e.message}`)),
+      victims.map((v) =>
+        killOne(env.control(v), v, 'SIGKILL', 0, () => env.lifecycle(v)).catch(
+          (e: Error) => `${v}: ${e.message}`,
+        ),
+      ),
     );
     evidence.push(
       `round ${rounds} at +${at} s: ${victims.join(', ')}${victims.length < count ? ` (only ${alive.length} alive)` : ''}`,
@@ -65,9 +69,11 @@ export function monkey(env: Environment, options: MonkeyOptions): FaultSpec {
       rounds = 1;
       evidence.push(
         `round 1 at +0.0 s: ${first.join(', ')}`,
-        ...(await Promise.all(first.map((v) => killOne(env.control(v), v, 'SIGKILL', 0)))).map(
-          (l) => `  ${l}`,
-        ),
+        ...(
+          await Promise.all(
+            first.map((v) => killOne(env.control(v), v, 'SIGKILL', 0, () => env.lifecycle(v))),
+          )
+        ).map((l) => `  ${l}`),
       );
       await traffic.begin();
       timer = setInterval(() => {
