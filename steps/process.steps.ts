@@ -1,8 +1,115 @@
-import { When } from '@cucumber/cucumber';
+import { Then, When } from '@cucumber/cucumber';
+import {
+  restartedWithin,
+  restartsOf,
+  restartsPerMinuteAtMost,
+  type ServiceRecord,
+} from '../support/checks/restarts.ts';
 import { crash } from '../support/faults/process/crash.ts';
+import { kill } from '../support/faults/process/kill.ts';
+import { monkey } from '../support/faults/process/monkey.ts';
+import { pause } from '../support/faults/process/pause.ts';
+import { monkeyPeriod } from '../support/faults/process/period.ts';
+import { restart } from '../support/faults/process/restart.ts';
+import { chooseTargets } from '../support/faults/targets.ts';
 import { requireAdapter } from '../support/system/system.ts';
-import { memberWord } from '../support/system/words.ts';
+import { memberWord, type Targets, targetWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
+import { judge } from './judge.ts';
+
+// Process faults on any service, in the target grammar of every fault step ("redis", "the workers", "2 of
+// the workers": support/system/words.ts), and the restart verdicts they make measurable. Every word and
+// number is checked before anything is applied; N of a group is a seeded draw.
+
+// A SIGTERM'd service's grace period plus a container restart, on a loaded 2-core machine.
+const FAULT_STEP = { timeout: 180_000 };
+
+const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
+  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+
+/** The phrase's words, the optional hold, then the seeded draw: in that order, before anything is applied. */
+function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
+  const targets = targetWords(world.env.topology, phrase);
+  const durationMs = lasting == null ? undefined : world.duration(lasting);
+  return { targets, durationMs, chosen: chooseTargets(world, targets, purpose) };
+}
+
+When(
+  /^(.+?) (?:is|are) killed with SIGKILL(?: for (.+))?$/,
+  FAULT_STEP,
+  async function (this: FaultlineWorld, phrase: string, lasting?: string) {
+    const { targets, durationMs, chosen } = aim(this, phrase, 'SIGKILL', lasting);
+    const fault = kill(this.env, chosen, {
+      signal: 'SIGKILL',
+      phrase: targets.phrase,
+      durationMs,
+      operations: () => this.history.operations,
+    });
+    attach(this, await this.faults.inject(fault));
+  },
+);
+
+When(
+  /^(.+?) (?:is|are) stopped with SIGTERM(?: for (.+))?$/,
+  FAULT_STEP,
+  async function (this: FaultlineWorld, phrase: string, lasting?: string) {
+    const { targets, durationMs, chosen } = aim(this, phrase, 'SIGTERM', lasting);
+    const fault = kill(this.env, chosen, {
+      signal: 'SIGTERM',
+      phrase: targets.phrase,
+      durationMs,
+      operations: () => this.history.operations,
+    });
+    attach(this, await this.faults.inject(fault));
+  },
+);
+
+When(
+  /^(.+?) (?:is|are) paused(?: for (.+))?$/,
+  FAULT_STEP,
+  async function (this: FaultlineWorld, phrase: string, lasting?: string) {
+    const { targets, durationMs, chosen } = aim(this, phrase, 'pause', lasting);
+    attach(
+      this,
+      await this.faults.inject(
+        pause(this.env, chosen, {
+          phrase: targets.phrase,
+          durationMs,
+          operations: () => this.history.operations,
+        }),
+      ),
+    );
+  },
+);
+
+When(/^(.+?) (?:is|are) restarted$/, FAULT_STEP, async function (this: FaultlineWorld, phrase: string) {
+  const { targets, chosen } = aim(this, phrase, 'restart');
+  attach(
+    this,
+    await this.faults.inject(
+      restart(this.env, chosen, { phrase: targets.phrase, operations: () => this.history.operations }),
+    ),
+  );
+});
+
+When(
+  /^a chaos monkey kills (.+?) every (.+?) for (.+)$/,
+  FAULT_STEP,
+  async function (this: FaultlineWorld, phrase: string, every: string, lasting: string) {
+    const targets: Targets = targetWords(this.env.topology, phrase);
+    const { everyMs, forMs } = monkeyPeriod(every, lasting, (t) => this.duration(t));
+    const fault = monkey(this.env, {
+      phrase: targets.phrase,
+      members: targets.members,
+      count: targets.count,
+      everyMs,
+      forMs,
+      random: this.random(`chaos-monkey:${targets.phrase}`),
+      operations: () => this.history.operations,
+    });
+    attach(this, await this.faults.inject(fault));
+  },
+);
 
 // Uploading a large document takes a while; "2 seconds in" counts from when a member starts working on it.
 const FIND_HOLDER_MS = 60_000;
@@ -38,5 +145,47 @@ When(
     this.attach(`${fault.description} ${after} into its work on ${id}\n${fault.evidence.join('\n')}`, {
       mediaType: 'text/plain',
     });
+  },
+);
+
+/** The record of every service the phrase names (all members of a group). */
+function records(world: FaultlineWorld, phrase: string): { targets: Targets; records: ServiceRecord[] } {
+  const targets = targetWords(world.env.topology, phrase);
+  return {
+    targets,
+    records: targets.members.map((service) => ({ service, events: world.env.lifecycle(service) })),
+  };
+}
+
+Then(
+  /^(.+?) restarts? within (.+)$/,
+  FAULT_STEP,
+  async function (this: FaultlineWorld, phrase: string, bound: string) {
+    const boundMs = this.duration(bound);
+    let found = records(this, phrase);
+    // A restart still within its bound may not have happened yet: wait for it, never past the bound.
+    const waitUntil = () =>
+      Math.max(
+        0,
+        ...restartsOf(found.records, this.startedAt)
+          .filter((r) => !r.next)
+          .map((r) => r.exitedAt + boundMs),
+      );
+    while (Date.now() < waitUntil() + 250) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = records(this, phrase);
+    }
+    judge(this, restartedWithin(found.targets.phrase, found.records, this.startedAt, boundMs));
+  },
+);
+
+Then(
+  /^(.+?) restarts? at most (\d+) times? per minute$/,
+  async function (this: FaultlineWorld, phrase: string, max: string) {
+    const found = records(this, phrase);
+    judge(
+      this,
+      restartsPerMinuteAtMost(found.targets.phrase, found.records, this.startedAt, Date.now(), Number(max)),
+    );
   },
 );

@@ -11,15 +11,60 @@ export interface ServiceExit {
   at: number;
 }
 
+/**
+ * One exit or start of a service's process, in the order they happened: what "the workers restart within 5
+ * seconds" and "at most 10 times per minute" are judged from, and what the report lists per service.
+ */
+export interface LifecycleEvent {
+  /** Epoch ms. */
+  at: number;
+  event: 'exited' | 'started';
+  /** Which incarnation (see ServiceControl.incarnation) exited or started. */
+  incarnation: string;
+  /** How it ended (exited only). */
+  exit?: { code: number | null; signal: string | null };
+  /**
+   * Who started it (started only): the backend's supervisor under the service's restart policy, or the
+   * harness (a fault's undo, a restart fault, the first start).
+   */
+  by?: 'supervisor' | 'harness';
+  /** The supervisor's wait before this start (its backoff), when it restarted the service. */
+  backoffMs?: number;
+}
+
+/** How a SIGTERM ended: the service exited by itself within the grace period, or needed SIGKILL. */
+export interface Termination {
+  graceful: boolean;
+  /** SIGTERM → exit. */
+  ms: number;
+  exit?: { code: number | null; signal: string | null };
+}
+
 /** Process-level control of one service; what a crash or pause fault acts on. */
 export interface ServiceControl {
   /** Whether the service's process is alive right now (measured, not remembered). */
   alive(): boolean;
   /** How it ended, when it is not running and the backend knows (a dead service is reported with it). */
   exited?(): ServiceExit | undefined;
+  /** Names the running process (`pid 4242`, a container's start time): a restart changes it. */
+  incarnation(): string;
+  /** Whether the process is stopped right now (SIGSTOP's state T, the container's Paused), read from the system. */
+  paused(): Promise<boolean>;
+  /** SIGKILL. */
   kill(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  terminate(graceMs: number): Promise<Termination>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Settles once a restart its supervisor has under way (the service's restart policy) is over — the
+   * process may look alive while it is still starting; at once when there is none.
+   */
+  settled(): Promise<void>;
+  /**
+   * Starts it again (stopping it first if it runs). Under a restart policy whose supervisor is about to
+   * start it, waits for that start instead of racing it.
+   */
   restart(): Promise<void>;
 }
 
@@ -41,6 +86,8 @@ export interface Environment {
   /** Connection string the harness uses to read a store directly (e.g. the audit log). */
   storeUrl(service: string): string;
   control(service: string): ServiceControl;
+  /** Every exit and start of a service's process since the environment came up, oldest first. */
+  lifecycle(service: string): LifecycleEvent[];
   logs(service: string): LogLine[];
   /** faultline's resolver and its vantages, when some service looks a dependency up by name. */
   readonly dns?: DnsControl;

@@ -6,7 +6,16 @@ import { replicationResidue } from './stores/replication.ts';
 const PROBE_MS = 5_000;
 
 /** Fault kinds that kill their target on purpose (and whose undo starts it again). */
-const KILLS = ['crash', 'replica-failure', 'failover', 'stop', 'restart-empty'];
+const KILLS = [
+  'crash',
+  'terminate',
+  'restart',
+  'chaos-monkey',
+  'replica-failure',
+  'failover',
+  'stop',
+  'restart-empty',
+];
 
 /** What the check after rollback found: the system's own failures apart from the experiment's leftovers. */
 export interface AfterRollback {
@@ -105,6 +114,11 @@ async function inspectService(
         into.findings.push(
           `service ${name} exited during the experiment (${describeExit(exit)}) and was not brought back: no fault of this scenario killed it`,
         );
+      return;
+    }
+    // A paused process is alive and silent; the kernel (or engine) says why, so the report can too.
+    if (await control.paused()) {
+      into.problems.push(`service ${name} is still paused (${control.incarnation()} is stopped)`);
       return;
     }
     const result = await probe(env.topology.probes[name] ?? 'http', env.endpoint(name), probeMs);

@@ -65,7 +65,7 @@ export class FaultLedger {
   private readonly felts = new Map<number, () => Promise<TrafficProof>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly applying = new Map<number, Promise<unknown>>();
-  /** Undos in flight (a timer's heal): rollback waits for them, so the check after it sees the end state. */
+  /** Undos under way (a fault healing on its timer): rollback waits for them before it reports. */
   private readonly healing = new Map<number, Promise<unknown>>();
   private closed = false;
   private readonly applyWaitMs: number;
@@ -145,32 +145,38 @@ export class FaultLedger {
     clearTimeout(this.timers.get(record.id));
     this.timers.delete(record.id);
     const undo = this.undos.get(record.id);
-    if (!undo) return;
+    if (!undo) {
+      // Healing already (its timer fired): whoever asks waits for that undo to end.
+      await this.healing.get(record.id);
+      return;
+    }
     // Claimed before anything is awaited: a timer's heal and a rollback racing for it run the undo once.
     this.undos.delete(record.id);
-    const felt = this.felts.get(record.id);
-    this.felts.delete(record.id);
-    const healing = (async () => {
-      if (felt) await this.prove(record, felt);
-      try {
-        await undo();
-        record.state = 'undone';
-      } catch (error) {
-        record.state = 'undo-failed';
-        record.undoError = (error as Error).message;
-        throw error;
-      } finally {
-        record.stoppedAt = Date.now();
-      }
-    })();
+    const healed = this.undoOnce(record, undo);
     this.healing.set(
       record.id,
-      healing.catch(() => {}),
+      healed.catch(() => {}),
     );
     try {
-      await healing;
+      await healed;
     } finally {
       this.healing.delete(record.id);
+    }
+  }
+
+  private async undoOnce(record: FaultRecord, undo: () => Promise<void>): Promise<void> {
+    const felt = this.felts.get(record.id);
+    this.felts.delete(record.id);
+    if (felt) await this.prove(record, felt);
+    try {
+      await undo();
+      record.state = 'undone';
+    } catch (error) {
+      record.state = 'undo-failed';
+      record.undoError = (error as Error).message;
+      throw error;
+    } finally {
+      record.stoppedAt = Date.now();
     }
   }
 
@@ -206,9 +212,8 @@ export class FaultLedger {
     this.closed = true;
     const failures: string[] = [];
     for (const record of [...this.records].reverse()) {
-      // A heal already under way (its timer fired): its undo is waited for, not run twice.
-      const healing = this.healing.get(record.id);
-      if (healing) await healing;
+      // A fault healing on its timer right now: its undo ends before the environment is checked.
+      await this.healing.get(record.id);
       if (!this.undos.has(record.id)) continue;
       const applying = this.applying.get(record.id);
       if (applying) {

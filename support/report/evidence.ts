@@ -3,7 +3,7 @@ import { renderChart } from './chart.ts';
 import { historyCsv } from './history-csv.ts';
 import { JOURNAL_ENTRY, journalEntry } from './journal-entry.ts';
 import { phaseFigures, sloTableHtml } from './slo-table.ts';
-import { timelineHtml } from './timeline.ts';
+import { type LifecycleRow, timelineHtml } from './timeline.ts';
 
 // Everything a reader needs to judge the scenario without re-running it, attached from the After hook once
 // the rollback has run (so every fault's undo time is known) and before the topology goes down (so its logs
@@ -26,8 +26,15 @@ export async function attachEvidence(world: FaultlineWorld, problems: readonly s
     // A chart that cannot be drawn must not hide the rest of the evidence, nor fail a scenario that passed.
     attach(`the chart could not be drawn: ${(error as Error).stack}`, 'text/plain', 'chart-error.txt');
   }
-  attach(timelineHtml(faults, origin, world.seed), 'text/html', 'fault-timeline.html');
-  json({ seed: world.seed, faults }, 'fault-timeline.json');
+  // The processes' exits and starts since the scenario began (the environment itself may be older).
+  const lifecycle: LifecycleRow[] = world.hasEnv
+    ? world.env.topology.services
+        .flatMap((s) => world.env.lifecycle(s.name).map((event) => ({ service: s.name, event })))
+        .filter((r) => r.event.at >= origin)
+        .sort((a, b) => a.event.at - b.event.at)
+    : [];
+  attach(timelineHtml(faults, origin, world.seed, lifecycle), 'text/html', 'fault-timeline.html');
+  json({ seed: world.seed, faults, lifecycle }, 'fault-timeline.json');
   attach(sloTableHtml(phases, world.verdicts, origin), 'text/html', 'slo.html');
   attach(historyCsv(operations), 'text/csv', 'history.csv');
   json(operations, 'history.json');

@@ -1,3 +1,4 @@
+import type { LifecycleEvent } from '../env/environment.ts';
 import type { FaultRecord, TrafficProof } from '../faults/ledger.ts';
 import { escapeHtml, page, since, table } from './html.ts';
 
@@ -55,7 +56,27 @@ export function timelineOf(faults: readonly FaultRecord[], origin: number): Time
   }));
 }
 
-export function timelineHtml(faults: readonly FaultRecord[], origin: number, seed: number): string {
+/** One exit or start of a service's process during the scenario (Environment.lifecycle). */
+export interface LifecycleRow {
+  service: string;
+  event: LifecycleEvent;
+}
+
+/** "exited (signal SIGKILL)", "started by its supervisor after a 400 ms backoff". */
+export function describeLifecycle(e: LifecycleEvent): string {
+  if (e.event === 'exited')
+    return `exited (${e.exit?.signal ? `signal ${e.exit.signal}` : `code ${e.exit?.code ?? 'unknown'}`})`;
+  return e.by === 'supervisor'
+    ? `started by its supervisor after a ${e.backoffMs ?? 0} ms backoff`
+    : 'started by the harness';
+}
+
+export function timelineHtml(
+  faults: readonly FaultRecord[],
+  origin: number,
+  seed: number,
+  lifecycle: readonly LifecycleRow[] = [],
+): string {
   const rows = faults.map((f) => [
     f.id,
     f.kind,
@@ -84,9 +105,23 @@ export function timelineHtml(faults: readonly FaultRecord[], origin: number, see
           ['#', 'kind', 'fault', 'targets', 'began', 'undone', 'held', 'undo', 'proof it took effect'],
           rows,
         );
+  // Every exit and restart of a process while the scenario ran: what the restart verdicts were judged from.
+  const processes =
+    lifecycle.length === 0
+      ? ''
+      : `<h2>Process exits and starts</h2>${table(
+          'process-lifecycle',
+          ['at', 'service', 'event', 'process'],
+          lifecycle.map((r) => [
+            since(origin, r.event.at),
+            r.service,
+            describeLifecycle(r.event),
+            r.event.incarnation,
+          ]),
+        )}`;
   return page(
     'fault-timeline',
     'Fault timeline',
-    `<p class="muted">Times are seconds after the scenario started (${new Date(origin).toISOString()}); seed ${seed}.</p>${body}`,
+    `<p class="muted">Times are seconds after the scenario started (${new Date(origin).toISOString()}); seed ${seed}.</p>${body}${processes}`,
   );
 }

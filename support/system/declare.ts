@@ -48,6 +48,21 @@ interface Common {
   readiness?: Readiness;
   /** The protocol a fault's proof speaks to it through a link (default: http). */
   protocol?: ProbeKind;
+  /**
+   * Whether the backend starts it again when its process exits, as a supervisor or Kubernetes would:
+   * `{ policy: 'on-failure', backoff: { initialMs: 200, maxMs: 5000 } }`. Without one it stays down.
+   */
+  restart?: RestartDeclaration;
+}
+
+/**
+ * A service's restart policy: `always` (any exit), `on-failure` (a non-zero status or a signal) or `never`;
+ * the wait before each restart doubles from `initialMs` (default 1000) up to `maxMs` (default 30000) with
+ * every exit in a row, and starts again from `initialMs` once the service has run `resetMs` (default 10000).
+ */
+export interface RestartDeclaration {
+  policy: 'always' | 'on-failure' | 'never';
+  backoff?: { initialMs?: number; maxMs?: number; resetMs?: number };
 }
 
 export interface ProcessDeclaration extends Common {

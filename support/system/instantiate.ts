@@ -4,6 +4,7 @@ import { dnsName } from '../dns/names.ts';
 import type { Operation } from '../load/history.ts';
 import type {
   EnvOf,
+  RestartDeclaration,
   ServiceDeclaration,
   ServiceWiring,
   StoreDeclaration,
@@ -17,6 +18,7 @@ import {
   type Endpoint,
   type LinkSpec,
   type ProbeKind,
+  type RestartPolicy,
   replicaGroup,
   type ServiceSpec,
   type Topology,
@@ -50,6 +52,23 @@ const common = {
   env: z.union([z.record(z.string(), z.string()), fn]).optional(),
   readiness: readiness.optional(),
   protocol: protocol.optional(),
+  restart: z
+    .strictObject({
+      policy: z.enum(['always', 'on-failure', 'never'], {
+        error: "expected restart.policy: 'always', 'on-failure' or 'never'",
+      }),
+      backoff: z
+        .strictObject({
+          initialMs: z.number().int().min(0).optional(),
+          maxMs: z.number().int().min(0).optional(),
+          resetMs: z.number().int().min(0).optional(),
+        })
+        .refine((b) => (b.initialMs ?? 1_000) <= (b.maxMs ?? 30_000), {
+          error: 'backoff.initialMs must not exceed backoff.maxMs (the cap)',
+        })
+        .optional(),
+    })
+    .optional(),
 };
 const serviceSchema = z.discriminatedUnion(
   'kind',
@@ -282,6 +301,22 @@ export interface InstantiateOptions {
 }
 
 /** Declaration + the scenario's scale → the System a backend starts. Throws ConfigError naming the field. */
+/** The declared restart policy with its defaults; none for `never`. */
+function restartOf(declared: RestartDeclaration | undefined): { restart?: RestartPolicy } {
+  if (!declared || declared.policy === 'never') return {};
+  const initialMs = declared.backoff?.initialMs ?? 1_000;
+  return {
+    restart: {
+      policy: declared.policy,
+      backoff: {
+        initialMs,
+        maxMs: declared.backoff?.maxMs ?? Math.max(initialMs, 30_000),
+        resetMs: declared.backoff?.resetMs ?? 10_000,
+      },
+    },
+  };
+}
+
 export function instantiate(
   definition: SystemDefinition,
   scale: Record<string, number>,
@@ -356,6 +391,7 @@ export function instantiate(
       group,
       readiness: spec.readiness ?? wait.forPort(),
       origin: `${field} (${spec.name})`,
+      ...restartOf(spec.restart),
     };
     probes[name] = spec.protocol ?? 'http';
     if (spec.kind === 'process') {

@@ -57,6 +57,16 @@ export const replicaGroup = (primary: string): string => `${primary}-replicas`;
 export const replicasOf = (topology: Topology, primary: string): string[] =>
   topology.services.filter((s) => s.kind === 'postgres' && s.replicaOf === primary).map((s) => s.name);
 
+/**
+ * When a service is started again after its process exits (declared per service, see declare.ts): always,
+ * or only after a failure (a non-zero exit status or a signal), after a backoff that doubles from `initialMs`
+ * up to `maxMs` with each exit in a row, and starts again from `initialMs` once the service ran `resetMs`.
+ */
+export interface RestartPolicy {
+  policy: 'always' | 'on-failure';
+  backoff: { initialMs: number; maxMs: number; resetMs: number };
+}
+
 /** What every service started from a declaration shares. */
 interface DeclaredService {
   name: string;
@@ -69,6 +79,8 @@ interface DeclaredService {
   readiness: Readiness;
   /** Where the declaration came from, for error messages (e.g. "faultline.config.ts: services[2]"). */
   origin?: string;
+  /** Started again by the backend when its process exits (none: it stays down until a fault's undo). */
+  restart?: RestartPolicy;
 }
 
 /** Any command line (node, python, a shell script, a Go binary) run as a child process of the backend. */

@@ -51,6 +51,18 @@ const cases = [
       /fault had no effect: primary — .*; secondary — the traffic did not move there: no traffic of the system crossed worker-1 → controller \(registration-backup\)/,
   },
   {
+    mechanism: "the workers' restart policy",
+    switch: { FAULTLINE_PLATFORM_WORKER_RESTART: 'never' },
+    run: [
+      'features/process/process-faults.feature',
+      '--name',
+      'Two workers killed with SIGKILL restart by themselves',
+    ],
+    // Off, a killed worker stays down until the fault's undo starts it: nothing restarted it by itself.
+    expect:
+      /the workers restart within 10000 ms: 2 of 2 exits: worker-\d exited \(signal SIGKILL\) and was started again only by the harness/,
+  },
+  {
     mechanism: 'the Redis fallback (routing from the last good read of the fleet, a local cursor)',
     switch: { FAULTLINE_PLATFORM_REDIS_FALLBACK_ENABLED: 'false' },
     run: ['features/dependencies/redis.feature', '--name', 'Redis is stopped under load'],

@@ -27,8 +27,9 @@ test('the plan of the seed features lists each fault with its targets, duration 
   const plan = JSON.parse(stdout) as Plan;
   assert.deepEqual(plan.problems, []);
   // The certificate outline expands per example row, as cucumber runs it; features/network has the
-  // partition feature (2) and the link faults (5).
-  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 5);
+  // partition feature (2) and the link faults (5), features/process the worker crash (1) and the process
+  // faults (5).
+  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 5 + 5);
   const links = plan.scenarios.filter((s) => s.uri === 'features/network/link-faults.feature');
   assert.equal(
     links.flatMap((s) => s.faults).length,
@@ -53,6 +54,37 @@ test('the plan of the seed features lists each fault with its targets, duration 
   const crash = plan.scenarios.find((s) => s.uri === 'features/process/worker-crash.feature')?.faults[0];
   assert.equal(crash?.fault, 'SIGKILL 2 s into its work');
   assert.equal(crash?.blastRadius, '1 of 2 workers (50%): process killed mid-request');
+  const processFaults = plan.scenarios
+    .filter((s) => s.uri === 'features/process/process-faults.feature')
+    .map((s) => s.faults.map((f) => [f.fault, f.targets, f.duration, f.blastRadius]));
+  assert.deepEqual(processFaults, [
+    [['SIGKILL', '2 of the workers', '3 s, then restarted', '2 of 3 workers (66.67%): process killed']],
+    [['SIGTERM', 'the controller', '2 s, then restarted', 'controller: process stopped gracefully']],
+    [
+      [
+        'pause (SIGSTOP / container pause)',
+        '1 of the workers',
+        '3 s, then resumed',
+        '1 of 3 workers (33.33%): alive but answers nothing',
+      ],
+    ],
+    [
+      [
+        'restart',
+        'the workers',
+        'the restart itself (stop, start, ready)',
+        '2 of 2 workers (100%): down while it restarts',
+      ],
+    ],
+    [
+      [
+        'chaos monkey: SIGKILL every 2 s (3 rounds, seeded draw)',
+        '1 of the workers',
+        '6 s, then whatever is down is restarted',
+        '1 of 3 workers (33.33%): processes killed each round',
+      ],
+    ],
+  ]);
   const revoked = plan.scenarios.find((s) => s.name.endsWith('revoked'));
   assert.equal(revoked?.faults[0]?.fault, 'certificate revoked');
   assert.equal(revoked?.line, 27, 'an outline row is planned at its example line');

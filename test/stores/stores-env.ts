@@ -77,7 +77,15 @@ export async function startStores(): Promise<StoresEnv> {
       const proc = stores[name]!.process;
       return {
         alive: () => proc.running,
+        incarnation: () => `pid ${proc.pid ?? '-'}`,
+        paused: async () => false,
         kill: () => proc.kill(),
+        terminate: async () => {
+          const t0 = performance.now();
+          await proc.stop();
+          return { graceful: true, ms: Math.round(performance.now() - t0) };
+        },
+        settled: async () => {},
         pause: async () => {
           proc.signal('SIGSTOP');
         },
@@ -91,6 +99,7 @@ export async function startStores(): Promise<StoresEnv> {
       };
     },
     logs: (name) => stores[name]?.process.logs ?? [],
+    lifecycle: () => [],
     down: async () => {},
   };
   const clients: { close(): Promise<unknown> }[] = [];

@@ -31,11 +31,16 @@ function environment(opts: { backend?: string; proxyUrl?: string; host?: string 
       kill: async () => {
         throw new Error('the guard must refuse before anything is killed');
       },
+      incarnation: () => 'pid 1',
+      settled: async () => {},
+      paused: async () => false,
+      terminate: async () => ({ graceful: true, ms: 0 }),
       pause: async () => {},
       resume: async () => {},
       restart: async () => {},
     }),
     logs: () => [],
+    lifecycle: () => [],
     down: async () => {},
   };
 }

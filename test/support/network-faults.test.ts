@@ -11,6 +11,7 @@ import { whereWords } from '../../support/faults/network/where.ts';
 import { parseListen, ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
 import { type Endpoint, proxyName } from '../../support/system/topology.ts';
+import { inertControl } from '../helpers/control.ts';
 import { pairTopology } from '../helpers/pair.ts';
 
 // Every network fault of the link grammar against real parts: two HTTP services, faultline's proxy, real
@@ -76,15 +77,9 @@ function environment(bypassProxy = false): Environment {
     storeUrl: () => {
       throw new Error('no stores here');
     },
-    control: () => ({
-      alive: () => true,
-      kill: async () => {},
-      pause: async () => {},
-      resume: async () => {},
-      restart: async () => {},
-      exited: () => undefined,
-    }),
+    control: () => inertControl(),
     logs: () => [],
+    lifecycle: () => [],
     down: async () => {},
   };
 }

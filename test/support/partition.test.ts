@@ -9,6 +9,7 @@ import { partition } from '../../support/faults/network/partition.ts';
 import { parseListen, ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
 import type { Endpoint } from '../../support/system/topology.ts';
+import { inertControl } from '../helpers/control.ts';
 import { pairTopology } from '../helpers/pair.ts';
 
 // Real parts: an HTTP service, the fault proxy, real sockets. Only the environment object is assembled by
@@ -73,15 +74,9 @@ function environment(bypassProxy: boolean): Environment {
     storeUrl: () => {
       throw new Error('no stores here');
     },
-    // The two services are servers of this test process: alive as long as it runs.
-    control: () => ({
-      alive: () => true,
-      kill: async () => {},
-      pause: async () => {},
-      resume: async () => {},
-      restart: async () => {},
-    }),
+    control: () => inertControl(),
     logs: () => [],
+    lifecycle: () => [],
     down: async () => {},
   };
 }

@@ -15,6 +15,7 @@ import {
   proxyName,
   type Topology,
 } from '../../support/system/topology.ts';
+import { inertControl } from '../helpers/control.ts';
 
 // Split brain against real parts: a group of four members that talk to each other (every member links to
 // every other) and a client linked to each, through faultline's proxy. The split cuts exactly the links
@@ -85,14 +86,9 @@ const env: Environment = {
   storeUrl: () => {
     throw new Error('no stores here');
   },
-  control: () => ({
-    alive: () => true,
-    kill: async () => {},
-    pause: async () => {},
-    resume: async () => {},
-    restart: async () => {},
-  }),
+  control: () => inertControl(),
   logs: () => [],
+  lifecycle: () => [],
   down: async () => {},
 };
 

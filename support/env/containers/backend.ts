@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
 import type { DnsControl } from '../../dns/control.ts';
 import { dnsName } from '../../dns/names.ts';
+import { probe } from '../../faults/probe.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
@@ -18,8 +19,9 @@ import {
   validateTopology,
   type Wiring,
 } from '../../system/topology.ts';
-import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import type { Backend, Environment, LifecycleEvent, ServiceControl, ServiceExit } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
+import { exitOfCode, Supervisor } from '../supervisor.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
@@ -118,6 +120,12 @@ class ContainersEnvironment implements Environment {
   private readonly linkPorts = new Map<string, number>();
   private readonly starting: Promise<unknown>[] = [];
   private events: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+  /** Per service: the record of its exits and starts, and its restarts under a declared policy. */
+  private readonly supervisors = new Map<string, Supervisor>();
+  /** Per service: its container's State.StartedAt (a restart changes it) and how it last exited. */
+  private readonly states = new Map<string, { startedAt: string; exit?: ServiceExit }>();
+  /** Per service restarted by us: container port → the host port the engine published it at since. */
+  private readonly hostPorts = new Map<string, Map<number, number>>();
   /** Resolved when the engine reports a service's container started (its process may not be ready yet). */
   private readonly containersStarted = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
@@ -264,7 +272,8 @@ class ContainersEnvironment implements Environment {
   endpoint(name: string, named?: string): Endpoint {
     const r = this.get(name);
     const port = named === undefined ? r.containerPort : this.portOf(name, named);
-    return { host: hostOf(r.started), port: r.started.getMappedPort(port) };
+    const restarted = this.hostPorts.get(name)?.get(port);
+    return { host: hostOf(r.started), port: restarted ?? r.started.getMappedPort(port) };
   }
 
   linkEndpoint(from: string, to: string, named?: string): Endpoint {
@@ -286,14 +295,61 @@ class ContainersEnvironment implements Environment {
     return this.running.get(name)?.logs.lines ?? [];
   }
 
+  /** Reads the container's state from the engine: running, paused, when it started, how it last exited. */
+  private async refresh(name: string, r: Running): Promise<void> {
+    const info = await r.container.inspect();
+    r.state.running = info.State.Running;
+    r.state.paused = info.State.Paused;
+    const exit = info.State.Running
+      ? undefined
+      : { ...exitOfCode(info.State.ExitCode), at: Date.parse(info.State.FinishedAt) };
+    this.states.set(name, { startedAt: info.State.StartedAt, ...(exit ? { exit } : {}) });
+  }
+
+  /**
+   * Starts the container again and waits until it is ready. The engine's restart, not Testcontainers': that
+   * one removes a container that is not ready in time, so a service killed again while it starts (a chaos
+   * monkey, a crash loop) would vanish. The engine hands out new host ports, read back here.
+   */
+  private async restartContainer(name: string, r: Running): Promise<void> {
+    if (r.state.paused) await r.container.unpause().catch(() => undefined);
+    const since = Date.now();
+    await r.container.restart({ t: 5 });
+    const info = await r.container.inspect();
+    const ports = new Map<number, number>();
+    for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      const host = bindings?.find((b) => b.HostPort)?.HostPort;
+      if (host) ports.set(Number.parseInt(key, 10), Number(host));
+    }
+    this.hostPorts.set(name, ports);
+    await r.logs.follow();
+    await this.awaitAnswer(name, r, since);
+    await this.refresh(name, r);
+  }
+
+  /** Ready again: its readiness log line (if it declares one) since the restart, then it answers a probe. */
+  private async awaitAnswer(name: string, r: Running, since: number): Promise<void> {
+    const spec = service(this.topology, name);
+    const timeoutMs = isDeclared(spec) ? spec.readiness.timeoutMs : 30_000;
+    const deadline = Date.now() + timeoutMs;
+    if (isDeclared(spec) && spec.readiness.kind === 'log')
+      await r.logs.waitFor(spec.readiness.pattern, timeoutMs, since);
+    const kind = this.topology.probes[name] ?? 'http';
+    for (;;) {
+      const answer = await probe(kind, this.endpoint(name), 1_000);
+      if (answer.replied) return;
+      if (!(await r.container.inspect()).State.Running)
+        throw new Error(`${name} exited while it restarted:\n${r.logs.tail(15)}`);
+      if (Date.now() >= deadline)
+        throw new Error(`${name} did not answer within ${timeoutMs} ms of its restart: ${answer.detail}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Process faults through the engine: SIGKILL, stop, pause (freezer), unpause, restart. */
   control(name: string): ServiceControl & { stop(): Promise<void> } {
     const r = this.get(name);
-    const refresh = async () => {
-      const info = await r.container.inspect();
-      r.state.running = info.State.Running;
-      r.state.paused = info.State.Paused;
-    };
+    const supervisor = this.supervisors.get(name);
     const act = async (action: string, fn: () => Promise<unknown>) => {
       r.touched = true;
       try {
@@ -303,27 +359,90 @@ class ContainersEnvironment implements Environment {
         // 304: already in that state; 409: not running (already killed or stopped).
         if (code !== 304 && code !== 409) throw new Error(`${action} ${name}: ${(error as Error).message}`);
       }
-      await refresh();
+      await this.refresh(name, r);
     };
     return {
       alive: () => r.state.running,
+      exited: () => (r.state.running ? undefined : this.states.get(name)?.exit),
+      incarnation: () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
+      settled: async () => supervisor?.settled(),
+      paused: async () => {
+        await this.refresh(name, r);
+        return r.state.paused;
+      },
       kill: () =>
         act('kill', async () => {
           if (r.state.paused) await r.container.unpause().catch(() => undefined);
+          const before = (await r.container.inspect()).State.StartedAt;
           await r.container.kill({ signal: 'SIGKILL' });
-          await r.container.wait({ condition: 'not-running' });
+          // Gone, or already started again by its supervisor (a wait for 'not-running' would then wait for
+          // the next exit): polled, bounded.
+          for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+            const { State } = await r.container.inspect();
+            if (!State.Running || State.StartedAt !== before) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
         }),
+      terminate: async (graceMs) => {
+        const t0 = performance.now();
+        // The engine's stop: SIGTERM, then SIGKILL once the grace period (whole seconds) has passed.
+        await act('stop', () => r.container.stop({ t: Math.max(1, Math.ceil(graceMs / 1000)) }));
+        const ms = Math.round(performance.now() - t0);
+        const exit = this.states.get(name)?.exit;
+        return {
+          graceful: exit?.signal !== 'SIGKILL',
+          ms,
+          ...(exit ? { exit: { code: exit.code, signal: exit.signal } } : {}),
+        };
+      },
       stop: () => act('stop', () => r.container.stop({ t: 5 })),
       pause: () => act('pause', () => r.container.pause()),
       resume: () => act('resume', () => r.container.unpause()),
-      restart: () =>
-        act('restart', async () => {
-          if (r.state.paused) await r.container.unpause().catch(() => undefined);
-          // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
-          await r.started.restart({ timeout: 5_000 });
-          await r.logs.follow();
-        }),
+      restart: async () => {
+        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
+        if (supervisor?.restarting) {
+          await supervisor.settled();
+          await this.refresh(name, r);
+          if (r.state.running) return;
+        }
+        // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
+        const restarting = () => act('restart', () => this.restartContainer(name, r));
+        if (!supervisor) return restarting();
+        await supervisor.hold(restarting);
+        supervisor.started('harness');
+      },
     };
+  }
+
+  lifecycle(name: string): LifecycleEvent[] {
+    service(this.topology, name);
+    return [...(this.supervisors.get(name)?.events ?? [])];
+  }
+
+  /**
+   * Records every exit (the engine's die events, see watchEvents) and start of every service from now on
+   * and, under a declared restart policy, starts a container again when its process exits (supervisor.ts).
+   * Ours rather than the engine's restart policy: the engine's backoff (100 ms doubling, reset after 10 s)
+   * cannot be set, and a `docker kill` does not count as a failure to it.
+   */
+  async superviseAll(): Promise<void> {
+    await Promise.all(
+      [...this.running].map(async ([name, r]) => {
+        await this.refresh(name, r);
+        const spec = service(this.topology, name);
+        const supervisor = new Supervisor(
+          name,
+          isDeclared(spec) ? spec.restart : undefined,
+          async () => {
+            r.touched = true;
+            await this.restartContainer(name, r);
+          },
+          () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
+        );
+        this.supervisors.set(name, supervisor);
+        supervisor.started('harness');
+      }),
+    );
   }
 
   async startInfrastructure(): Promise<void> {
@@ -538,8 +657,16 @@ class ContainersEnvironment implements Environment {
         for (const r of this.running.values()) {
           if (r.started.getId() !== event.id) continue;
           if (event.Action === 'start') r.state = { running: true, paused: false };
-          else if (event.Action === 'die') r.state = { running: false, paused: false };
-          else if (event.Action === 'pause') r.state.paused = true;
+          else if (event.Action === 'die') {
+            r.state = { running: false, paused: false };
+            const exit = exitOfCode(Number(labels.exitCode ?? Number.NaN));
+            const supervisor = this.supervisors.get(r.name);
+            const startedAt = this.states.get(r.name)?.startedAt ?? 'at an unknown time';
+            supervisor?.exited(
+              { code: Number.isNaN(exit.code) ? null : exit.code, signal: exit.signal },
+              `container started ${startedAt}`,
+            );
+          } else if (event.Action === 'pause') r.state.paused = true;
           else if (event.Action === 'unpause') r.state.paused = false;
         }
       }
@@ -550,6 +677,7 @@ class ContainersEnvironment implements Environment {
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await Promise.all([...this.supervisors.values()].map((s) => s.close()));
     // Remove first: a start still waiting (for a dependency, a log line) then fails at once instead of
     // running into its timeout; then once more for whatever was created meanwhile.
     await sweepEnvironment(this.id).catch(() => undefined);
@@ -617,6 +745,7 @@ export const containersBackend: ContainersBackend = {
       const results = await Promise.allSettled([infrastructure, env.startDeclared(infrastructure)]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await env.superviseAll();
       return env;
     } catch (error) {
       await env.down();

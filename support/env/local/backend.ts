@@ -7,6 +7,7 @@ import { modulePath } from '../../module-path.ts';
 import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
 import {
   type Endpoint,
+  isDeclared,
   type LinkSpec,
   type ProcessService,
   proxyName,
@@ -19,14 +20,16 @@ import {
   validateTopology,
   type Wiring,
 } from '../../system/topology.ts';
-import type { Backend, Environment, ServiceControl } from '../environment.ts';
+import type { Backend, Environment, LifecycleEvent, ServiceControl } from '../environment.ts';
 import { freePort } from '../ports.ts';
 import { awaitReady } from '../readiness.ts';
+import { Supervisor } from '../supervisor.ts';
 import { startPostgres } from './postgres.ts';
 import { LocalProcess, listeningPort } from './process.ts';
 import { startRedis } from './redis.ts';
 import { PRIMARY_SETTINGS, startPostgresReplica } from './replica.ts';
 import type { RunningService } from './service.ts';
+import { isStopped } from './state.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -91,6 +94,8 @@ class LocalEnvironment implements Environment {
   private proxyProcess: LocalProcess | undefined;
   private readonly started = new Map<string, Started>();
   private readonly links = new Map<string, Endpoint>();
+  /** Per service: the record of its exits and starts, and its restarts under a declared policy. */
+  private readonly supervisors = new Map<string, Supervisor>();
   /** Proxies asked of an external fault proxy (it outlives the run): each deleted at teardown. */
   private readonly ownedProxies: Removable[] = [];
   private stopped = false;
@@ -183,10 +188,27 @@ class LocalEnvironment implements Environment {
     const target = this.started.get(name);
     if (!target) throw new TopologyError(`service '${service(this.topology, name).name}' is not running`);
     const proc = target.process;
+    const supervisor = this.supervisors.get(name);
+    const start = target.start ?? (async () => void (await proc.start()));
     return {
       alive: () => proc.running,
       exited: () => (proc.running ? undefined : proc.exitInfo),
+      incarnation: () => `pid ${proc.pid}`,
+      settled: async () => supervisor?.settled(),
+      paused: () => isStopped(proc.running ? proc.pid : undefined),
       kill: () => proc.kill(),
+      terminate: async (graceMs) => {
+        const t0 = performance.now();
+        proc.signal('SIGTERM');
+        const graceful = await proc.waitForExit(graceMs);
+        if (!graceful) await proc.kill();
+        const exit = proc.exitInfo;
+        return {
+          graceful,
+          ms: Math.round(performance.now() - t0),
+          ...(exit ? { exit: { code: exit.code, signal: exit.signal } } : {}),
+        };
+      },
       pause: async () => {
         proc.signal('SIGSTOP');
       },
@@ -194,11 +216,65 @@ class LocalEnvironment implements Environment {
         proc.signal('SIGCONT');
       },
       restart: async () => {
-        await proc.stop();
-        if (target.start) await target.start();
-        else await proc.start();
+        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
+        if (supervisor?.restarting) {
+          await supervisor.settled();
+          if (proc.running) return;
+        }
+        const restarting = async () => {
+          await proc.stop();
+          await start();
+        };
+        if (!supervisor) return restarting();
+        await supervisor.hold(restarting);
+        supervisor.started('harness');
       },
     };
+  }
+
+  lifecycle(name: string): LifecycleEvent[] {
+    service(this.topology, name);
+    return [...(this.supervisors.get(name)?.events ?? [])];
+  }
+
+  /**
+   * Records every exit and start of a started service from now on and, under its declared restart policy,
+   * starts it again when it exits (supervisor.ts). Every later start (the supervisor's, the harness's)
+   * watches the new process the same way.
+   */
+  supervise(name: string): void {
+    const entry = this.started.get(name);
+    if (!entry || this.supervisors.has(name)) return;
+    const spec = service(this.topology, name);
+    const proc = entry.process;
+    const first = entry.start ?? (async () => void (await proc.start()));
+    const watch = () => {
+      const pid = proc.pid;
+      void proc.exit?.then((exit) => supervisor.exited(exit, `pid ${pid}`));
+    };
+    const start = async () => {
+      try {
+        await first();
+      } catch (error) {
+        // Exited before it was ready (or was killed for not getting ready): an exit like any other.
+        if (!proc.running && proc.exitInfo) {
+          const { code, signal } = proc.exitInfo;
+          supervisor.exited({ code, signal }, `pid ${proc.pid}`);
+        }
+        throw error;
+      }
+      watch();
+    };
+    const supervisor = new Supervisor(
+      name,
+      isDeclared(spec) ? spec.restart : undefined,
+      start,
+      () => `pid ${proc.pid}`,
+    );
+    entry.start = start;
+    this.supervisors.set(name, supervisor);
+    supervisor.started('harness');
+    watch();
   }
 
   async createLink(link: LinkSpec): Promise<void> {
@@ -323,6 +399,7 @@ class LocalEnvironment implements Environment {
   async down(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await Promise.all([...this.supervisors.values()].map((s) => s.close()));
     const waves = startOrder(this.topology).reverse();
     for (const wave of waves)
       await Promise.allSettled(wave.map((s) => this.started.get(s.name)?.stop() ?? Promise.resolve()));
@@ -376,6 +453,7 @@ export const localBackend: Backend = {
         const names = new Set(wave.map((s) => s.name));
         await settled(topology.links.filter((l) => names.has(l.to)).map((l) => env.createLink(l)));
         await settled(wave.flatMap((spec) => (spec.kind === 'process' ? [env.launch(spec)] : [])));
+        for (const spec of wave) env.supervise(spec.name);
       }
       return env;
     } catch (error) {

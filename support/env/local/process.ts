@@ -58,6 +58,11 @@ export class LocalProcess {
     return this.child?.pid;
   }
 
+  /** Settles when the current run of the process exits (undefined before the first start). */
+  get exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined {
+    return this.exitPromise;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitInfo === undefined;
   }

@@ -1,29 +1,11 @@
 import type { Environment } from '../../env/environment.ts';
-import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
+import { kill } from './kill.ts';
 
-// A crash is SIGKILL: no shutdown handler runs, in-flight work is lost mid-way, sockets are torn down by
-// the kernel. The proof is the process itself: alive before, gone after. The undo brings the service back
-// with the same configuration and port, so the next scenario — and the rollback check — find the topology
-// whole again.
-export function crash(env: Environment, target: string): FaultSpec {
-  guardService(env, target);
-  const control = env.control(target);
-  return {
-    kind: 'crash',
-    description: `${target} killed with SIGKILL`,
-    targets: [target],
-    async apply() {
-      if (!control.alive()) throw new Error(`cannot crash ${target}: it is not running`);
-      const started = performance.now();
-      await control.kill();
-      if (control.alive()) throw new Error(`the crash had no effect: ${target} is still alive after SIGKILL`);
-      return [
-        `${target} was alive, received SIGKILL and was gone ${Math.round(performance.now() - started)} ms later`,
-      ];
-    },
-    async undo() {
-      if (!control.alive()) await control.restart();
-    },
-  };
+// A crash of the member holding a request: SIGKILL on one service (kill.ts). Its traffic proof is the
+// request itself — the step found the member working on it and killed it mid-way — so the proxy's counters,
+// which might see nothing more reach a member the system has already given up on, are not asked.
+export function crash(env: Environment, target: string, durationMs?: number): FaultSpec {
+  const { felt: _counted, ...spec } = kill(env, [target], { signal: 'SIGKILL', durationMs });
+  return spec;
 }

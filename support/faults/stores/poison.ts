@@ -67,7 +67,10 @@ interface Poisoned {
   fields?: Map<string, Buffer>;
 }
 
+/** The key's absolute expiry (epoch ms), or 0 for none: exact with Redis 7's PEXPIRETIME, else from PTTL. */
 async function expireAtOf(r: Redis, key: string): Promise<number> {
+  const exact = (await r.call('PEXPIRETIME', key).catch(() => undefined)) as number | undefined;
+  if (typeof exact === 'number') return Math.max(exact, 0);
   const pttl = await r.pttl(key);
   return pttl > 0 ? Date.now() + pttl : 0;
 }

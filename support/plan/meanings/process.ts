@@ -1,25 +1,97 @@
+import { monkeyPeriod } from '../../faults/process/period.ts';
 import { parseDuration } from '../../parse.ts';
-import { serviceWord } from '../../system/words.ts';
+import { targetWords } from '../../system/words.ts';
 import {
   formatDuration,
   groupOf,
   hit,
   lasts,
   type Meaning,
+  type PlanNotes,
+  sizeOf,
   strike,
   text,
   UNTIL_ROLLBACK,
   words,
 } from '../meaning.ts';
 
-// Process faults on services: what each step strikes, for how long, with what blast radius.
+// Process faults on services: what each step strikes, for how long, with what blast radius. The target
+// phrase is read by the same grammar as the step's ("redis", "the workers", "2 of the workers").
+
+/** Notes a fault on a target phrase: one service alone, or N (all) of a group against the group's size. */
+function aimed(notes: PlanNotes, phrase: string, fault: string, duration: string, effect: string): void {
+  const target = planned(notes, phrase);
+  if (target.group === undefined) hit(notes, fault, target.service, phrase, duration, effect);
+  else strike(notes, fault, target.count, target.group, phrase, duration, effect);
+}
+
+/** The group and count a phrase strikes, or the one service; checked when the topology is known. */
+function planned(
+  notes: PlanNotes,
+  phrase: string,
+): { group: string; count: number } | { group: undefined; service: string } {
+  if (notes.topology) {
+    const t = targetWords(notes.topology, phrase);
+    return t.group === undefined
+      ? { group: undefined, service: t.members[0]! }
+      : { group: t.group, count: t.count };
+  }
+  // Without a system the words cannot be checked; the group's size comes from the steady-state step.
+  const some = /^(\d+) of (?:the |its )?(\S+)$/.exec(phrase.trim());
+  if (some) return { group: groupOf(some[2]!, notes), count: Number(some[1]) };
+  const word = phrase.trim().replace(/^the /, '');
+  const group = groupOf(word, notes);
+  const size = sizeOf(group, notes);
+  return size === undefined ? { group: undefined, service: word } : { group, count: size };
+}
 
 export const PROCESS: Record<string, Meaning> = {
-  '^(?:the )?(\\S+) is killed with SIGKILL(?: for (.+))?$': {
+  '^(.+?) (?:is|are) killed with SIGKILL(?: for (.+))?$': {
     kind: 'fault',
-    note: ([target, lasting], notes) => {
-      words(notes, (t) => serviceWord(t, text(target)));
-      hit(notes, 'SIGKILL', text(target), text(target), lasts(lasting, 'restarted'), 'process killed');
+    note: ([phrase, lasting], notes) =>
+      aimed(notes, text(phrase), 'SIGKILL', lasts(lasting, 'restarted'), 'process killed'),
+  },
+  '^(.+?) (?:is|are) stopped with SIGTERM(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([phrase, lasting], notes) =>
+      aimed(notes, text(phrase), 'SIGTERM', lasts(lasting, 'restarted'), 'process stopped gracefully'),
+  },
+  '^(.+?) (?:is|are) paused(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([phrase, lasting], notes) =>
+      aimed(
+        notes,
+        text(phrase),
+        'pause (SIGSTOP / container pause)',
+        lasting === undefined || lasting === null
+          ? `${UNTIL_ROLLBACK} (resumed)`
+          : `${formatDuration(parseDuration(text(lasting)))}, then resumed`,
+        'alive but answers nothing',
+      ),
+  },
+  '^(.+?) (?:is|are) restarted$': {
+    kind: 'fault',
+    note: ([phrase], notes) =>
+      aimed(
+        notes,
+        text(phrase),
+        'restart',
+        'the restart itself (stop, start, ready)',
+        'down while it restarts',
+      ),
+  },
+  '^a chaos monkey kills (.+?) every (.+?) for (.+)$': {
+    kind: 'fault',
+    note: ([phrase, every, lasting], notes) => {
+      const { everyMs, forMs } = monkeyPeriod(text(every), text(lasting), parseDuration);
+      const rounds = Math.ceil(forMs / everyMs);
+      aimed(
+        notes,
+        text(phrase),
+        `chaos monkey: SIGKILL every ${formatDuration(everyMs)} (${rounds} rounds, seeded draw)`,
+        `${formatDuration(forMs)}, then whatever is down is restarted`,
+        'processes killed each round',
+      );
     },
   },
   '^the (\\S+) handling it is killed with SIGKILL (.+) in$': {
@@ -34,5 +106,16 @@ export const PROCESS: Record<string, Meaning> = {
         `${UNTIL_ROLLBACK} (restarted)`,
         'process killed mid-request',
       ),
+  },
+  '^(.+?) restarts? within (.+)$': {
+    kind: 'verdict',
+    note: ([phrase, bound], notes) => {
+      parseDuration(text(bound));
+      words(notes, (t) => targetWords(t, text(phrase)));
+    },
+  },
+  '^(.+?) restarts? at most (\\d+) times? per minute$': {
+    kind: 'verdict',
+    note: ([phrase], notes) => words(notes, (t) => targetWords(t, text(phrase))),
   },
 };

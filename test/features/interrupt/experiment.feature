@@ -40,6 +40,15 @@ Feature: An experiment that is interrupted at any moment
     And the link from controller to worker-1 is flapping every 300 ms for 1 second
     And the link from controller to worker-2 is limited to 16 KB/s for 1 second
     And redis is unreachable for 1 second
+
+  Scenario: Process faults: a pause, a graceful stop, a kill, a restart and a chaos monkey
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 4 seconds
+    And 1 of the workers is paused for 1 second
+    And 1 of the workers is stopped with SIGTERM for 1 second
+    And 1 of the workers is killed with SIGKILL for 1 second
+    And the workers are restarted
+    And a chaos monkey kills 1 of the workers every 500ms for 1 second
     And the load has finished
     Then the error rate is below 100%
 
