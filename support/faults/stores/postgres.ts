@@ -17,6 +17,8 @@ import { logged, OURS, postgresOf, touching, until, watchConnections, withPostgr
 const SLOT_BATCH = 32;
 /** How often the slot holder asks for a slot the system may have freed. */
 const GRAB_MS = 3;
+/** How long termination waits for the system to hold a connection. */
+const FIND_MS = 2_000;
 const TOO_MANY = /too many clients|remaining connection slots are reserved/i;
 
 /** The system's connections to the store's database: client backends not opened by faultline. */
@@ -292,7 +294,11 @@ export function connectionsTerminated(env: Environment, name: string): FaultSpec
     durationMs: 0,
     async apply() {
       return withPostgres(env, name, async (c) => {
-        terminated = await systemBackends(c);
+        // A system that recycles its connections may be between two of them: it gets a moment to hold one.
+        await until(async () => {
+          terminated = await systemBackends(c);
+          return terminated.length > 0;
+        }, FIND_MS);
         if (terminated.length === 0)
           throw new Error(
             `terminating ${name}'s connections had no effect: the system holds no connection to it`,
