@@ -51,3 +51,9 @@ Feature: An experiment that is interrupted at any moment
     And a chaos monkey kills 1 of the workers every 500ms for 1 second
     And the load has finished
     Then the error rate is below 100%
+
+  Scenario: A split brain of the workers
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the workers are split into two halves for 1 second
+    And the load has finished
