@@ -432,10 +432,18 @@ export function instantiate(
   const key = (l: LinkSpec) => `${l.from}>${l.to}>${l.port ?? ''}`;
   for (const l of derived) if (!links.some((k) => key(k) === key(l))) links.push(l);
   // A service starts after what it links to, unless that would make a cycle (a worker and a coordinator
-  // that call each other): then the declared dependsOn decides.
+  // that call each other): then the declared dependsOn decides. Links between members of one group (peers
+  // that gossip) order nothing: a mesh has no first member, its members start together in one wave — which
+  // also has every link between them created before any of them composes its env — and each must cope
+  // with a peer not up yet, as it must with a peer that restarts.
+  const groupOfName = new Map(services.map((s) => [s.name, s.group]));
+  const peers = (l: LinkSpec) => {
+    const group = groupOfName.get(l.from);
+    return group !== undefined && group === groupOfName.get(l.to);
+  };
   for (const l of links) {
     const own = deps.get(l.from);
-    if (own && l.from !== l.to && !reaches(deps, l.to, l.from)) own.add(l.to);
+    if (own && l.from !== l.to && !peers(l) && !reaches(deps, l.to, l.from)) own.add(l.to);
   }
   for (const s of services)
     if (s.kind === 'process' || s.kind === 'container') s.dependsOn = [...(deps.get(s.name) ?? [])];

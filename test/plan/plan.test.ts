@@ -27,9 +27,13 @@ test('the plan of the seed features lists each fault with its targets, duration 
   const plan = JSON.parse(stdout) as Plan;
   assert.deepEqual(plan.problems, []);
   // The certificate outline expands per example row, as cucumber runs it; features/network has the
-  // partition feature (2) and the link faults (5), features/process the worker crash (1) and the process
-  // faults (5).
-  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 5 + 5);
+  // partition feature (2), the link faults (5) and the split brain (1), features/process the worker crash
+  // (1) and the process faults (5).
+  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 1 + 5 + 5);
+  const split = plan.scenarios.find((s) => s.uri === 'features/network/split-brain.feature')?.faults[0];
+  assert.equal(split?.fault, 'split brain (black hole between two halves)');
+  assert.equal(split?.duration, '3 s, then heals');
+  assert.equal(split?.members, 3);
   const links = plan.scenarios.filter((s) => s.uri === 'features/network/link-faults.feature');
   assert.equal(
     links.flatMap((s) => s.faults).length,

@@ -195,6 +195,24 @@ test('worker configuration: defaults, and a missing or malformed id', () => {
   assert.equal(w.costMsPerMb, 100);
   assert.equal(w.advertiseUrl, undefined);
   assert.equal(w.host, '127.0.0.1');
+  assert.deepEqual(w.peers, []);
+  assert.equal(w.peerGossipIntervalMs, 400);
+  assert.equal(w.peerUnreachableAfterMs, 1500);
+  // The worker's own entry in PEER_URLS is dropped: a worker does not gossip with itself.
+  const peered = workerConfig({
+    WORKER_ID: 'worker-1',
+    CONTROLLER_URL: 'http://127.0.0.1:9000',
+    PEER_URLS: 'worker-1=http://127.0.0.1:9001, worker-2=http://127.0.0.1:9002',
+  });
+  assert.deepEqual(peered.peers, [{ id: 'worker-2', url: 'http://127.0.0.1:9002' }]);
+  assert.deepEqual(
+    configErrorLines(() =>
+      workerConfig({ WORKER_ID: 'worker-1', CONTROLLER_URL: 'http://x:1', PEER_URLS: 'worker-2:9002' }),
+    ),
+    [
+      'PEER_URLS="worker-2:9002" is invalid: expected comma-separated id=url pairs of the other workers, e.g. worker-2=http://127.0.0.1:9002,worker-3=http://127.0.0.1:9003',
+    ],
+  );
   const lines = configErrorLines(() =>
     workerConfig({ WORKER_ID: 'worker 1', COST_MS_PER_MB: '-5', ADVERTISE_URL: 'localhost:9001' }),
   );

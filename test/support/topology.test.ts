@@ -18,6 +18,14 @@ test('the reference platform starts stores, then the controller, then the worker
   // A partition between controller and a worker cuts both directions: the controller's calls, and the
   // worker's registration over its primary and secondary links.
   assert.equal(linksBetween(topology, 'controller', 'worker-2').length, 3);
+  // The workers gossip with each other, each through its own link to every other (n·(n−1) links): the
+  // links a split brain cuts. Peers of one group order nothing, so the workers still start in one wave.
+  const peers = topology.links.filter((l) => l.from.startsWith('worker-') && l.to.startsWith('worker-'));
+  assert.deepEqual(
+    peers.map((l) => `${l.from}>${l.to}`).sort(),
+    ['1>2', '1>3', '2>1', '2>3', '3>1', '3>2'].map((p) => p.replace(/(\d)>(\d)/, 'worker-$1>worker-$2')),
+  );
+  assert.equal(linksBetween(topology, 'worker-1', 'worker-2').length, 2);
 });
 
 test('unknown names are reported with what is known', async () => {

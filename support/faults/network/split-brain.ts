@@ -18,7 +18,9 @@ export function splitBrain(
   const cut = Math.floor(order.length / 2);
   const [left, right] = [order.slice(0, cut), order.slice(cut)];
   return toxicFault(env, {
-    kind: 'split brain',
+    // One word, as `the … detects the split-brain within …` and `the audit log shows the split-brain event`
+    // read a fault kind (and a system's `events` key).
+    kind: 'split-brain',
     description: `split brain of the ${group}: ${left.join(', ')} cut from ${right.join(', ')}, each keeping its clients`,
     targets: right,
     touches: [...order],

@@ -41,6 +41,12 @@ Feature: An experiment that is interrupted at any moment
     And the link from controller to worker-2 is limited to 16 KB/s for 1 second
     And redis is unreachable for 1 second
 
+  Scenario: A split brain of the workers
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the workers are split into two halves for 1 second
+    And the load has finished
+
   Scenario: Process faults: a pause, a graceful stop, a kill, a restart and a chaos monkey
     Given a healthy controller with 2 registered workers
     When 2 concurrent clients start submitting document conversion requests for 4 seconds
