@@ -5,6 +5,7 @@ import { LocalProcess } from '../../support/env/local/process.ts';
 import { inspectAfterRollback } from '../../support/faults/clean.ts';
 import type { FaultRecord } from '../../support/faults/ledger.ts';
 import type { Topology } from '../../support/system/topology.ts';
+import { inertControl } from '../helpers/control.ts';
 
 // After rollback, a service that is not running is either the system's failure (it exited on its own: a
 // product finding) or ours (a kill fault whose undo did not bring it back: a rollback problem). The
@@ -29,16 +30,10 @@ function environment(proc: LocalProcess): Environment {
     probes: {},
   } as unknown as Topology;
   const control: ServiceControl = {
+    ...inertControl(),
     alive: () => proc.running,
     exited: () => (proc.running ? undefined : proc.exitInfo),
     kill: () => proc.kill(),
-    incarnation: () => 'pid 1',
-    settled: async () => {},
-    paused: async () => false,
-    terminate: async () => ({ graceful: true, ms: 0 }),
-    pause: async () => {},
-    resume: async () => {},
-    restart: async () => {},
   };
   return {
     backend: 'local',

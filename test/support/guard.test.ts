@@ -10,6 +10,7 @@ import { partition } from '../../support/faults/network/partition.ts';
 import { crash } from '../../support/faults/process/crash.ts';
 import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import type { Endpoint } from '../../support/system/topology.ts';
+import { inertControl } from '../helpers/control.ts';
 import { pairTopology } from '../helpers/pair.ts';
 
 // The guard decides from addresses and paths alone, before anything is applied: an environment object
@@ -27,17 +28,10 @@ function environment(opts: { backend?: string; proxyUrl?: string; host?: string 
     linkEndpoint: () => at(5000),
     storeUrl: () => '',
     control: () => ({
-      alive: () => true,
+      ...inertControl(),
       kill: async () => {
         throw new Error('the guard must refuse before anything is killed');
       },
-      incarnation: () => 'pid 1',
-      settled: async () => {},
-      paused: async () => false,
-      terminate: async () => ({ graceful: true, ms: 0 }),
-      pause: async () => {},
-      resume: async () => {},
-      restart: async () => {},
     }),
     logs: () => [],
     lifecycle: () => [],
