@@ -139,17 +139,20 @@ export async function startProxy(
   const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
   /**
    * ToxiProxyContainer publishes its API and all 32 proxy ports; the engine starts a port forwarder per
-   * published port, over a second per container. Only the ports the links take are published here (the
-   * module hands them out lowest first).
+   * published port, over a second per container. Only the ports the links take are published here: link i
+   * listens on FIRST_PROXY_PORT + i (backend.ts creates each at its port).
    */
   class LinkProxyContainer extends ToxiProxyContainer {
     publishOnly(count: number): this {
       const kept = [TOXIPROXY_API, ...Array.from({ length: count }, (_, i) => FIRST_PROXY_PORT + i)];
       const keys = new Set(kept.map((p) => `${p}/tcp`));
+      // The module's own range is 32 ports (8666–8697); a topology with more links (peers that talk to
+      // each other) gets the ports after it, published the same way (any free host port).
+      const bindings = this.hostConfig.PortBindings ?? {};
       this.exposedPorts = kept;
       this.createOpts.ExposedPorts = Object.fromEntries(kept.map((p) => [`${p}/tcp`, {}]));
       this.hostConfig.PortBindings = Object.fromEntries(
-        Object.entries(this.hostConfig.PortBindings ?? {}).filter(([key]) => keys.has(key)),
+        [...keys].map((key) => [key, bindings[key] ?? [{ HostPort: '' }]]),
       );
       return this;
     }
