@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT } from '../features/cucumber-run.ts';
+import { nobodyCanRun, UNREACHABLE } from '../helpers/unprivileged.ts';
 import { faultline } from '../plan/cli.ts';
 
 // `faultline install` on this machine, where redis-server and PostgreSQL are installed: with --with-deps as
@@ -30,23 +31,7 @@ const isRoot = process.getuid?.() === 0;
  * Whether the unprivileged account can run this checkout at all: a clone in a private (0700) directory, as
  * a CI runner may make one, keeps it from the runner's Node and the sources, and then there is nothing to test.
  */
-const nobodyReaches = (): boolean =>
-  isRoot &&
-  existsSync('/usr/bin/setpriv') &&
-  spawnSync(
-    '/usr/bin/setpriv',
-    [
-      '--reuid',
-      '65534',
-      '--regid',
-      '65534',
-      '--clear-groups',
-      process.execPath,
-      '-e',
-      `require('node:fs').accessSync(${JSON.stringify(`${ROOT}bin/faultline.ts`)})`,
-    ],
-    { stdio: 'ignore' },
-  ).status === 0;
+const nobodyReaches = (): boolean => nobodyCanRun(`${ROOT}bin/faultline.ts`);
 const DPKG_LOG = '/var/log/dpkg.log';
 const dpkgLogSize = () => (existsSync(DPKG_LOG) ? statSync(DPKG_LOG).size : 0);
 
@@ -80,9 +65,7 @@ function pathWithoutRedis(): string {
 }
 
 test('--with-deps without root and without redis-server: the exact command to run, exit 1, nothing run', {
-  skip: nobodyReaches()
-    ? false
-    : 'needs root, setpriv, and a checkout and Node the unprivileged account can reach (not a private directory)',
+  skip: nobodyReaches() ? false : UNREACHABLE,
 }, async () => {
   const cache = join(dir, 'cache');
   mkdirSync(cache, { mode: 0o777 });

@@ -1,3 +1,4 @@
+import { nobodyCanRun, UNREACHABLE } from '../helpers/unprivileged.ts';
 // The DNS fault against the real thing, on each backend: a service that looks its dependency up by name
 // (test/dns/looker.ts, a lookup every 50 ms) in its own resolver configuration; each way of failing its
 // lookups is applied (proof: a lookup from inside the service resolves before and fails after), felt (the
@@ -135,8 +136,8 @@ test('without root the local backend says what a service that looks names up nee
 test('without root the local backend runs the system by address, and a DNS fault says what it needs', {
   timeout: 60_000,
 }, async (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('needs root to switch to an unprivileged account');
+  if (!nobodyCanRun(join(HERE, 'no-root.ts'))) {
+    t.skip(UNREACHABLE);
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'faultline-dns-noroot-'));
