@@ -58,7 +58,10 @@ export async function replicaFailureScenario(backend: Backend): Promise<void> {
     assert.deepEqual(await ledger.rollback(), []);
     assert.equal(record.state, 'undone');
     assert.equal(record.felt?.ok, true, record.felt?.evidence);
-    assert.match(record.felt!.evidence, /bytes of WAL on db while db-replica-2 was down/);
+    assert.match(
+      record.felt!.evidence,
+      /the system wrote on db while db-replica-2 was down: \d+ write transaction\(s\), \d+ bytes of WAL/,
+    );
     assert.ok(await streamsToBoth(env), 'the replica rejoined and streams again');
     assert.equal(await inRecovery(env, 'db-replica-2'), true);
     assert.ok(
@@ -122,6 +125,26 @@ export async function idleReplicaFailureScenario(backend: Backend): Promise<void
       ledger.withoutEffect()[0]!,
       /fault had no effect: the system wrote nothing on db while db-replica-1 was down/,
     );
+  } finally {
+    await env.down();
+  }
+}
+
+/** A failover while nothing writes: no write of the system landed on the promoted replica — an invalid experiment. */
+export async function idleFailoverScenario(backend: Backend): Promise<void> {
+  const env = await backend.up(replicaTopology(0), { seed: 6 });
+  try {
+    assert.ok(await until(() => streamsToBoth(env), 15_000));
+    const ledger = new FaultLedger();
+    const record = await ledger.inject(failover(env, 'db', 'db-replica-1'));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await ledger.rollback(), []);
+    assert.equal(record.felt?.ok, false);
+    assert.match(
+      ledger.withoutEffect()[0]!,
+      /fault had no effect: .*no write of the system landed on the promoted db-replica-1 \(0 write transactions\)/,
+    );
+    assert.deepEqual(await verifyClean(env, 2_000, ledger.records), []);
   } finally {
     await env.down();
   }

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import { localBackend } from '../../support/env/local/backend.ts';
-import { failoverScenario, idleReplicaFailureScenario, replicaFailureScenario } from './replica-scenarios.ts';
+import {
+  failoverScenario,
+  idleFailoverScenario,
+  idleReplicaFailureScenario,
+  replicaFailureScenario,
+} from './replica-scenarios.ts';
 
 // Replica faults against real Postgres processes (the local backend): apply, proof, traffic proof, undo,
 // verified clean.
@@ -27,4 +32,12 @@ test(
     timeout: 60_000,
   },
   () => idleReplicaFailureScenario(localBackend),
+);
+
+test(
+  'a failover while the system writes nothing proves nothing: the traffic proof fails',
+  {
+    timeout: 90_000,
+  },
+  () => idleFailoverScenario(localBackend),
 );

@@ -7,6 +7,7 @@ import { probe } from '../probe.ts';
 import {
   currentLsn,
   inRecovery,
+  nextXid,
   primaryOf,
   queryOne,
   streamingTo,
@@ -17,8 +18,9 @@ import {
 // Faults on a Postgres primary and its streaming replicas.
 //
 // A replica fails: SIGKILL, as a crashed database host. Proof: the process is gone and the primary no longer
-// streams to it. The system's traffic: while it was down the system wrote WAL on the primary that the replica
-// missed (no writes: nothing was at stake, an invalid experiment). Undo: the replica rejoins, resumes
+// streams to it. The system's traffic: while it was down the system wrote on the primary (write transactions,
+// counted by the transaction ids assigned; the WAL they made is what the replica missed) — no writes: nothing
+// was at stake, an invalid experiment. Undo: the replica rejoins, resumes
 // streaming and catches up — how fast is what the replica-lag verdict judges.
 //
 // A failover: the primary is killed (SIGKILL), a replica is promoted (pg_promote), and every link of the
@@ -26,7 +28,7 @@ import {
 // system's own failover is (a virtual IP, a DNS name, a proxy such as PgBouncer or HAProxy): the services
 // keep their address and find a primary behind it. Proof: the old primary is gone, the replica is out of
 // recovery, the links lead to it. The system's traffic: it crossed those links after the switch, and its
-// writes landed on the promoted replica (its WAL advanced). Undo restores the topology: the primary is
+// writes landed on the promoted replica (it assigned transaction ids: its WAL alone also advances by itself). Undo restores the topology: the primary is
 // started again, the links lead back to it, the promoted replica is cloned afresh from it and follows it as a
 // standby — what it wrote while promoted is gone with it, as after any failback that rebuilds the old side.
 
@@ -38,7 +40,7 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
   const primary = primaryOf(env, replica);
   guardService(env, primary);
   const control = env.control(replica);
-  let walBefore: bigint | undefined;
+  let before: { wal: bigint; xid: bigint } | undefined;
   return {
     kind: 'replica-failure',
     description: `${replica} (a streaming replica of ${primary}) killed with SIGKILL`,
@@ -57,7 +59,7 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
         throw new Error(
           `the replica failure had no effect: ${primary} still streams to ${replica} 5 s after its SIGKILL`,
         );
-      walBefore = await currentLsn(env, primary);
+      before = { wal: await currentLsn(env, primary), xid: await nextXid(env, primary) };
       const now = await streamingTo(env, primary);
       return [
         `${replica} was alive, received SIGKILL and was gone ${Math.round(performance.now() - started)} ms later`,
@@ -65,21 +67,22 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
       ];
     },
     async felt() {
-      if (walBefore === undefined)
+      if (before === undefined)
         return {
           ok: false,
           unknown: true,
-          evidence: `${primary}'s WAL position was not read when ${replica} failed`,
+          evidence: `${primary}'s write position was not read when ${replica} failed`,
         };
-      const written = (await currentLsn(env, primary)) - walBefore;
-      return written > 0n
+      const writes = (await nextXid(env, primary)) - before.xid;
+      const wal = (await currentLsn(env, primary)) - before.wal;
+      return writes > 0n
         ? {
             ok: true,
-            evidence: `the system wrote ${written} bytes of WAL on ${primary} while ${replica} was down: writes it missed`,
+            evidence: `the system wrote on ${primary} while ${replica} was down: ${writes} write transaction(s), ${wal} bytes of WAL it missed`,
           }
         : {
             ok: false,
-            evidence: `the system wrote nothing on ${primary} while ${replica} was down (0 bytes of WAL): no write was at stake`,
+            evidence: `the system wrote nothing on ${primary} while ${replica} was down (0 write transactions): no write was at stake`,
           };
     },
     async undo() {
@@ -109,7 +112,7 @@ export function failover(env: Environment, primary: string, replica: string, dur
   const primaryControl = env.control(primary);
   const replicaControl = env.control(replica);
   let watch: Awaited<ReturnType<typeof watchTraffic>> | undefined;
-  let walAtPromotion: bigint | undefined;
+  let atPromotion: { wal: bigint; xid: bigint } | undefined;
   return {
     kind: 'failover',
     description: `${primary} killed with SIGKILL and ${replica} promoted; ${links.length} link${links.length === 1 ? '' : 's'} into ${primary} moved to ${replica}`,
@@ -137,9 +140,9 @@ export function failover(env: Environment, primary: string, replica: string, dur
       );
       if (!promoted.done || (await inRecovery(env, replica)))
         throw new Error(`the failover had no effect: ${replica} is still in recovery after pg_promote()`);
-      walAtPromotion = await currentLsn(env, replica);
+      atPromotion = { wal: await currentLsn(env, replica), xid: await nextXid(env, replica) };
       evidence.push(
-        `${replica} promoted in ${Math.round(performance.now() - t1)} ms: pg_is_in_recovery() = false, WAL at ${walAtPromotion}`,
+        `${replica} promoted in ${Math.round(performance.now() - t1)} ms: pg_is_in_recovery() = false, WAL at ${atPromotion.wal}`,
       );
       for (const link of links) {
         const name = proxyName(link);
@@ -169,18 +172,19 @@ export function failover(env: Environment, primary: string, replica: string, dur
       return evidence;
     },
     async felt() {
-      if (!watch || walAtPromotion === undefined)
+      if (!watch || atPromotion === undefined)
         return {
           ok: false,
           unknown: true,
           evidence: 'the failover did not complete, so nothing was measured',
         };
       const traffic = await watch.felt();
-      const written = (await currentLsn(env, replica)) - walAtPromotion;
+      const written = (await nextXid(env, replica)) - atPromotion.xid;
+      const wal = (await currentLsn(env, replica)) - atPromotion.wal;
       const writes =
         written > 0n
-          ? `the system's writes landed on the promoted ${replica}: ${written} bytes of WAL`
-          : `no write of the system landed on the promoted ${replica} (0 bytes of WAL)`;
+          ? `the system's writes landed on the promoted ${replica}: ${written} write transaction(s), ${wal} bytes of WAL`
+          : `no write of the system landed on the promoted ${replica} (0 write transactions)`;
       return {
         ok: traffic.ok && written > 0n,
         unknown: traffic.unknown,

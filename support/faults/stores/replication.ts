@@ -49,6 +49,20 @@ export async function currentLsn(env: Environment, service: string): Promise<big
 }
 
 /**
+ * The next transaction id the server will assign. Only a transaction that writes gets one, so its advance
+ * counts the write transactions (committed or not) a server took — its WAL position also moves by itself (a
+ * checkpoint after a promotion, the running-transactions record), so bytes of WAL alone are no proof that a
+ * client wrote. Reading it assigns nothing.
+ */
+export async function nextXid(env: Environment, service: string): Promise<bigint> {
+  const row = await queryOne<{ x: string }>(
+    env.storeUrl(service),
+    'select pg_snapshot_xmax(pg_current_snapshot())::text as x',
+  );
+  return BigInt(row.x);
+}
+
+/**
  * The replicas (by cluster_name) a primary streams WAL to right now: caught up (`streaming`), or, with
  * `catchingUp`, also those connected and still replaying what they missed (`catchup`).
  */
