@@ -33,6 +33,26 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'list per scenario the faults, targets, durations and blast radius, without running anything',
     load: async () => (await import('./commands/plan.ts')).command,
   },
+  up: {
+    summary: 'a game day: bring the system up, print every address, keep it until `down` or Ctrl-C',
+    load: async () => (await import('./commands/up.ts')).command,
+  },
+  fault: {
+    summary: 'apply a fault step of the vocabulary to the running game day; prints its id and evidence',
+    load: async () => (await import('./commands/gameday.ts')).fault,
+  },
+  undo: {
+    summary: 'undo a fault of the running game day by its id, or --all',
+    load: async () => (await import('./commands/gameday.ts')).undo,
+  },
+  status: {
+    summary: 'the running game day: addresses, faults (--steady-state: probe every link)',
+    load: async () => (await import('./commands/gameday.ts')).status,
+  },
+  down: {
+    summary: 'take the running game day down: roll back, verify clean, stop everything',
+    load: async () => (await import('./commands/gameday.ts')).down,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,149 @@
+import { loadConfiguration, loadSupport } from '@cucumber/cucumber/api';
+import { StepInputError } from '../parse.ts';
+import type { StepKind } from '../plan/meaning.ts';
+import { matchStep, patternKey, type StepDefinitionLike } from '../plan/steps.ts';
+import { VOCABULARY } from '../plan/vocabulary.ts';
+
+// A game day speaks the features' own vocabulary: `faultline fault "<step text>"` runs the very step
+// definition a scenario would, loaded the way cucumber-js loads it (its configuration, its support-code
+// loader, the project's own steps beside faultline's), so a fault applied by hand has the same words, guard,
+// proof and ledger as in a run, and there is no second copy of how a fault is built. The plan's vocabulary
+// says which steps are faults; a step it does not know, or one of another kind, is refused before anything
+// runs.
+
+/** A step definition with what running it needs (cucumber's API types the library as opaque). */
+export interface RunnableStep extends StepDefinitionLike {
+  code: (...args: unknown[]) => unknown;
+  expression: {
+    match(text: string): readonly { getValue(thisArg: unknown): unknown }[] | null;
+  };
+}
+
+/** What a cucumber World is built from: how a step's attachments reach us, and the world parameters. */
+export interface WorldOptions {
+  attach: (data: unknown, options?: unknown) => void;
+  log: (text: string) => void;
+  link: (...urls: string[]) => void;
+  parameters: Record<string, unknown>;
+}
+
+export interface StepLibrary {
+  steps: RunnableStep[];
+  World: new (options: WorldOptions) => unknown;
+  /** The profile's worldParameters (backend, system), as a run's World gets them. */
+  worldParameters: Record<string, unknown>;
+}
+
+export async function loadStepLibrary(cwd: string, profile?: string): Promise<StepLibrary> {
+  const { runConfiguration } = await loadConfiguration({ profiles: profile ? [profile] : [] }, { cwd });
+  const library = (await loadSupport(runConfiguration, { cwd })) as unknown as {
+    stepDefinitions: RunnableStep[];
+    World: StepLibrary['World'];
+  };
+  return {
+    steps: library.stepDefinitions,
+    World: library.World,
+    worldParameters: { ...(runConfiguration.runtime.worldParameters ?? {}) },
+  };
+}
+
+/** A step text matched to one definition, its arguments transformed for this world. */
+export interface MatchedStep {
+  definition: RunnableStep;
+  kind: StepKind | undefined;
+  args: unknown[];
+}
+
+/** A pattern as a person reads it: "{…}" for what a regular expression captures, "[…]" for what is optional. */
+export function readablePattern(pattern: string | RegExp): string {
+  if (typeof pattern === 'string') return pattern;
+  let text = pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+  text = text.replace(/\(\?[!=][^)]*\)/g, '');
+  // Innermost groups first, until none is left: an optional non-capturing group is "[…]", a capture "{…}".
+  for (let before = ''; before !== text; ) {
+    before = text;
+    text = text
+      .replace(/\(\?:([^()]*)\)\?/g, '[$1]')
+      .replace(/\(\?:([^()]*)\)/g, (_, inner: string) => (inner.includes('|') ? `{${inner}}` : inner))
+      .replace(/\(([^()?][^()]*)\)/g, (_, inner: string) =>
+        /^[a-z |-]+$/i.test(inner) && inner.includes('|') ? `{${inner}}` : '{…}',
+      );
+  }
+  return text.replace(/\\(.)/g, '$1').replace(/\s+/g, ' ');
+}
+
+const wordsOf = (text: string): Set<string> =>
+  new Set(
+    text
+      .toLowerCase()
+      .match(/[a-z]{3,}/g)
+      ?.filter((w) => !['the', 'and', 'for'].includes(w)),
+  );
+
+/** The fault steps closest to a text, by the words they share: what an unknown text probably meant. */
+export function closeFaultSteps(steps: readonly RunnableStep[], text: string, limit = 5): string[] {
+  const wanted = wordsOf(text);
+  return steps
+    .filter((s) => VOCABULARY[patternKey(s.pattern)]?.kind === 'fault')
+    .map((s) => {
+      const readable = readablePattern(s.pattern);
+      const words = wordsOf(readable);
+      const shared = [...wanted].filter((w) => words.has(w)).length;
+      return { readable, score: shared / Math.max(1, Math.min(words.size, wanted.size) + 1) };
+    })
+    .sort((a, b) => b.score - a.score || a.readable.localeCompare(b.readable))
+    .slice(0, limit)
+    .map((s) => s.readable);
+}
+
+/**
+ * The fault step a text names. Refused (a StepInputError naming the text) when no definition matches, when
+ * several do, when a parameter is malformed, or when the step is not a fault (a load, a verdict …).
+ */
+export function matchFault(steps: readonly RunnableStep[], rawText: string, world: unknown): MatchedStep {
+  // Written as in a feature, or as a user types it: a leading keyword and quotes are not part of the step.
+  const text = rawText.trim().replace(/^(?:When|And|But|Given|Then)\s+/, '');
+  if (text === '')
+    throw new StepInputError(
+      'no fault text given: write a fault step of the features, e.g. faultline fault "redis is unreachable for 10 s"',
+    );
+  const close = () => `; closest fault steps:\n  ${closeFaultSteps(steps, text).join('\n  ')}`;
+  const match = matchStep(steps, text);
+  if (match.state === 'undefined')
+    throw new StepInputError(`'${text}' is not a step of the vocabulary: nothing was applied${close()}`);
+  if (match.state === 'ambiguous')
+    throw new StepInputError(
+      `'${text}' matches several steps (${match.definitions.map((d) => `${d.uri}:${d.line}`).join(', ')}): nothing was applied`,
+    );
+  if (match.state === 'rejected')
+    throw new StepInputError(`'${text}': ${match.message} (nothing was applied)`);
+  const definition = match.definition as RunnableStep;
+  const kind = VOCABULARY[patternKey(definition.pattern)]?.kind;
+  if (kind !== 'fault')
+    throw new StepInputError(
+      `'${text}' is ${kind ? `a ${kind} step` : `a step faultline's vocabulary does not know (${definition.uri}:${definition.line})`}, not a fault: nothing was applied${close()}`,
+    );
+  // Transformed again for this world: a parameter type may read it.
+  const args = (definition.expression.match(text) ?? []).map((a) => a.getValue(world));
+  return { definition, kind, args };
+}
+
+/** The steady-state step a text names (what `faultline up --given` brings up), else a StepInputError. */
+export function matchSteadyState(
+  steps: readonly RunnableStep[],
+  rawText: string,
+  world: unknown,
+): MatchedStep {
+  const text = rawText.trim().replace(/^(?:Given|And)\s+/, '');
+  const match = matchStep(steps, text);
+  const accepted = steps
+    .filter((s) => VOCABULARY[patternKey(s.pattern)]?.kind === 'steady state')
+    .map((s) => readablePattern(s.pattern))
+    .join('; ');
+  if (match.state === 'rejected') throw new StepInputError(`'${text}': ${match.message}`);
+  const definition = match.state === 'matched' ? (match.definition as RunnableStep) : undefined;
+  if (!definition || VOCABULARY[patternKey(definition.pattern)]?.kind !== 'steady state')
+    throw new StepInputError(`'${text}' is not a steady-state step; accepted: ${accepted}`);
+  const args = (definition.expression.match(text) ?? []).map((a) => a.getValue(world));
+  return { definition, kind: 'steady state', args };
+}
