@@ -116,7 +116,7 @@ export const fault = command('fault', async ({ values, positionals }) => {
 
 export const undo = command('undo', async ({ values, positionals }) => {
   const id = positionals[0]?.replace(/^#/, '');
-  if (values.all === (id !== undefined) || positionals.length > 1)
+  if ((values.all === true) === (id !== undefined) || positionals.length > 1)
     throw new UsageError('name one fault by its id (faultline undo 3), or every fault with --all');
   if (id !== undefined && !/^[1-9][0-9]*$/.test(id))
     throw new UsageError(
