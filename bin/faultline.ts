@@ -49,6 +49,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the running game day: addresses, faults (--steady-state: probe every link)',
     load: async () => (await import('./commands/gameday.ts')).status,
   },
+  export: {
+    summary: 'write each scenario as a Chaos Toolkit experiment (export chaostoolkit [features] --out DIR)',
+    load: async () => (await import('./commands/export.ts')).command,
+  },
   down: {
     summary: 'take the running game day down: roll back, verify clean, stop everything',
     load: async () => (await import('./commands/gameday.ts')).down,
