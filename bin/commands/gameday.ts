@@ -16,10 +16,12 @@ const helps = {
   Prints each fault's id (what \`faultline undo\` takes) and the evidence that proved it.
   exit code  0 applied and proven, 1 refused or failed (nothing left applied), 2 on usage errors
 `,
-  undo: `usage: faultline undo <id> | --all [--state FILE]
+  undo: `usage: faultline undo <id> | "<fault step>" | --all [--state FILE]
 
-  Undoes one fault of the running game day by its id (as \`faultline fault\` printed it), or every fault
-  still in place, newest first; prints each one's traffic proof (whether the system's traffic met it).
+  Undoes one fault of the running game day by its id (as \`faultline fault\` printed it), the faults a step
+  text applied that are still in place (none: nothing to do — how an exported Chaos Toolkit experiment rolls
+  back), or every fault still in place, newest first; prints each one's traffic proof (whether the system's
+  traffic met it).
   exit code  0 undone, 1 unknown id or an undo that failed, 2 on usage errors
 `,
   status: `usage: faultline status [--steady-state] [--state FILE]

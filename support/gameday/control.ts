@@ -60,9 +60,19 @@ export function serveControl(
           return answer(200, { faults });
         }
         case 'POST /undo': {
-          const target = input.all === true ? 'all' : input.id;
-          if (target !== 'all' && (typeof target !== 'number' || !Number.isInteger(target)))
-            throw new ControlError('POST /undo takes {"id": <fault id>} or {"all": true}', 400);
+          const target =
+            input.all === true
+              ? 'all'
+              : typeof input.text === 'string'
+                ? { text: input.text }
+                : typeof input.id === 'number' && Number.isInteger(input.id)
+                  ? input.id
+                  : undefined;
+          if (target === undefined)
+            throw new ControlError(
+              'POST /undo takes {"id": <fault id>}, {"text": "<fault step>"} or {"all": true}',
+              400,
+            );
           const faults = await gameDay.undo(target);
           events.onUndo?.(faults);
           return answer(200, { faults });

@@ -35,6 +35,10 @@ export function addressLines(state: Pick<GameDayState, 'services' | 'links' | 'p
     lines.push(`  ${arrows[i]!.padEnd(linkWidth)}  ${l.address}  (proxy ${l.proxy})`);
   });
   lines.push(`fault proxy API: ${state.proxy}`);
+  const proxy = new URL(state.proxy);
+  lines.push(
+    `for Chaos Toolkit (faultline export chaostoolkit): FAULTLINE_PROXY_HOST=${proxy.hostname} FAULTLINE_PROXY_PORT=${proxy.port || '80'}`,
+  );
   return lines;
 }
 

@@ -54,6 +54,8 @@ const report = (r: FaultRecord): FaultReport => ({
 
 export class GameDay {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The step text that applied each fault (by ledger id): what `faultline undo "<step>"` names. */
+  private readonly texts = new Map<number, string>();
   private stopped = false;
 
   readonly world: FaultlineWorld;
@@ -158,17 +160,30 @@ export class GameDay {
         const message = (error as Error).message;
         throw new Error(`${message} (${undone.join('; ')})`);
       }
-      return this.world.faults.records.slice(before).map(report);
+      const applied = this.world.faults.records.slice(before);
+      for (const r of applied) this.texts.set(r.id, step.text);
+      return applied.map(report);
     });
   }
 
-  /** Undoes one fault by its id, or every fault in place newest first; each with its traffic proof. */
-  undo(target: number | 'all'): Promise<FaultReport[]> {
+  /**
+   * Undoes one fault by its id, every fault a step text applied that is still in place (what a Chaos Toolkit
+   * rollback names: nothing to do when it healed by itself), or every fault in place; newest first, each
+   * with its traffic proof.
+   */
+  undo(target: number | 'all' | { text: string }): Promise<FaultReport[]> {
     return this.serial(async () => {
       const records = this.world.faults.records;
       let chosen: FaultRecord[];
       if (target === 'all') chosen = this.world.faults.active().reverse();
-      else {
+      else if (typeof target === 'object') {
+        // The text must be a fault step: a typo in a rollback is an error, not a silent no-op.
+        const { text } = matchFault(this.library.steps, target.text, this.world);
+        chosen = this.world.faults
+          .active()
+          .filter((r) => this.texts.get(r.id) === text)
+          .reverse();
+      } else {
         const record = records.find((r) => r.id === target);
         if (!record)
           throw new Error(

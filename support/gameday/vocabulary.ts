@@ -49,6 +49,8 @@ export async function loadStepLibrary(cwd: string, profile?: string): Promise<St
 
 /** A step text matched to one definition, its arguments transformed for this world. */
 export interface MatchedStep {
+  /** The step's text as matched (without a keyword). */
+  text: string;
   definition: RunnableStep;
   kind: StepKind | undefined;
   args: unknown[];
@@ -125,7 +127,7 @@ export function matchFault(steps: readonly RunnableStep[], rawText: string, worl
     );
   // Transformed again for this world: a parameter type may read it.
   const args = (definition.expression.match(text) ?? []).map((a) => a.getValue(world));
-  return { definition, kind, args };
+  return { text, definition, kind, args };
 }
 
 /** The steady-state step a text names (what `faultline up --given` brings up), else a StepInputError. */
@@ -145,5 +147,5 @@ export function matchSteadyState(
   if (!definition || VOCABULARY[patternKey(definition.pattern)]?.kind !== 'steady state')
     throw new StepInputError(`'${text}' is not a steady-state step; accepted: ${accepted}`);
   const args = (definition.expression.match(text) ?? []).map((a) => a.getValue(world));
-  return { definition, kind: 'steady state', args };
+  return { text, definition, kind: 'steady state', args };
 }

@@ -130,24 +130,37 @@ test('up, fault, undo, refused input, status, down: every fault proven and undon
   assert.equal(second.code, 1, second.stderr);
   assert.match(second.stderr, /a game day is already up here \(pid \d+, system counter/);
 
-  // A fault on a service (every link into redis black-holed) and a paused process, both undone by --all.
+  // A fault on a service (every link into redis black-holed), undone by its step text (as an exported
+  // Chaos Toolkit experiment rolls back: a second time there is nothing left to undo), then that fault again
+  // and a paused process, both undone by --all.
+  const byText = await gameDay.cli(['fault', 'redis is unreachable']);
+  assert.equal(byText.code, 0, byText.stderr);
+  const textUndone = await gameDay.cli(['undo', 'redis is unreachable']);
+  assert.equal(textUndone.code, 0, textUndone.stderr);
+  assert.match(textUndone.stdout, /^#2 black hole on every link into redis \[undone\]/);
+  const again = await gameDay.cli(['undo', 'redis is unreachable']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^no fault was in place/);
+  const typo = await gameDay.cli(['undo', 'redis is unreachabel']);
+  assert.equal(typo.code, 1, typo.stdout);
+  assert.match(typo.stderr, /'redis is unreachabel' is not a step of the vocabulary/);
   const cut = await gameDay.cli(['fault', 'When redis is unreachable']);
   assert.equal(cut.code, 0, cut.stderr);
-  assert.match(cut.stdout, /^#2 black hole on every link into redis/);
+  assert.match(cut.stdout, /^#3 black hole on every link into redis/);
   const paused = await gameDay.cli(['fault', 'api is paused for 30 seconds']);
   assert.equal(paused.code, 0, paused.stderr);
   assert.match(
     paused.stdout,
-    /^#3 api paused \[active; heals by itself 30 s after it took effect\]\n.*stopped \(process state T\)/,
+    /^#4 api paused \[active; heals by itself 30 s after it took effect\]\n.*stopped \(process state T\)/,
   );
   const status = await gameDay.cli(['status']);
   assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, /#2 black hole on every link into redis \[active/);
+  assert.match(status.stdout, /#3 black hole on every link into redis \[active/);
   const all = await gameDay.cli(['undo', '--all']);
   assert.equal(all.code, 0, all.stderr);
   assert.match(
     all.stdout,
-    /#3 api paused \[undone\][\s\S]*#2 black hole on every link into redis \[undone\]/,
+    /#4 api paused \[undone\][\s\S]*#3 black hole on every link into redis \[undone\]/,
   );
   assert.deepEqual(await toxicsOf(state), []);
   const steady = await gameDay.cli(['status', '--steady-state']);

@@ -31,7 +31,7 @@ export interface GameDayUnderTest extends Target {
 export async function startGameDay(
   work: string,
   name: string,
-  opts: { externalProxy?: boolean; args?: string[] } = {},
+  opts: { externalProxy?: boolean; proxyUrl?: string; args?: string[] } = {},
 ): Promise<GameDayUnderTest> {
   const marker = `FAULTLINE_TEST_RUN=${process.pid}-${name}-${Date.now()}`;
   const tmp = tempRoot(work, name);
@@ -46,6 +46,7 @@ export async function startGameDay(
     TMPDIR: tmp,
     FAULTLINE_GAMEDAY_STATE: state,
     ...(proxy ? { FAULTLINE_TOXIPROXY_URL: proxy.url } : {}),
+    ...(opts.proxyUrl ? { FAULTLINE_TOXIPROXY_URL: opts.proxyUrl } : {}),
     FORCE_COLOR: '0',
   };
   const child = spawn(process.execPath, [FAULTLINE, 'up', ...(opts.args ?? [])], {
