@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 // old Node): where each prerequisite is found, and apt-get.
 import { aptCommand, aptInstall as aptGetInstall, canInstallWithApt } from '../support/env/apt.mjs';
 import {
+  CHAOSTOOLKIT_APT,
+  chaosToolkitPythonReady,
   findChromium,
   findPostgresBinDir,
   findRedisServer,
@@ -115,6 +117,17 @@ else if (canInstallWithApt()) {
   aptGetInstall(['chromium'], { recommends: true });
 } else
   say('chromium not found: the report test skips (sudo apt-get install chromium, or set FAULTLINE_CHROMIUM)');
+
+// Chaos Toolkit's dependencies for Debian's Python: the interoperability test runs the vendored Chaos Toolkit
+// (../shared/vendor/chaostoolkit) with them, since no Python registry is reachable. Only that test needs them.
+if (chaosToolkitPythonReady()) quietly("Chaos Toolkit's Python dependencies found");
+else if (canInstallWithApt()) {
+  say("installing Chaos Toolkit's Python dependencies with apt-get (the Chaos Toolkit interop test runs it)");
+  aptGetInstall(CHAOSTOOLKIT_APT);
+} else
+  say(
+    `Chaos Toolkit's Python dependencies missing: the interop test fails (${aptCommand(CHAOSTOOLKIT_APT)})`,
+  );
 
 // 5. Warm the PostgreSQL template cluster so the first scenario does not pay for initdb.
 if (todo.length === 0) {

@@ -117,20 +117,22 @@ export const fault = command('fault', async ({ values, positionals }) => {
 });
 
 export const undo = command('undo', async ({ values, positionals }) => {
-  const id = positionals[0]?.replace(/^#/, '');
-  if ((values.all === true) === (id !== undefined) || positionals.length > 1)
-    throw new UsageError('name one fault by its id (faultline undo 3), or every fault with --all');
-  if (id !== undefined && !/^[1-9][0-9]*$/.test(id))
+  const given = positionals.join(' ').trim();
+  if ((values.all === true) === (given !== ''))
     throw new UsageError(
-      `'${positionals[0]}' is not a fault id: use the number \`faultline fault\` printed, e.g. 3`,
+      'name one fault by its id (faultline undo 3) or its step text, or every fault with --all',
     );
+  const id = given.replace(/^#/, '');
+  const byId = /^[0-9]+$/.test(id);
+  if (byId && !/^[1-9][0-9]*$/.test(id))
+    throw new UsageError(`'${given}' is not a fault id: use the number \`faultline fault\` printed, e.g. 3`);
   const { readState, statePath, ask, faultLines } = await client();
   const state = readState(statePath(values.state));
   const { faults } = await ask(
     state.socket,
     'POST',
     '/undo',
-    values.all ? { all: true } : { id: Number(id) },
+    values.all ? { all: true } : byId ? { id: Number(id) } : { text: given },
   );
   if (faults.length === 0) out(['no fault was in place']);
   out(faults.flatMap(faultLines));

@@ -31,6 +31,9 @@ export declare function findRedisServer(env?: NodeJS.ProcessEnv): string | undef
 export declare function findPostgresBinDir(env?: NodeJS.ProcessEnv): string | undefined;
 export declare function findBusybox(): string | undefined;
 export declare function findChromium(env?: NodeJS.ProcessEnv): string | undefined;
+export declare const CHAOSTOOLKIT_PYTHON: string;
+export declare const CHAOSTOOLKIT_APT: string[];
+export declare function chaosToolkitPythonReady(python?: string): boolean;
 export declare function checkPrerequisites(options?: {
   env?: NodeJS.ProcessEnv;
   node?: { version: string; path: string };

@@ -131,6 +131,36 @@ export function findChromium(env = process.env) {
   );
 }
 
+/**
+ * The Debian packages the vendored Chaos Toolkit needs under Debian's own Python (no Python registry is
+ * reachable here): the interoperability test (test/interop/chaostoolkit.test.ts) runs `chaos validate` and
+ * `chaos run` with /usr/bin/python3 — never a pyenv shim, whose Python lacks them.
+ */
+export const CHAOSTOOLKIT_PYTHON = '/usr/bin/python3';
+export const CHAOSTOOLKIT_APT = [
+  'python3-click',
+  'python3-click-plugins',
+  'python3-pythonjsonlogger',
+  'python3-charset-normalizer',
+  'python3-requests',
+  'python3-yaml',
+  'python3-importlib-metadata',
+  'python3-logzero',
+];
+const CHAOSTOOLKIT_MODULES =
+  'import click, click_plugins, pythonjsonlogger, charset_normalizer, requests, yaml, importlib_metadata, logzero';
+
+/** Whether Debian's Python can import everything the vendored Chaos Toolkit needs. */
+export function chaosToolkitPythonReady(python = CHAOSTOOLKIT_PYTHON) {
+  if (!existsSync(python)) return false;
+  try {
+    execFileSync(python, ['-c', CHAOSTOOLKIT_MODULES], { stdio: 'ignore', timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** setpriv at the one place the local backend runs it from (support/env/local/process.ts). */
 export const SETPRIV = '/usr/bin/setpriv';
 

@@ -178,7 +178,7 @@ export class GameDay {
       if (target === 'all') chosen = this.world.faults.active().reverse();
       else if (typeof target === 'object') {
         // The text must be a fault step: a typo in a rollback is an error, not a silent no-op.
-        const { text } = matchFault(this.library.steps, target.text, this.world);
+        const { text } = matchFault(this.library.steps, target.text, this.world, 'undone');
         chosen = this.world.faults
           .active()
           .filter((r) => this.texts.get(r.id) === text)

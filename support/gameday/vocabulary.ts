@@ -102,28 +102,34 @@ export function closeFaultSteps(steps: readonly RunnableStep[], text: string, li
  * The fault step a text names. Refused (a StepInputError naming the text) when no definition matches, when
  * several do, when a parameter is malformed, or when the step is not a fault (a load, a verdict …).
  */
-export function matchFault(steps: readonly RunnableStep[], rawText: string, world: unknown): MatchedStep {
+export function matchFault(
+  steps: readonly RunnableStep[],
+  rawText: string,
+  world: unknown,
+  /** What is not done when the text is refused: applied (a fault), undone (an undo by its text). */
+  done = 'applied',
+): MatchedStep {
   // Written as in a feature, or as a user types it: a leading keyword and quotes are not part of the step.
   const text = rawText.trim().replace(/^(?:When|And|But|Given|Then)\s+/, '');
   if (text === '')
     throw new StepInputError(
-      'no fault text given: write a fault step of the features, e.g. faultline fault "redis is unreachable for 10 s"',
+      `no fault text given: write a fault step of the features, e.g. faultline fault "redis is unreachable for 10 s"`,
     );
   const close = () => `; closest fault steps:\n  ${closeFaultSteps(steps, text).join('\n  ')}`;
   const match = matchStep(steps, text);
   if (match.state === 'undefined')
-    throw new StepInputError(`'${text}' is not a step of the vocabulary: nothing was applied${close()}`);
+    throw new StepInputError(`'${text}' is not a step of the vocabulary: nothing was ${done}${close()}`);
   if (match.state === 'ambiguous')
     throw new StepInputError(
-      `'${text}' matches several steps (${match.definitions.map((d) => `${d.uri}:${d.line}`).join(', ')}): nothing was applied`,
+      `'${text}' matches several steps (${match.definitions.map((d) => `${d.uri}:${d.line}`).join(', ')}): nothing was ${done}`,
     );
   if (match.state === 'rejected')
-    throw new StepInputError(`'${text}': ${match.message} (nothing was applied)`);
+    throw new StepInputError(`'${text}': ${match.message} (nothing was ${done})`);
   const definition = match.definition as RunnableStep;
   const kind = VOCABULARY[patternKey(definition.pattern)]?.kind;
   if (kind !== 'fault')
     throw new StepInputError(
-      `'${text}' is ${kind ? `a ${kind} step` : `a step faultline's vocabulary does not know (${definition.uri}:${definition.line})`}, not a fault: nothing was applied${close()}`,
+      `'${text}' is ${kind ? `a ${kind} step` : `a step faultline's vocabulary does not know (${definition.uri}:${definition.line})`}, not a fault: nothing was ${done}${close()}`,
     );
   // Transformed again for this world: a parameter type may read it.
   const args = (definition.expression.match(text) ?? []).map((a) => a.getValue(world));

@@ -1,5 +1,5 @@
 import { escapeHtml, page } from './html.ts';
-import type { Journal, JournalScenario } from './journal.ts';
+import type { JournalScenario } from './journal.ts';
 
 // The resilience coverage matrix: failure modes (rows) × services (columns); a cell lists the experiments
 // that injected that failure into that service and whether one passed. Services are named by role — a
@@ -37,7 +37,7 @@ function roleOf(target: string, scenario: JournalScenario): string {
   return service ? (service.group ?? service.name) : target;
 }
 
-export function coverageMatrix(journal: Pick<Journal, 'scenarios'>): CoverageMatrix {
+export function coverageMatrix(journal: { scenarios: readonly JournalScenario[] }): CoverageMatrix {
   const cells = new Map<string, CoverageCell>();
   const services = new Set<string>();
   const add = (mode: string, service: string, scenario: JournalScenario) => {

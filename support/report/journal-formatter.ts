@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Envelope, Timestamp } from '@cucumber/messages';
+import { chaosToolkitJournal } from './chaostoolkit-journal.ts';
 import { coverageHtml, coverageMatrix } from './coverage.ts';
 import { propertiesText, runEnvironment } from './environment.ts';
 import { buildJournal, familyOf, type JournalScenario, type ScenarioStatus } from './journal.ts';
@@ -131,6 +132,18 @@ export default {
           const matrix = coverageMatrix(journal);
           writeFileSync(join(directory, 'coverage.json'), `${JSON.stringify(matrix, null, 2)}\n`);
           writeFileSync(join(directory, 'coverage.html'), coverageHtml(matrix));
+          // Each scenario also as a journal of Chaos Toolkit's own shape, for its tools (chaos report).
+          const ctk = join(directory, 'chaostoolkit');
+          emptyDirectory(ctk);
+          journal.scenarios.forEach((s, i) => {
+            const slug = s.name
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+              .replace(/^-|-$/g, '')
+              .slice(0, 60);
+            const file = join(ctk, `${String(i + 1).padStart(3, '0')}-${slug}.json`);
+            writeFileSync(file, `${JSON.stringify(chaosToolkitJournal(s, environment), null, 2)}\n`);
+          });
         }
         if (resultsDir) {
           mkdirSync(resultsDir, { recursive: true });

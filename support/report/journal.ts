@@ -1,3 +1,4 @@
+import { type ChaosToolkitFields, chaosToolkitFields, experimentStatus } from './chaostoolkit-journal.ts';
 import type { JournalEntry } from './journal-entry.ts';
 
 // The run journal (reports/journal.json), machine-readable like Chaos Toolkit's: the run's identity and
@@ -38,7 +39,16 @@ export interface JournalScenario {
   topology: JournalEntry['topology'];
 }
 
-export interface Journal {
+/** A scenario in the journal: faultline's record, and the same as a Chaos Toolkit experiment's journal. */
+export type JournaledScenario = JournalScenario &
+  ChaosToolkitFields & { experiment_status: ReturnType<typeof experimentStatus>['status'] };
+
+/**
+ * The run journal: faultline's fields, and beside them the run as one Chaos Toolkit journal (deviated,
+ * steady_states, run, rollbacks, start, end, duration: support/report/chaostoolkit-journal.ts); `status`
+ * keeps faultline's meaning.
+ */
+export interface Journal extends ChaosToolkitFields {
   journal: 'faultline';
   version: 1;
   status: 'passed' | 'failed';
@@ -48,7 +58,7 @@ export interface Journal {
   backends: string[];
   environment: Record<string, string>;
   summary: { scenarios: number; passed: number; failed: number; other: number };
-  scenarios: JournalScenario[];
+  scenarios: JournaledScenario[];
 }
 
 export function familyOf(uri: string): string {
@@ -64,6 +74,20 @@ export function buildJournal(
   const passed = scenarios.filter((s) => s.status === 'passed').length;
   const failed = scenarios.filter((s) => s.status === 'failed').length;
   const seeds = scenarios.flatMap((s) => (s.seed === null ? [] : [s.seed]));
+  const journaled: JournaledScenario[] = scenarios.map((s) => ({
+    ...s,
+    experiment_status: experimentStatus(s).status,
+    ...chaosToolkitFields(s),
+  }));
+  const all = (pick: (s: JournaledScenario) => ChaosToolkitFields['steady_states']['before']) => {
+    const states = journaled.flatMap((s) => (pick(s) ? [pick(s)!] : []));
+    return states.length === 0
+      ? null
+      : {
+          steady_state_met: states.every((x) => x.steady_state_met),
+          probes: states.flatMap((x) => x.probes),
+        };
+  };
   return {
     journal: 'faultline',
     version: 1,
@@ -74,6 +98,18 @@ export function buildJournal(
     backends: [...new Set(scenarios.flatMap((s) => (s.backend ? [s.backend] : [])))],
     environment: run.environment,
     summary: { scenarios: scenarios.length, passed, failed, other: scenarios.length - passed - failed },
-    scenarios,
+    // The run as one Chaos Toolkit journal: every scenario's steady states, fault runs and undos together.
+    deviated: journaled.some((s) => s.deviated),
+    steady_states: {
+      before: all((s) => s.steady_states.before),
+      after: all((s) => s.steady_states.after),
+      during: journaled.flatMap((s) => s.steady_states.during),
+    },
+    run: journaled.flatMap((s) => s.run),
+    rollbacks: journaled.flatMap((s) => s.rollbacks),
+    start: run.startedAt,
+    end: run.endedAt,
+    duration: (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000,
+    scenarios: journaled,
   };
 }

@@ -117,7 +117,6 @@ test('up, fault, undo, refused input, status, down: every fault proven and undon
     ['fault'],
     ['undo'],
     ['undo', '1', '--all'],
-    ['undo', 'first'],
     ['down', '--timeout', 'soon'],
     ['fault', '--al', 'x'],
   ]) {

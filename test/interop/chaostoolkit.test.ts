@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
+import { chaosToolkitJournal } from '../../support/report/chaostoolkit-journal.ts';
+import { buildJournal } from '../../support/report/journal.ts';
 import { ROOT } from '../features/cucumber-run.ts';
 import {
   CHAOS,
@@ -169,6 +171,64 @@ test('`chaos run` of the exported partition against `faultline up`: completed, t
   assert.deepEqual(
     (await new ToxiproxyClient(proxy.url).proxies()).flatMap((p) => p.toxics),
     [],
+  );
+
+  // faultline's run journal speaks the same shape: every key chaoslib wrote, at every level that tools read.
+  const ours = chaosToolkitJournal(
+    buildJournal(
+      [
+        {
+          feature: 'f',
+          uri: 'features/x.feature',
+          family: 'x',
+          name: 'x',
+          tags: [],
+          status: 'passed',
+          startedAt: journal.start,
+          endedAt: journal.end,
+          steadyStateBefore: { met: true, evidence: [] },
+          steadyStateAfter: { clean: true, problems: [] },
+          faults: [
+            {
+              id: 1,
+              kind: 'partition',
+              description: 'p',
+              targets: ['redis'],
+              state: 'undone',
+              startedAt: journal.start,
+              stoppedAt: journal.end,
+              undo: 'undone',
+              evidence: [],
+            },
+          ],
+          phases: [],
+          verdicts: [{ check: 'c', pass: true, message: 'm', figures: {} }],
+          operations: null,
+          seed: 1,
+          backend: 'local',
+          topology: null,
+        },
+      ],
+      { startedAt: journal.start, endedAt: journal.end, success: true, environment: {} },
+    ).scenarios[0]!,
+    {},
+  );
+  const keys = (o: object) => Object.keys(o).sort();
+  for (const key of keys(journal)) assert.ok(key in ours, `faultline's Chaos Toolkit journal lacks '${key}'`);
+  assert.deepEqual(keys(ours.steady_states), keys(journal.steady_states));
+  assert.deepEqual(keys(ours.steady_states.before!), keys(journal.steady_states.before));
+  const runKeys = keys(journal.run[0]);
+  assert.deepEqual(
+    keys(ours.run[0]!).filter((k) => runKeys.includes(k)),
+    runKeys,
+  );
+  assert.deepEqual(
+    keys(ours.rollbacks[0]!).filter((k) => runKeys.includes(k)),
+    runKeys,
+  );
+  assert.deepEqual(
+    keys(ours.steady_states.before!.probes[0]!).filter((k) => runKeys.includes(k)),
+    runKeys,
   );
 
   const down = await gameDay.cli(['down']);
