@@ -1,4 +1,5 @@
 import { loadConfiguration, loadSupport } from '@cucumber/cucumber/api';
+import { EFFECT_WORDS, NETWORK_FAULT_STEP } from '../faults/network/effects.ts';
 import { StepInputError } from '../parse.ts';
 import type { StepKind } from '../plan/meaning.ts';
 import { matchStep, patternKey, type StepDefinitionLike } from '../plan/steps.ts';
@@ -59,6 +60,11 @@ export interface MatchedStep {
 /** A pattern as a person reads it: "{…}" for what a regular expression captures, "[…]" for what is optional. */
 export function readablePattern(pattern: string | RegExp): string {
   if (typeof pattern === 'string') return pattern;
+  // The one network step reads every effect: its alternatives say more than any placeholder could.
+  if (pattern.source === NETWORK_FAULT_STEP)
+    return `{service or link} is ${EFFECT_WORDS.replace(/\.\+\?/g, '…')
+      .split('|')
+      .join(' / ')}[ for {duration}]`;
   let text = pattern.source.replace(/^\^/, '').replace(/\$$/, '');
   text = text.replace(/\(\?[!=][^)]*\)/g, '');
   // Innermost groups first, until none is left: an optional non-capturing group is "[…]", a capture "{…}".
@@ -74,26 +80,44 @@ export function readablePattern(pattern: string | RegExp): string {
   return text.replace(/\\(.)/g, '$1').replace(/\s+/g, ' ');
 }
 
-const wordsOf = (text: string): Set<string> =>
-  new Set(
-    text
-      .toLowerCase()
-      .match(/[a-z]{3,}/g)
-      ?.filter((w) => !['the', 'and', 'for'].includes(w)),
-  );
+const wordsOf = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .match(/[a-z]{3,}/g)
+    ?.filter((w) => !['the', 'and', 'for', 'with'].includes(w)) ?? [];
 
-/** The fault steps closest to a text, by the words they share: what an unknown text probably meant. */
+/** "kill" meets "killed" and "kills": a word shares its first four letters with another's. */
+const meets = (a: string, b: string) => a.slice(0, 4) === b.slice(0, 4);
+
+/** Where a game day usually starts: shown first among steps that share nothing with a text. */
+const COMMON = [
+  /^\{service or link\} is /,
+  /^the network between \[/,
+  /killed with SIGKILL\[/,
+  /paused/,
+  /SIGTERM/,
+];
+
+/**
+ * The fault steps closest to a text, by the words they share (a shared stem counts): what an unknown text
+ * probably meant. Ties: the common faults first, then the vocabulary's own order.
+ */
 export function closeFaultSteps(steps: readonly RunnableStep[], text: string, limit = 5): string[] {
-  const wanted = wordsOf(text);
+  const wanted = [...new Set(wordsOf(text))];
   return steps
     .filter((s) => VOCABULARY[patternKey(s.pattern)]?.kind === 'fault')
-    .map((s) => {
+    .map((s, index) => {
       const readable = readablePattern(s.pattern);
       const words = wordsOf(readable);
-      const shared = [...wanted].filter((w) => words.has(w)).length;
-      return { readable, score: shared / Math.max(1, Math.min(words.size, wanted.size) + 1) };
+      const shared = wanted.filter((w) => words.some((p) => meets(w, p))).length;
+      const common = COMMON.findIndex((c) => c.test(readable));
+      return {
+        readable,
+        index: common >= 0 ? common : COMMON.length + index,
+        score: shared / (words.length + 2),
+      };
     })
-    .sort((a, b) => b.score - a.score || a.readable.localeCompare(b.readable))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, limit)
     .map((s) => s.readable);
 }
