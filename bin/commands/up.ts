@@ -135,7 +135,7 @@ export const command = {
         process.stderr.write(`faultline up: ${signal}: rolling the faults back and stopping everything\n`),
       );
     say([
-      `faultline up: system ${addresses.system} on the ${addresses.backend} backend, up and answering in ${(upMs / 1000).toFixed(2)} s (seed ${gameDay.world.seed})`,
+      `faultline up: system ${addresses.system} on the ${addresses.backend} backend, up and answering in ${(gameDay.timings.upMs / 1000).toFixed(2)} s (${(upMs / 1000).toFixed(2)} s with loading the step definitions; seed ${gameDay.world.seed})`,
       ...addressLines(addresses),
       `state: ${path}`,
       'drive it: npx faultline fault "<fault step>" · npx faultline undo <id>|--all · npx faultline status · npx faultline down (or Ctrl-C)',

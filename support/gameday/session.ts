@@ -62,6 +62,8 @@ export class GameDay {
   private readonly library: StepLibrary;
   /** What the steady-state step attached: each link's probe answering. */
   readonly steadyState: string[];
+  /** How long loading the step definitions took, and bringing the system up until it answered. */
+  timings = { loadMs: 0, upMs: 0 };
 
   private constructor(world: FaultlineWorld, library: StepLibrary, steadyState: string[]) {
     this.world = world;
@@ -76,7 +78,9 @@ export class GameDay {
     system?: string;
     given: string;
   }): Promise<GameDay> {
+    const loading = performance.now();
     const library = await loadStepLibrary(options.cwd, options.profile);
+    const loadedMs = performance.now() - loading;
     const attached: string[] = [];
     const worldOptions: WorldOptions = {
       attach: (data) => void (typeof data === 'string' && attached.push(data)),
@@ -93,13 +97,16 @@ export class GameDay {
     // An interrupt (Ctrl-C, SIGTERM) rolls these faults back, as it does a scenario's.
     live.trackFaults(world.faults);
     const step = matchSteadyState(library.steps, options.given, world);
+    const starting = performance.now();
     try {
       await step.definition.code.apply(world, step.args);
     } catch (error) {
       await world.down();
       throw error;
     }
-    return new GameDay(world, library, attached.join('\n').split('\n').filter(Boolean));
+    const gameDay = new GameDay(world, library, attached.join('\n').split('\n').filter(Boolean));
+    gameDay.timings = { loadMs: loadedMs, upMs: performance.now() - starting };
+    return gameDay;
   }
 
   /** Every service's own address and every link's proxy listener, as the harness reaches them. */
