@@ -5,17 +5,18 @@
 
 import { parseArgs } from 'node:util';
 
-const help = `usage: faultline up [--system S] [--backend local|containers] [--config FILE] [--given STEP] [--state FILE]
+const help = `usage: faultline up [--system S] [--backend B] [--config FILE] [--given STEP] [--state FILE]
 
   Brings the system of faultline.config up and keeps it until \`faultline down\`, Ctrl-C or SIGTERM.
   Then, from another terminal in the same directory:
     npx faultline fault "<fault step>"     e.g. "the link from api to redis is slowed by 300ms"
-    npx faultline undo <id> | --all
+    npx faultline undo <id> | "<fault step>" | --all
     npx faultline status [--steady-state]
     npx faultline down
 
   --system   the system of the config (default: as a run selects it)
-  --backend  local or containers (default: as a run selects it; FAULTLINE_BACKEND)
+  --backend  local, containers, or another backend this faultline has (default: as a run selects it;
+             FAULTLINE_BACKEND)
   --config   the config file (default: faultline.config.ts here; FAULTLINE_CONFIG)
   --given    the steady-state step that brings it up (default: "the system is running"),
              e.g. --given "the system is running with 5 workers"
@@ -54,8 +55,6 @@ export const command = {
     let flags: ReturnType<typeof parse>;
     try {
       flags = parse(argv);
-      if (flags.backend !== undefined && !['local', 'containers', 'auto'].includes(flags.backend))
-        throw new Error(`--backend ${flags.backend} is not a backend; accepted: local, containers (or auto)`);
     } catch (error) {
       process.stderr.write(`faultline up: ${(error as Error).message}\n\n${help}`);
       return 2;
@@ -77,8 +76,20 @@ export const command = {
     } catch (error) {
       if (!(error instanceof NoGameDay)) throw error;
     }
-    // The same variables a run reads, so the backend and the config are chosen exactly as in a run.
-    if (flags.backend) process.env.FAULTLINE_BACKEND = flags.backend;
+    // The same variables a run reads, so the backend and the config are chosen exactly as in a run; the
+    // backend is checked against those the backends module knows, before anything starts.
+    if (flags.backend) {
+      process.env.FAULTLINE_BACKEND = flags.backend;
+      const { selectBackend } = await import('../../support/env/backends.ts');
+      try {
+        selectBackend();
+      } catch (error) {
+        process.stderr.write(
+          `faultline up: --backend ${flags.backend}: ${(error as Error).message}\n\n${help}`,
+        );
+        return 2;
+      }
+    }
     if (flags.config) process.env.FAULTLINE_CONFIG = flags.config;
 
     const { sweepDeadRuns, claimOwnership } = await import('../../support/cleanup/leftovers.ts');

@@ -215,7 +215,10 @@ test('bad input to `up`: an unknown backend, a step that is not a steady state',
   const gameDay = await startGameDay(work, 'bad', { args: ['--backend', 'kubernetes-nope'] });
   const result = await gameDay.done;
   assert.equal(result.code, 2, result.output);
-  assert.match(result.output, /--backend kubernetes-nope is not a backend; accepted: local, containers/);
+  assert.match(
+    result.output,
+    /--backend kubernetes-nope: FAULTLINE_BACKEND=kubernetes-nope is not a backend; accepted: local, containers/,
+  );
   const wrong = await startGameDay(work, 'bad-given', { args: ['--given', 'redis is unreachable'] });
   const refused = await wrong.done;
   assert.equal(refused.code, 1, refused.output);
