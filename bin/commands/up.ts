@@ -141,6 +141,8 @@ export const command = {
     });
     // However this process ends, its state file goes with it.
     process.on('exit', () => removeOwnState(path));
+    // A closed terminal ends the game day as SIGTERM does (Node would otherwise exit at once, cleaning nothing).
+    process.on('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
       process.on(signal, () =>
         process.stderr.write(`faultline up: ${signal}: rolling the faults back and stopping everything\n`),

@@ -123,6 +123,8 @@ export async function exportScenario(
   const rollbacks: Activity[] = [];
   const notExported: NotExported[] = [];
   let toxics = 0;
+  /** The scenario's steady-state step: what `faultline up --given` brings the game day up with. */
+  let given: string | undefined;
   /** A wait ("the load has run for 2 seconds") pauses before whatever is exported next. */
   let waitMs = 0;
   const add = (activity: Activity) => {
@@ -152,6 +154,7 @@ export async function exportScenario(
       notes.topology = (await system?.at(notes.scale).catch(() => undefined))?.topology;
     const kind = meaning?.kind;
     if (kind === 'steady state') {
+      given ??= step.text;
       probes.push({
         type: 'probe',
         name: step.text,
@@ -244,10 +247,11 @@ export async function exportScenario(
   }
   const tags = [...new Set([...scenario.tags.map((t) => t.replace(/^@/, '')), 'faultline'])];
   const where = `${scenario.uri}:${scenario.line}`;
+  const up = `npx faultline up${given && given !== 'the system is running' ? ` --given ${JSON.stringify(given)}` : ''}`;
   const experiment: Experiment = {
     version: '1.0.0',
     title: scenario.name,
-    description: `${feature.name}${feature.description ? ` — ${feature.description.trim().replace(/\s+/g, ' ')}` : ''} (exported by faultline from ${where}; run it against \`npx faultline up\`)`,
+    description: `${feature.name}${feature.description ? ` — ${feature.description.trim().replace(/\s+/g, ' ')}` : ''} (exported by faultline from ${where}; run it against \`${up}\`)`,
     tags,
     configuration: CONFIGURATION as unknown as { [key: string]: Json },
     ...(probes.length > 0
@@ -264,6 +268,7 @@ export async function exportScenario(
       {
         name: 'faultline',
         source: where,
+        up,
         not_exported: notExported.map((n) => ({ line: n.line, step: n.step, kind: n.kind, why: n.why })),
       },
     ],
