@@ -1,11 +1,14 @@
-import { awaitServicesAnswer } from '../checks/steady-state.ts';
+import { awaitServicesAnswer, awaitSteadyState } from '../checks/steady-state.ts';
 import { live } from '../cleanup/live.ts';
 import { inspectAfterRollback } from '../faults/clean.ts';
 import type { FaultRecord, TrafficProof } from '../faults/ledger.ts';
+import { patternKey } from '../plan/steps.ts';
 import { proxyName } from '../system/topology.ts';
+import { steadyStateWords } from '../system/words.ts';
 import type { FaultlineWorld } from '../world.ts';
 import {
   loadStepLibrary,
+  type MatchedStep,
   matchFault,
   matchSteadyState,
   type StepLibrary,
@@ -65,10 +68,19 @@ export class GameDay {
   /** How long loading the step definitions took, and bringing the system up until it answered. */
   timings = { loadMs: 0, upMs: 0 };
 
-  private constructor(world: FaultlineWorld, library: StepLibrary, steadyState: string[]) {
+  /** The steady-state step the game day was brought up with: what `status --steady-state` checks again. */
+  private readonly given: MatchedStep;
+
+  private constructor(
+    world: FaultlineWorld,
+    library: StepLibrary,
+    steadyState: string[],
+    given: MatchedStep,
+  ) {
     this.world = world;
     this.library = library;
     this.steadyState = steadyState;
+    this.given = given;
   }
 
   /** Loads the vocabulary, builds a World and runs the steady-state step in it: the topology is up and answers. */
@@ -104,7 +116,7 @@ export class GameDay {
       await world.down();
       throw error;
     }
-    const gameDay = new GameDay(world, library, attached.join('\n').split('\n').filter(Boolean));
+    const gameDay = new GameDay(world, library, attached.join('\n').split('\n').filter(Boolean), step);
     gameDay.timings = { loadMs: loadedMs, upMs: performance.now() - starting };
     return gameDay;
   }
@@ -207,7 +219,19 @@ export class GameDay {
   async status(probe: boolean): Promise<{ faults: FaultReport[]; steadyState?: string[] }> {
     const faults = this.world.faults.records.map(report);
     if (!probe) return { faults };
-    return { faults, steadyState: await awaitServicesAnswer(this.world.env, 5_000) };
+    const env = this.world.env;
+    // "A healthy coordinator with N registered members": the coordinator must still see every member healthy.
+    if (
+      patternKey(this.given.definition.pattern).startsWith('a healthy {word} with {int} registered {word}')
+    ) {
+      const [coordinatorWord, count, groupWord] = this.given.args as [string, number, string];
+      const { coordinator, group } = steadyStateWords(env.topology, coordinatorWord, count, groupWord);
+      return {
+        faults,
+        steadyState: await awaitSteadyState(env, this.world.system, coordinator, group, count, 5_000),
+      };
+    }
+    return { faults, steadyState: await awaitServicesAnswer(env, 5_000) };
   }
 
   /** The After hook's work: roll back, check the environment clean, stop everything. */

@@ -152,6 +152,13 @@ test('up, fault, undo, refused input, status, down: every fault proven and undon
     paused.stdout,
     /^#4 api paused \[active; heals by itself 30 s after it took effect\]\n.*stopped \(process state T\)/,
   );
+  // The hypothesis an exported experiment checks: not met while redis is cut off.
+  const deviated = await gameDay.cli(['status', '--steady-state']);
+  assert.equal(deviated.code, 1, deviated.stdout);
+  assert.match(
+    deviated.stdout,
+    /steady state: NOT met: .*api → redis through api-to-redis does not answer a redis probe/,
+  );
   const status = await gameDay.cli(['status']);
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /#3 black hole on every link into redis \[active/);
