@@ -21,6 +21,9 @@ import { type GameDayUnderTest, ready, startGameDay } from '../helpers/gameday.t
 // `faultline down`, and by Ctrl-C with a fault still in place (against an external fault proxy, which
 // outlives the game day, so a toxic left behind would be seen). Each time nothing is left: no process, no
 // listening port, no temp dir, no state file, no proxy or toxic.
+//
+// The first test takes ≈ 30 s (≈ 40 s on a loaded machine) on purpose: it drives some 30 short commands,
+// each a Node start, against one game day — one topology brought up for all of them, not one per check.
 
 const work = mkdtempSync(join(tmpdir(), 'gameday-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
