@@ -11,6 +11,9 @@ import type { MalformedKind } from './words.ts';
 // in the coverage matrix against the service that received them. Its undo has nothing to put back: the
 // requests are sent; what they did is what the verdicts judge.
 
+/** How long the memory watch goes on after the last answer. */
+const MEMORY_TAIL_MS = 300;
+
 /** One step's flood, kept on the scenario for its verdicts. */
 export interface Flood {
   /** The operation's name, as the step wrote it. */
@@ -114,6 +117,8 @@ export function malformedFlood(options: FloodOptions): FaultSpec {
           Array.from({ length: Math.min(options.concurrency ?? 4, requests.length) }, worker),
         );
       } finally {
+        // A little past the last answer: memory a service takes on after it answered still counts.
+        await new Promise((resolve) => setTimeout(resolve, MEMORY_TAIL_MS));
         await flood.memory.stop();
         flood.endedAt = Date.now();
       }
