@@ -44,11 +44,20 @@ export async function watchMemory(
     return watch;
   }
   const pidOf = control.pid.bind(control);
+  // The pid is asked for again only when its /proc entry stops answering (a restart): on containers each
+  // ask is a call to the engine.
+  let pid: number | undefined;
+  const read = async (): Promise<MemorySample | undefined> => {
+    pid ??= await pidOf();
+    if (pid === undefined) return undefined;
+    return { at: Date.now(), rssBytes: await residentBytes(pid) };
+  };
   const sample = async (): Promise<MemorySample | undefined> => {
     try {
-      const pid = await pidOf();
-      if (pid === undefined) return undefined;
-      return { at: Date.now(), rssBytes: await residentBytes(pid) };
+      return await read().catch(() => {
+        pid = undefined;
+        return read();
+      });
     } catch (error) {
       watch.unavailable = `${service}'s memory could not be read: ${(error as Error).message}`;
       return undefined;
