@@ -44,20 +44,28 @@ export interface FloodOptions {
   started: (flood: Flood) => void;
 }
 
-/** The requests of a flood, built up front from the seed: the same step on a re-run sends the same bytes. */
+/**
+ * The requests of a flood, by index: ids are drawn up front, in order, so the same step on a re-run sends
+ * the same bytes whatever order the senders take them in; each body is made only when it is sent, so a
+ * flood of 100 000 holds a handful at a time.
+ */
 export function floodRequests(
   options: Pick<FloodOptions, 'kinds' | 'count' | 'nextId' | 'random' | 'request'>,
-) {
-  return Array.from({ length: options.count }, (_, i): MalformedRequest => {
-    const { family, sizeBytes } = options.kinds[i % options.kinds.length] as MalformedKind;
-    const id = options.nextId();
-    const declared = options.request({ id, random: options.random(`operation:${id}`) });
-    return mutate(family, declared, {
-      id,
-      random: options.random(`malformed:${id}`),
-      ...(sizeBytes !== undefined ? { sizeBytes } : {}),
-    });
-  });
+): { count: number; at(i: number): MalformedRequest } {
+  const ids = Array.from({ length: options.count }, () => options.nextId());
+  return {
+    count: options.count,
+    at(i) {
+      const { family, sizeBytes } = options.kinds[i % options.kinds.length] as MalformedKind;
+      const id = ids[i] as string;
+      const declared = options.request({ id, random: options.random(`operation:${id}`) });
+      return mutate(family, declared, {
+        id,
+        random: options.random(`malformed:${id}`),
+        ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+      });
+    },
+  };
 }
 
 const formatBytes = (n: number) =>
@@ -77,9 +85,11 @@ export function describeAnswer(a: MalformedAnswer): string {
 }
 
 export function malformedFlood(options: FloodOptions): FaultSpec {
-  const requests = floodRequests({ ...options, nextId: options.nextId });
-  const service = requests[0]?.service;
-  if (service === undefined) throw new Error('a flood needs at least one malformed request');
+  const requests = floodRequests(options);
+  if (requests.count === 0) throw new Error('a flood needs at least one malformed request');
+  // The first request is made here, before the fault is applied: a declared request a mutator cannot work
+  // on fails the step before anything is sent.
+  const service = requests.at(0).service;
   const families = [...new Set(options.kinds.map((k) => k.family))].join(', ');
   return {
     kind: 'malformed-requests',
@@ -100,22 +110,16 @@ export function malformedFlood(options: FloodOptions): FaultSpec {
       const t0 = Date.now();
       let next = 0;
       const worker = async () => {
-        for (let i = next++; i < requests.length; i = next++) {
+        for (let i = next++; i < requests.count; i = next++) {
           if (options.overMs !== undefined) {
-            const due = t0 + (i * options.overMs) / requests.length;
+            const due = t0 + (i * options.overMs) / requests.count;
             if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
           }
-          flood.answers[i] = await sendMalformed(
-            endpoint,
-            requests[i] as MalformedRequest,
-            options.timeoutMs ?? 10_000,
-          );
+          flood.answers[i] = await sendMalformed(endpoint, requests.at(i), options.timeoutMs ?? 10_000);
         }
       };
       try {
-        await Promise.all(
-          Array.from({ length: Math.min(options.concurrency ?? 4, requests.length) }, worker),
-        );
+        await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, requests.count) }, worker));
       } finally {
         // A little past the last answer: memory a service takes on after it answered still counts.
         await new Promise((resolve) => setTimeout(resolve, MEMORY_TAIL_MS));
@@ -125,10 +129,10 @@ export function malformedFlood(options: FloodOptions): FaultSpec {
       const answered = flood.answers.filter((a) => a.status !== undefined);
       if (answered.length === 0)
         throw new Error(
-          `the malformed requests had no effect: none of the ${requests.length} reached ${service} (${flood.answers[0]?.error ?? 'no answer'})`,
+          `the malformed requests had no effect: none of the ${requests.count} reached ${service} (${flood.answers[0]?.error ?? 'no answer'})`,
         );
       return [
-        `seed ${options.seed} (FAULTLINE_SEED=${options.seed} sends these bytes again); ${answered.length} of ${requests.length} answered by ${service}`,
+        `seed ${options.seed} (FAULTLINE_SEED=${options.seed} sends these bytes again); ${answered.length} of ${requests.count} answered by ${service}`,
         ...flood.answers.map(describeAnswer),
       ];
     },
