@@ -77,3 +77,29 @@ test('a run fails the step at its file:line and sends nothing: no fault in the l
   const faults = JSON.stringify(journal).match(/malformed-requests/g) ?? [];
   assert.equal(faults.length, 0, 'no malformed-requests fault was injected');
 });
+
+test('the plan of the data feature lists each flood with the service it goes to, its duration and reach', async () => {
+  const { code, stdout, stderr } = await faultline([
+    'plan',
+    '--json',
+    'features/data/malformed-requests.feature',
+  ]);
+  assert.equal(code, 0, stderr);
+  const plan = JSON.parse(stdout) as Plan;
+  assert.deepEqual(plan.problems, []);
+  const [mixed, oversized] = plan.scenarios.map((s) => s.faults[0]);
+  assert.deepEqual(mixed, {
+    fault:
+      '25 malformed document conversion requests (invalid JSON, missing fields, wrong types, wrong encoding, invalid UTF-8)',
+    targets: 'controller',
+    duration: '2 s',
+    blastRadius: 'controller: receives 25 malformed requests',
+    members: 1,
+    of: 1,
+    group: 'controller',
+    line: 12,
+    step: 'a client submits 25 malformed document conversion requests (invalid JSON, missing fields, wrong types, wrong encoding, invalid UTF-8) over 2 seconds',
+  });
+  assert.equal(oversized?.fault, '3 malformed document conversion requests (oversized)');
+  assert.equal(oversized?.duration, 'as sent, 4 at a time');
+});
