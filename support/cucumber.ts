@@ -8,6 +8,7 @@ import './report/labels.ts';
 import '../steps/abort.steps.ts';
 import '../steps/certificate.steps.ts';
 import '../steps/client.steps.ts';
+import '../steps/data.steps.ts';
 import '../steps/dns.steps.ts';
 import '../steps/environment.steps.ts';
 import '../steps/latency.steps.ts';

@@ -36,8 +36,10 @@ export type {
   AuditEvent,
   CertificateRejection,
   CertificateRejections,
+  DeclaredRequest,
   MemberCertificates,
   OperationContext,
+  RequestContext,
   System,
   SystemEvents,
 } from './system/system.ts';

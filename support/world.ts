@@ -3,6 +3,7 @@ import { parameter } from 'allure-js-commons';
 import type { Verdict } from './checks/verdict.ts';
 import { live } from './cleanup/live.ts';
 import { makeTempDir, type TempDir } from './cleanup/tmp.ts';
+import type { Flood } from './data/flood.ts';
 import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
 import { FaultLedger } from './faults/ledger.ts';
@@ -28,6 +29,8 @@ export class FaultlineWorld extends World {
   readonly faults = new FaultLedger();
   readonly history = new History();
   readonly verdicts: Verdict[] = [];
+  /** Malformed requests sent by data-fault steps, for their verdicts. */
+  readonly floods: Flood[] = [];
   readonly startedAt = Date.now();
   private systemValue: System | undefined;
   private envValue: Environment | undefined;

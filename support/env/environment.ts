@@ -48,6 +48,11 @@ export interface ServiceControl {
   exited?(): ServiceExit | undefined;
   /** Names the running process (`pid 4242`, a container's start time): a restart changes it. */
   incarnation(): string;
+  /**
+   * The host's process id of the service's main process now (a container's State.Pid), where this machine
+   * can read it under /proc: what the data faults' memory measurement reads. Undefined when not running.
+   */
+  pid?(): Promise<number | undefined>;
   /** Whether the process is stopped right now (SIGSTOP's state T, the container's Paused), read from the system. */
   paused(): Promise<boolean>;
   /** SIGKILL. */

@@ -1,5 +1,6 @@
 import { pct } from '../checks/figures.ts';
 import { parseDuration } from '../parse.ts';
+import type { System } from '../system/system.ts';
 import { isDeclared, type Topology } from '../system/topology.ts';
 import { coordinatedWords, memberWord } from '../system/words.ts';
 
@@ -36,6 +37,8 @@ export interface PlanNotes {
   topology?: Topology;
   /** The operations the scenario's system declares, when it is known (load steps name one). */
   operations?: readonly string[];
+  /** The operations' declared requests (what data faults malform), when the system is known. */
+  requests?: System['requests'];
 }
 
 export interface Meaning {

@@ -83,6 +83,7 @@ export async function planScenarios(
       const current = await built;
       notes.topology = current?.topology;
       notes.operations = current ? Object.keys(current.operations) : undefined;
+      notes.requests = current?.requests;
       try {
         meaning?.note?.(match.args, notes);
       } catch (error) {

@@ -12,6 +12,7 @@ import {
 } from '../system/words.ts';
 import { count, formatDuration, type Meaning, type PlanNotes, text, words } from './meaning.ts';
 import { CERTIFICATES } from './meanings/certificates.ts';
+import { DATA } from './meanings/data.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
@@ -107,6 +108,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...DNS,
   ...STORES,
   ...REPLICAS,
+  ...DATA,
 
   // load and clients
   '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':

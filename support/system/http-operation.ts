@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
 import type { Environment } from '../env/environment.ts';
 import type { Operation } from '../load/history.ts';
-import type { HttpOperation } from './declare.ts';
+import type { HttpOperation, OperationDeclaration } from './declare.ts';
+import type { DeclaredRequest, RequestContext } from './system.ts';
 
 // An operation declared as an HTTP request template: no code on the user's side. Sent like a client
 // outside the system (straight to the service, not through a link), recorded as one history operation.
@@ -50,4 +51,25 @@ export function httpOperation(kind: string, template: HttpOperation) {
       return { ...base, completedAt: Date.now(), outcome: 'unknown', error: (error as Error).message };
     }
   };
+}
+
+/**
+ * The declared request of every operation written as an http({ json }) template: the valid request data
+ * faults mutate, with nothing more for the user to declare. A template without a JSON body has none.
+ */
+export function httpRequests(
+  operations: Record<string, OperationDeclaration>,
+): Record<string, (ctx: RequestContext) => DeclaredRequest> {
+  const requests: Record<string, (ctx: RequestContext) => DeclaredRequest> = {};
+  for (const [kind, op] of Object.entries(operations)) {
+    if (typeof op === 'function' || op.json === undefined) continue;
+    requests[kind] = ({ id }) => ({
+      service: op.service,
+      method: op.method ?? 'POST',
+      path: fill(op.path, id) as string,
+      headers: fill(op.headers ?? {}, id) as Record<string, string>,
+      json: fill(op.json, id),
+    });
+  }
+  return requests;
 }

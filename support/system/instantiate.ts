@@ -11,7 +11,7 @@ import type {
   SystemDeclaration,
   SystemDefinition,
 } from './declare.ts';
-import { httpOperation } from './http-operation.ts';
+import { httpOperation, httpRequests } from './http-operation.ts';
 import { wait } from './readiness.ts';
 import type { OperationContext, System } from './system.ts';
 import {
@@ -136,6 +136,11 @@ const systemSchema = z
         { error: 'expected certificateRejections: { reasons: [ … ], read(env, since) { … } }' },
       )
       .optional(),
+    requests: z
+      .record(z.string(), fn, {
+        error: 'expected requests: { <operation>: ({ id }) => ({ service, path, json }) }',
+      })
+      .optional(),
     renewalLog: z
       .union([z.instanceof(RegExp), z.string().min(1)], {
         error: 'expected renewalLog: /pattern/ or the text the line contains',
@@ -162,6 +167,7 @@ const FIELDS = [
   'certificates',
   'certificateRejections',
   'renewalLog',
+  'requests',
 ] satisfies (keyof SystemDeclaration)[];
 const RENAMED: Record<string, string> = { faultEvents: 'events' };
 
@@ -488,6 +494,7 @@ export function instantiate(
     certificateRejections: declaration.certificateRejections,
     renewalLog: declaration.renewalLog,
     billing: declaration.billing,
+    requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
   };
   return system;
 }

@@ -56,6 +56,31 @@ export interface Adapters {
   billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
   /** Members whose identity is a certificate faultline can replace. */
   certificates?: MemberCertificates;
+  /**
+   * What a client sends for an operation, as data: the valid request data faults mutate ("a client submits
+   * 20 malformed order requests (invalid JSON)"). Operations declared with http({ json }) have one already.
+   */
+  requests?: Record<string, (ctx: RequestContext) => DeclaredRequest>;
+}
+
+export interface RequestContext {
+  /** The operation's unique id (the id the system's effects are recorded under). */
+  id: string;
+  random: () => number;
+}
+
+/** One valid request of an operation: a JSON body sent over HTTP straight to a service. */
+export interface DeclaredRequest {
+  /** The service that receives it (reached directly, like a client outside the system). */
+  service: string;
+  /** Default POST. */
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** The valid body, as JSON data. */
+  json: unknown;
+  /** Top-level fields the service requires: what "missing fields" removes (default: every field of json). */
+  required?: readonly string[];
 }
 
 export interface System extends Adapters {
@@ -79,6 +104,7 @@ const ADAPTER_USE: Record<string, string> = {
   renewalLog: 'the line a member logs when its certificate must be renewed',
   billing: 'the effects of its operations (what the exactly-once check reads)',
   certificates: 'member certificates faultline can replace',
+  requests: 'the valid request of each operation, as data, for data faults to mutate',
 };
 
 /** The adapter a step needs, or an error naming the member to add to the system's declaration. */

@@ -78,6 +78,29 @@ const cases = [
     // Off, every request Redis cannot plan is turned away: 503, worker registry unavailable.
     expect: /error rate under fault below 5%: \d+ of \d+ operations under fault were errors .*× status 503/,
   },
+  {
+    mechanism: 'strict UTF-8 (the declared charset and the bytes checked)',
+    switch: { FAULTLINE_PLATFORM_STRICT_ENCODING: 'false' },
+    run: ['features/data/malformed-requests.feature', '--name', 'refused while well-formed'],
+    // Off, a Latin-1 or invalid UTF-8 request id is decoded leniently and the request converted (200).
+    expect:
+      /every malformed document conversion request is rejected with a 4xx status: \d+ of \d+ .*(wrong encoding|invalid UTF-8): .*→ 200/,
+  },
+  {
+    mechanism: 'validation of conversion requests against the contract',
+    switch: { FAULTLINE_PLATFORM_STRICT_VALIDATION: 'false' },
+    run: ['features/data/malformed-requests.feature', '--name', 'refused while well-formed'],
+    // Off, a request missing its document or with a field of the wrong type reaches the conversion code.
+    expect:
+      /every malformed document conversion request is rejected with a 4xx status: \d+ of \d+ .*\d+ × 5\d\d/,
+  },
+  {
+    mechanism: 'the early body-size limit (refused at its Content-Length, never buffered)',
+    switch: { FAULTLINE_PLATFORM_BODY_LIMIT_EARLY: 'false' },
+    run: ['features/data/malformed-requests.feature', '--name', 'Oversized'],
+    // Off, each 96 MB body is read whole before the 413: the controller's memory grows by hundreds of MB.
+    expect: /the controller's memory stays within 64\.0 MB of its baseline: .*more than the 64\.0 MB allowed/,
+  },
 ];
 
 for (const c of cases) {

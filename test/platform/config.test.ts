@@ -44,6 +44,12 @@ test('controller defaults match the documented contract', () => {
     idempotency: true,
     redisFallback: { enabled: true, fleetMaxAgeMs: 10000 },
     tls: undefined,
+    requests: {
+      maxBodyBytes: 128 * 1024 * 1024,
+      earlyLimit: true,
+      strictEncoding: true,
+      strictValidation: true,
+    },
     logLevel: 'info',
   });
   const custom = controllerConfig({

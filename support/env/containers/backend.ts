@@ -366,6 +366,10 @@ class ContainersEnvironment implements Environment {
       exited: () => (r.state.running ? undefined : this.states.get(name)?.exit),
       incarnation: () => `container started ${this.states.get(name)?.startedAt ?? 'at an unknown time'}`,
       settled: async () => supervisor?.settled(),
+      pid: async () => {
+        const { State } = await r.container.inspect();
+        return State.Running && State.Pid > 0 ? State.Pid : undefined;
+      },
       paused: async () => {
         await this.refresh(name, r);
         return r.state.paused;

@@ -194,6 +194,7 @@ class LocalEnvironment implements Environment {
       alive: () => proc.running,
       exited: () => (proc.running ? undefined : proc.exitInfo),
       incarnation: () => `pid ${proc.pid}`,
+      pid: async () => (proc.running ? proc.pid : undefined),
       settled: async () => supervisor?.settled(),
       paused: () => isStopped(proc.running ? proc.pid : undefined),
       kill: () => proc.kill(),

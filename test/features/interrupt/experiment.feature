@@ -68,3 +68,10 @@ Feature: An experiment that is interrupted at any moment
     And redis is stopped for 1 second
     And the load has finished
     Then the error rate is below 100%
+
+  Scenario: Malformed requests, an oversized one among them, under load
+    Given a healthy controller with 1 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And a client submits 6 malformed document conversion requests (invalid JSON, wrong encoding, oversized to 96 MB) over 1 second
+    And the load has finished
+    Then every malformed document conversion request is rejected with a 4xx status
