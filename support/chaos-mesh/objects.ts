@@ -53,6 +53,8 @@ export const ANNOTATION = {
   owner: 'faultline.owner',
   /** The fault as faultline describes it, for whoever reads the object in the cluster. */
   fault: 'faultline.fault',
+  /** Where the object does not do exactly what faultline's fault does. */
+  translation: 'faultline.translation',
 } as const;
 
 /** A Go duration as Chaos Mesh parses it: 4000 → "4s", 1500 → "1500ms". */

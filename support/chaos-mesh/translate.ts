@@ -35,19 +35,24 @@ const none = (what: string, why: string) =>
 
 export function translate(shape: FaultShape, config: KubernetesConfig, naming: Naming): ChaosObject[] {
   const duration = shape.durationMs === undefined ? {} : { duration: goDuration(shape.durationMs) };
-  const specs = specsOf(shape, config).map(({ kind, namespace, spec }) => ({
+  const specs = specsOf(shape, config).map(({ kind, namespace, spec, note }) => ({
     kind,
     namespace,
+    note,
     spec: { ...spec, ...duration },
   }));
-  return specs.map(({ kind, namespace, spec }, i) => ({
+  return specs.map(({ kind, namespace, spec, note }, i) => ({
     apiVersion: API_VERSION,
     kind,
     metadata: {
       name: `${naming.name}-${kind.toLowerCase()}${specs.length > 1 ? `-${i + 1}` : ''}`,
       namespace,
       labels: naming.labels,
-      annotations: { ...naming.annotations, [ANNOTATION.fault]: naming.description },
+      annotations: {
+        ...naming.annotations,
+        [ANNOTATION.fault]: naming.description,
+        ...(note ? { [ANNOTATION.translation]: note } : {}),
+      },
     },
     spec,
   }));
@@ -57,6 +62,8 @@ interface Spec {
   kind: ChaosKind;
   namespace: string;
   spec: Record<string, unknown>;
+  /** Where the chaos object does not do exactly what faultline's fault does: said on the object. */
+  note?: string;
 }
 
 function specsOf(shape: FaultShape, config: KubernetesConfig): Spec[] {
@@ -78,6 +85,7 @@ function specsOf(shape: FaultShape, config: KubernetesConfig): Spec[] {
           kind: 'DNSChaos',
           namespace: placement.namespace,
           spec: { action: 'error', patterns: [shape.name, `${shape.name}.*`], ...spec },
+          note: `assumes the Kubernetes Service of ${shape.name} is named ${shape.name}`,
         },
       ];
     }
@@ -89,7 +97,12 @@ function specsOf(shape: FaultShape, config: KubernetesConfig): Spec[] {
         );
       // The members' clocks jump past the expiry (plus a second): their certificate is expired by the
       // clock they check it with, which is what renewal logic reads.
-      return [timeChaos(shape.aim, shape.expiresInMs + 1000, config)];
+      return [
+        {
+          ...timeChaos(shape.aim, shape.expiresInMs + 1000, config),
+          note: `the clock jumps ${goDuration(shape.expiresInMs + 1000)} ahead at once: the certificate is expired from the start, not after ${goDuration(shape.expiresInMs)}`,
+        },
+      ];
     }
     case 'clock':
       return [timeChaos(shape.aim, shape.offsetMs, config)];
@@ -232,8 +245,18 @@ function networkChaos(effect: NetworkEffect, link: StruckLink, config: Kubernete
     kind: 'NetworkChaos',
     namespace: placement.namespace,
     spec: { ...action, direction: link.direction, ...spec, target: { selector: peer, mode: 'all' } },
+    ...(NETWORK_NOTES[effect.kind] ? { note: NETWORK_NOTES[effect.kind] } : {}),
   };
 }
+
+/** Where NetworkChaos does the effect a little differently from faultline's proxy. */
+const NETWORK_NOTES: Record<string, string> = {
+  'latency bomb':
+    'netem draws the delay per packet (latency ± jitter), faultline per chunk of a connection: the same range, a different grain',
+  'packet loss': 'netem drops packets (TCP resends them); faultline drops chunks of the stream',
+  corruption: 'netem corrupts packets (checksums catch most); faultline corrupts bytes of the stream',
+  bandwidth: 'a token bucket (limit 20 MiB queued, 10 kB burst) on the struck side',
+};
 
 /** Why each proxy-only network effect has no NetworkChaos action. */
 const NETWORK_GAPS: Record<string, string> = {
@@ -261,6 +284,7 @@ function podChaos(shape: Extract<FaultShape, { family: 'process' }>, config: Kub
         kind: 'PodChaos',
         namespace: placement.namespace,
         spec: { action: 'container-kill', containerNames: [placement.container], ...spec },
+        note: "the kubelet restarts the container by the pod's restartPolicy, not faultline at rollback",
       };
     }
     case 'stop':

@@ -15,8 +15,11 @@ export interface StepProblem {
   uri: string;
   line: number;
   step: string;
-  /** 'system': the config or the selected system could not be loaded (reported once, at the config). */
-  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax' | 'system';
+  /**
+   * 'system': the config or the selected system could not be loaded (reported once, at the config);
+   * 'chaos-mesh': the fault has no Chaos Mesh translation (plan --emit chaos-mesh).
+   */
+  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax' | 'system' | 'chaos-mesh';
   message: string;
 }
 
