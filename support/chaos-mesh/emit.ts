@@ -61,8 +61,14 @@ export function chaosMeshOf(plan: Plan, config: KubernetesConfig, holdMs: number
         problems.push({ ...at, problem: 'chaos-mesh', message: (error as Error).message });
       }
     });
-    if (whole)
-      scenarios.push({ scenario, folder: stem, objects, workflow: workflowOf(stem, objects, labels, holdMs) });
+    // A step of it the plan could not read (undefined, rejected): the workflow would miss what it does.
+    if (whole && scenario.problems === 0)
+      scenarios.push({
+        scenario,
+        folder: stem,
+        objects,
+        workflow: workflowOf(stem, objects, labels, holdMs),
+      });
   }
   return { scenarios, problems };
 }

@@ -41,12 +41,13 @@ function selectorsOf(
     selector: PodSelector;
     mode?: string;
     value?: string;
-    target?: { selector: PodSelector; mode?: string; value?: string };
+    target?: { selector: PodSelector; mode?: string; value?: string } | string;
   };
   const out: { role: string; selector: PodSelector; mode?: string; value?: string }[] = [
     { role: 'selector', selector: spec.selector, mode: spec.mode, value: spec.value },
   ];
-  if (spec.target) out.push({ role: 'target', ...spec.target });
+  // A NetworkChaos's peer; HTTPChaos's `target` is a word (Request/Response), not pods.
+  if (typeof spec.target === 'object') out.push({ role: 'target', ...spec.target });
   return out;
 }
 
