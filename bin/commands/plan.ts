@@ -14,8 +14,8 @@ import { featureFiles, parseFeatures } from '../../support/plan/features.ts';
 import { planScenarios, type StepProblem } from '../../support/plan/plan.ts';
 import { renderPlan } from '../../support/plan/render.ts';
 import { loadStepDefinitions, profileSystem } from '../../support/plan/steps.ts';
-import { findConfig, loadConfig } from '../../support/system/config.ts';
 import { type PlanSystem, planSystem } from '../../support/plan/system.ts';
+import { findConfig, loadConfig } from '../../support/system/config.ts';
 
 const help = `usage: faultline plan [--json] [--profile name] [--emit chaos-mesh DIR [--hold 30s]] [features or directories …]
 
@@ -43,8 +43,7 @@ export const command = {
     try {
       const split = emitOption(argv);
       parsed = parse(split.rest);
-      if (split.dir !== undefined)
-        emit = { dir: split.dir, holdMs: holdOf(parsed.values.hold) };
+      if (split.dir !== undefined) emit = { dir: split.dir, holdMs: holdOf(parsed.values.hold) };
       else if (parsed.values.hold !== undefined) throw new Error('--hold goes with --emit chaos-mesh DIR');
     } catch (error) {
       process.stderr.write(`faultline plan: ${(error as Error).message}\n\n${help}`);
@@ -154,6 +153,8 @@ function parse(argv: string[]) {
       allowPositionals: true,
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}; accepted: --json, --profile <name>, --emit chaos-mesh <dir>, --hold <duration>, --help`);
+    throw new Error(
+      `${(error as Error).message}; accepted: --json, --profile <name>, --emit chaos-mesh <dir>, --hold <duration>, --help`,
+    );
   }
 }
