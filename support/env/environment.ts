@@ -93,6 +93,11 @@ export interface Environment {
   readonly dns?: DnsControl;
   /** Why there is no resolver although a service looks a dependency up by name (e.g. not root locally). */
   readonly dnsUnavailable?: string;
+  /**
+   * What is left of the experiment after rollback, for a backend whose clean state is not proxies and
+   * processes (kubernetes: chaos objects still there, pods not running); replaces the proxy/process check.
+   */
+  inspect?(): Promise<string[]>;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

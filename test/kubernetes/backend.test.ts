@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ChaosObject } from '../../support/chaos-mesh/objects.ts';
 import { formatOwner, RUN_ID, self } from '../../support/env/containers/runtime.ts';
+import { kubernetesEnvironment } from '../../support/env/kubernetes/backend.ts';
 import { type ChaosApi, chaosApi } from '../../support/env/kubernetes/client.ts';
 import { checkBlastRadius } from '../../support/env/kubernetes/fault.ts';
 import { kubernetesTarget } from '../../support/env/kubernetes/target.ts';
@@ -30,6 +31,8 @@ const PODS: Pod[] = [
     labels: { app: 'worker', 'statefulset.kubernetes.io/pod-name': `worker-${n}`, ...optIn },
   })),
   { name: 'redis-0', namespace: 'shop-data', labels: { app: 'redis', ...optIn } },
+  { name: 'postgres-0', namespace: 'shop-data', labels: { app: 'postgres', role: 'primary', ...optIn } },
+  { name: 'postgres-1', namespace: 'shop-data', labels: { app: 'postgres', role: 'replica', ...optIn } },
   // Deployed, but never opted in to chaos.
   { name: 'billing-5c4b', namespace: 'shop', labels: { app: 'billing' } },
 ];
@@ -245,5 +248,46 @@ test('load and probes reach a service through the URL the config gives', () => {
   assert.throws(
     () => target().url('redis'),
     /kubernetes\.services\.redis\.url: the harness reaches redis through a URL/,
+  );
+});
+
+test('the environment: sweep once, pods of every mapped service, URLs, clear errors for what a cluster lacks, cleanup of this run', async () => {
+  server.requests.length = 0;
+  const topology = { name: 'reference-platform', services: [], links: [], probes: {} };
+  const log: string[] = [];
+  const mapped = { ...config, services: { ...kubernetes.services } };
+  const env = await kubernetesEnvironment(topology, mapped, { api, log: (l) => log.push(l) });
+  assert.equal(env.backend, 'kubernetes');
+  // Every mapped service's pods were looked for (a deployment that is not there is no steady state).
+  const looked = server.calls('GET', '/api/v1/').map((r) => r.query.labelSelector);
+  assert.ok(looked.includes('app=redis') && looked.includes('app=worker'), looked.join(' '));
+  assert.deepEqual(env.endpoint('controller'), { host: 'controller.shop.example', port: 8080 });
+  assert.deepEqual(await env.toxiproxy.proxies(), []);
+  assert.throws(
+    () => env.linkEndpoint('controller', 'redis'),
+    /the link controller → redis does not exist on the kubernetes backend: .*NetworkChaos/,
+  );
+  assert.throws(
+    () => env.control('redis').alive(),
+    /process control of redis does not exist on the kubernetes backend: .*PodChaos/,
+  );
+  // A chaos object this run left behind is named by the after-rollback inspection and removed by down().
+  const ledger = new FaultLedger();
+  await ledger.inject(
+    env.chaos.fault(
+      { family: 'process', action: 'restart', aim: { name: 'controller', mode: 'all' } },
+      about('restart'),
+    ),
+  );
+  const [left] = await env.inspect!();
+  assert.match(left ?? '', /^PodChaos shop\/fl-.* is still in the cluster/);
+  await env.down();
+  assert.deepEqual(await env.inspect!(), []);
+  assert.equal(server.objects.size, 0);
+  await ledger.rollback();
+  // A service whose pods are not there refuses the environment, naming it.
+  await assert.rejects(
+    kubernetesEnvironment(topology, config, { api, log: () => {} }),
+    /no pods for ghost \(app=ghost in shop\); faultline does not deploy/,
   );
 });

@@ -1,5 +1,5 @@
 import { ANNOTATION, CHAOS_KINDS, LABEL } from '../../chaos-mesh/objects.ts';
-import { ownerIsGone, parseOwner } from '../containers/runtime.ts';
+import { ownerIsGone, parseOwner, RUN_ID } from '../containers/runtime.ts';
 import type { ChaosApi } from './client.ts';
 import type { KubernetesConfig } from './config.ts';
 
@@ -36,4 +36,47 @@ export async function sweepDeadRuns(
         removed.push(`${kind} ${namespace}/${object.metadata.name}: owner ${owner} is gone`);
       }
   return { removed, kept };
+}
+
+/** This run's chaos objects still in the cluster: "NetworkChaos shop/fl-…". */
+export async function listRunObjects(
+  api: ChaosApi,
+  config: KubernetesConfig,
+  run = RUN_ID,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const namespace of config.namespaces)
+    for (const kind of CHAOS_KINDS)
+      for (const object of await api.list(kind, namespace, `${LABEL.run}=${run}`))
+        found.push(`${kind} ${namespace}/${object.metadata.name}`);
+  return found;
+}
+
+/**
+ * This run's own cleanup: every chaos object it applied that is still there (a rollback that failed) is
+ * deleted, and waited for until gone — Chaos Mesh removes it only once its targets have recovered.
+ */
+export async function removeRunObjects(
+  api: ChaosApi,
+  config: KubernetesConfig,
+  run = RUN_ID,
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const removed: { kind: (typeof CHAOS_KINDS)[number]; namespace: string; name: string }[] = [];
+  for (const namespace of config.namespaces)
+    for (const kind of CHAOS_KINDS)
+      for (const object of await api.list(kind, namespace, `${LABEL.run}=${run}`)) {
+        await api.remove(kind, namespace, object.metadata.name);
+        removed.push({ kind, namespace, name: object.metadata.name });
+      }
+  const deadline = Date.now() + timeoutMs;
+  for (const { kind, namespace, name } of removed)
+    while (await api.get(kind, namespace, name)) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${kind} ${namespace}/${name} was deleted but is still there after ${timeoutMs} ms: its targets have not recovered`,
+        );
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  return removed.map(({ kind, namespace, name }) => `${kind} ${namespace}/${name}`);
 }
