@@ -85,8 +85,17 @@ export type FaultShape = (
 };
 
 /** The aim of a target phrase read by support/system/words.ts (`targetWords`). */
-export function aimOf(targets: { group?: string; members: readonly string[]; count: number }): Aim {
+export function aimOf(targets: {
+  group?: string;
+  members: readonly string[];
+  count: number;
+  percent?: number;
+}): Aim {
   if (targets.group === undefined) return { name: targets.members[0]!, mode: 'all' };
+  if (targets.percent !== undefined)
+    return targets.percent >= 100
+      ? { name: targets.group, mode: 'all' }
+      : { name: targets.group, mode: 'fixed-percent', percent: targets.percent };
   return aimAt(targets.group, targets.count, targets.members.length);
 }
 

@@ -132,3 +132,51 @@ test('a scenario with a step the vocabulary does not know is not emitted; the st
   assert.match(stdout, /chaos-mesh: 0 file\(s\)/);
   assert.ok(!existsSync(out) || readdirSync(out).length === 0);
 });
+
+test('"N% of the workers" strikes that share: fixed-percent on Chaos Mesh; a share that strikes none is refused at its line', async () => {
+  const feature = join(dir, 'share.feature');
+  writeFileSync(
+    feature,
+    [
+      'Feature: shares of a group',
+      '  Scenario: half the workers die',
+      '    Given a healthy controller with 4 registered workers',
+      '    When 50% of the workers are killed with SIGKILL for 3 seconds',
+      '    And 50% of the workers are unreachable for 2 seconds',
+      '',
+      '  Scenario: too small a share',
+      '    Given a healthy controller with 3 registered workers',
+      '    When 10% of the workers are killed with SIGKILL',
+      '',
+    ].join('\n'),
+  );
+  const out = join(dir, 'share');
+  const { stdout } = await faultline(['plan', '--json', '--emit', 'chaos-mesh', out, feature], CONFIG);
+  const plan = JSON.parse(stdout) as Plan;
+  const [half] = plan.scenarios;
+  assert.deepEqual(
+    half?.faults.map((f) => [f.members, f.of]),
+    [
+      [2, 4],
+      [2, 4],
+    ],
+  );
+  assert.deepEqual(
+    plan.problems.map((p) => [p.line, p.problem]),
+    [[9, 'rejected']],
+  );
+  assert.match(
+    plan.problems[0]!.message,
+    /'10% of the workers': 10% of 3 workers strikes none; write a share from 34% to 100%/,
+  );
+  const { object } = crdValidators();
+  const [folder] = readdirSync(out);
+  const files = readdirSync(join(out, folder!)).filter((f) => f !== 'workflow.yaml');
+  // Every link into the struck workers: from the controller, and from the other workers (their gossip).
+  assert.deepEqual(files, ['01-podchaos.yaml', '02-networkchaos.yaml', '03-networkchaos.yaml']);
+  for (const file of files) {
+    const manifest = parse(readFileSync(join(out, folder!, file), 'utf8')) as ChaosObject;
+    assert.deepEqual([manifest.spec.mode, manifest.spec.value], ['fixed-percent', '50'], file);
+    assert.deepEqual(schemaErrors(object[manifest.kind], manifest), [], file);
+  }
+});

@@ -1,5 +1,5 @@
 import { monkeyPeriod } from '../../faults/process/period.ts';
-import { aimAt, type FaultShape } from '../../faults/shape.ts';
+import { aimAt, aimOf, type FaultShape } from '../../faults/shape.ts';
 import { parseDuration } from '../../parse.ts';
 import { targetWords } from '../../system/words.ts';
 import {
@@ -37,7 +37,9 @@ function aimed(
   const aim =
     target.group === undefined
       ? ({ name: target.service, mode: 'all' } as const)
-      : aimAt(target.group, target.count, sizeOf(target.group, notes));
+      : target.percent !== undefined
+        ? aimOf({ group: target.group, members: [], count: target.count, percent: target.percent })
+        : aimAt(target.group, target.count, sizeOf(target.group, notes));
   describe(notes, {
     family: 'process',
     action,
@@ -50,12 +52,22 @@ function aimed(
 function planned(
   notes: PlanNotes,
   phrase: string,
-): { group: string; count: number } | { group: undefined; service: string } {
+): { group: string; count: number; percent?: number } | { group: undefined; service: string } {
   if (notes.topology) {
     const t = targetWords(notes.topology, phrase);
     return t.group === undefined
       ? { group: undefined, service: t.members[0]! }
-      : { group: t.group, count: t.count };
+      : { group: t.group, count: t.count, ...(t.percent === undefined ? {} : { percent: t.percent }) };
+  }
+  const share = /^(\d+(?:\.\d+)?)\s*% of (?:the |its )?(\S+)$/.exec(phrase.trim());
+  if (share) {
+    const group = groupOf(share[2]!, notes);
+    const size = sizeOf(group, notes);
+    if (size === undefined)
+      throw new Error(
+        `'${phrase.trim()}': a share of the ${group} needs the group's size; declare it in the steady-state step or select a system`,
+      );
+    return { group, count: Math.floor((size * Number(share[1])) / 100), percent: Number(share[1]) };
   }
   // Without a system the words cannot be checked; the group's size comes from the steady-state step.
   const some = /^(\d+) of (?:the |its )?(\S+)$/.exec(phrase.trim());
