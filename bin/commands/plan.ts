@@ -154,7 +154,7 @@ function parse(argv: string[]) {
     });
   } catch (error) {
     throw new Error(
-      `${(error as Error).message}; accepted: --json, --profile <name>, --emit chaos-mesh <dir>, --hold <duration>, --help`,
+      `${(error as Error).message}; accepted: --json, --profile <name>, --help, --emit chaos-mesh <dir>, --hold <duration>`,
     );
   }
 }
