@@ -26,9 +26,14 @@ export function injectionOf(state: ChaosState): Injection {
   const allPhase = (phase: string) => records.length > 0 && records.every((r) => r.phase === phase);
   const injected = condition(state, 'AllInjected');
   const recovered = condition(state, 'AllRecovered');
+  // A short fault may have been injected and already recovered by its own duration before a read sees it:
+  // every target counted an injection is proof enough that it happened.
+  const everyCounted = records.length > 0 && records.every((r) => r.injectedCount > 0);
   return {
     // The condition when Chaos Mesh has set it; the records otherwise (older versions set fewer conditions).
-    injected: injected === undefined ? allPhase('Injected') : injected === 'True' && records.length > 0,
+    injected:
+      everyCounted ||
+      (injected === undefined ? allPhase('Injected') : injected === 'True' && records.length > 0),
     recovered: recovered === undefined ? allPhase('Not Injected') : recovered === 'True',
     nothingSelected: condition(state, 'Selected') === 'False',
     targets: records.map((r) => `${r.id}: ${r.phase}`),
