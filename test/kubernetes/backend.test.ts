@@ -8,12 +8,14 @@ import { formatOwner, RUN_ID, self } from '../../support/env/containers/runtime.
 import { kubernetesEnvironment } from '../../support/env/kubernetes/backend.ts';
 import { type ChaosApi, chaosApi } from '../../support/env/kubernetes/client.ts';
 import { checkBlastRadius } from '../../support/env/kubernetes/fault.ts';
+import { chaosFaultOfText } from '../../support/env/kubernetes/fault-text.ts';
 import { kubernetesTarget } from '../../support/env/kubernetes/target.ts';
 import { FaultLedger } from '../../support/faults/ledger.ts';
 import { BLACK_HOLE } from '../../support/faults/network/partition.ts';
 import type { FaultShape } from '../../support/faults/shape.ts';
 import { faultOfText } from '../../support/plan/fault-text.ts';
 import { loadStepDefinitions } from '../../support/plan/steps.ts';
+import { loadSystem } from '../../support/system/config.ts';
 import { type FakeApiServer, fakeApiServer, type Pod } from './api-server.ts';
 import { kubernetes } from './fixtures/faultline.config.ts';
 
@@ -53,6 +55,13 @@ before(async () => {
   api = chaosApi(server.kubeConfig());
 });
 after(() => server.close());
+
+// Loaded once per process: cucumber registers step definitions when their modules are first imported.
+let loaded: ReturnType<typeof loadStepDefinitions> | undefined;
+const stepDefinitions = () => {
+  loaded ??= loadStepDefinitions(resolve(fileURLToPath(import.meta.url), '../../..'));
+  return loaded;
+};
 
 const target = () => kubernetesTarget(config, { api, pollMs: 5, timeoutMs: 2_000 });
 const partition: FaultShape = {
@@ -165,7 +174,7 @@ test('bad input is refused before anything is applied: the cluster sees no POST'
     /payments is not in the allow-list/,
   );
   // A fault text the vocabulary does not know.
-  const definitions = await loadStepDefinitions(resolve(fileURLToPath(import.meta.url), '../../..'));
+  const definitions = await stepDefinitions();
   assert.throws(
     () => faultOfText('the controller is hit by a meteor', definitions),
     /'the controller is hit by a meteor' is not a fault step of the vocabulary/,
@@ -177,6 +186,47 @@ test('bad input is refused before anything is applied: the cluster sees no POST'
   assert.equal(faultOfText('When 1 of the workers is paused', definitions).shape?.family, 'process');
   assert.deepEqual(server.calls('POST'), [], 'nothing was created');
   assert.equal(server.objects.size, 0);
+});
+
+test("a fault step's text applied to the cluster: read like the plan, checked against the topology, then applied", async () => {
+  server.requests.length = 0;
+  const definitions = await stepDefinitions();
+  const { system } = await loadSystem(
+    { workers: 3 },
+    { file: resolve(fileURLToPath(import.meta.url), '../fixtures/faultline.config.ts') },
+  );
+  const ledger = new FaultLedger();
+  const record = await ledger.inject(
+    chaosFaultOfText(
+      target(),
+      '2 of the workers are killed with SIGKILL for 3 seconds',
+      definitions,
+      system.topology,
+    ),
+  );
+  const [post] = server.calls('POST');
+  assert.equal(post?.path, `${CHAOS}/shop/podchaos`);
+  const spec = (post!.body as unknown as ChaosObject).spec;
+  assert.deepEqual([spec.action, spec.mode, spec.value, spec.duration], ['pod-failure', 'fixed', '2', '3s']);
+  assert.equal(record.plannedMs, 3000);
+  await ledger.rollback();
+  // The topology's words are checked, as the step checks them; a fault with no equivalent is refused.
+  assert.throws(
+    () =>
+      chaosFaultOfText(target(), '5 of the workers are killed with SIGKILL', definitions, system.topology),
+    /cannot strike 5 of 3 workers/,
+  );
+  assert.throws(
+    () =>
+      chaosFaultOfText(
+        target(),
+        'the workers are split into two halves for 2 seconds',
+        definitions,
+        system.topology,
+      ),
+    /no Chaos Mesh equivalent for split brain/,
+  );
+  assert.equal(server.calls('POST').length, 1);
 });
 
 test('a fault Chaos Mesh could not inject fails as having no effect, and what was created is removed', async () => {
