@@ -98,6 +98,11 @@ export interface Environment {
    * processes (kubernetes: chaos objects still there, pods not running); replaces the proxy/process check.
    */
   inspect?(): Promise<string[]>;
+  /**
+   * Why there are no fault-proxy links to reach services through (kubernetes: services talk directly):
+   * the steady state then probes each service at its own address (`endpoint`).
+   */
+  readonly withoutLinks?: string;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

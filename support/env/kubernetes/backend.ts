@@ -96,6 +96,8 @@ export async function kubernetesEnvironment(
     topology,
     chaos,
     toxiproxy: new NoFaultProxy(),
+    withoutLinks:
+      'the services run in a cluster and talk to each other directly, reached by the harness at kubernetes.services.<name>.url',
     endpoint: (service) => endpointOf(chaos.url(service), service),
     linkEndpoint: (from, to) => {
       throw notHere(
