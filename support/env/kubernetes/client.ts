@@ -74,6 +74,11 @@ export function defaultKubeConfig(context?: string): KubeConfig {
       );
     kc.setCurrentContext(context);
   }
+  // client-node's own words for this are "No active cluster!", at the first call.
+  if (!kc.getCurrentCluster())
+    throw new Error(
+      `kubernetes backend: the kubeconfig (${process.env.KUBECONFIG ?? '~/.kube/config'}) has no cluster for its current context '${kc.getCurrentContext()}'; set KUBECONFIG or kubernetes.context`,
+    );
   return kc;
 }
 

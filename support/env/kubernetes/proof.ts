@@ -31,21 +31,21 @@ export function visibility(
   if (!TAKES_DOWN.has(shape.family) || !('aim' in shape)) {
     const what =
       shape.family === 'network'
-        ? `traffic between ${shape.links.map((l) => `${l.struck.name} and ${l.peer}`).join(', ')} is not seen by the harness on kubernetes (no fault proxy on the path; services talk directly)`
-        : `a ${shape.family} fault acts inside the pods, where the harness does not see on kubernetes`;
-    return { seen: false, why: `not proven by traffic: ${what}; ${status}` };
+        ? `the traffic between ${shape.links.map((l) => `${l.struck.name} and ${l.peer}`).join(', ')} never reaches the harness on kubernetes (no fault proxy on the path; services talk directly)`
+        : `a ${shape.family} fault acts inside the pods, out of the harness's sight on kubernetes`;
+    return { seen: false, why: `not measured — ${what}; ${status}` };
   }
   const { aim } = shape;
   if (aim.mode !== 'all')
     return {
       seen: false,
-      why: `not proven by traffic: only some of ${aim.name} are struck, and a probe of its URL is answered by the others; ${status}`,
+      why: `not measured — only some of ${aim.name} are struck, and a probe of its URL is answered by the others; ${status}`,
     };
   const at = reach(aim.name);
   if (!at.url || !at.endpoint)
     return {
       seen: false,
-      why: `not proven by traffic: ${aim.name} has no url in kubernetes.services, so the harness cannot probe it; ${status}`,
+      why: `not measured — ${aim.name} has no url in kubernetes.services, so the harness cannot probe it; ${status}`,
     };
   return { seen: true, service: aim.name, url: at.url, endpoint: at.endpoint, kind: at.kind };
 }
