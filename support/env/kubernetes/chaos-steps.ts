@@ -68,6 +68,10 @@ async function chaosStep(
         kind: fault.shape.family,
         description: `${fault.fault} — ${fault.targets}, ${fault.duration} (Chaos Mesh)`,
         targets: [fault.group],
+        // For the coverage matrix, as locally: both ends of a struck link count as touched.
+        ...(fault.shape.family === 'network'
+          ? { touches: fault.shape.links.flatMap((l) => [l.struck.name, l.peer]) }
+          : {}),
       });
       return withTrafficProof(
         spec,
