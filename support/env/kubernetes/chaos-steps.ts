@@ -13,8 +13,9 @@ import { visibility, withTrafficProof } from './proof.ts';
 // cucumber matched, read by the same meaning the plan uses, checked against the topology — become the
 // fault's shape, and the shape its Chaos Mesh objects, injected through the scenario's ledger like any fault
 // (undo written first, rollback deletes and waits for recovery). A step that no Chaos Mesh object can do
-// fails at its feature file:line before anything is applied. So new fault steps need nothing here: a plan
-// meaning with a shape is all a step needs to run on a cluster.
+// fails at its feature file:line before anything is applied. A fault step whose meaning has no shape runs
+// its own code (see chaosStep). So new fault steps need nothing here: a plan meaning with a shape is all a
+// step needs to run on a cluster.
 
 /** Where each scenario's current step is (file:line) and what it says, for errors at the step. */
 const current = new WeakMap<object, { where: string; text: string }>();
@@ -45,6 +46,7 @@ async function chaosStep(
   env: KubernetesEnvironment,
   pattern: string | RegExp,
   args: unknown[],
+  own: () => unknown,
 ) {
   const step = current.get(world) ?? { where: 'a step', text: patternKey(pattern) };
   try {
@@ -58,6 +60,20 @@ async function chaosStep(
     };
     VOCABULARY[patternKey(pattern)]?.note?.(args, notes);
     if (notes.faults.length === 0) throw new Error('the step names no fault the plan can describe');
+    // A fault the plan gives no shape is faultline's own doing, not a chaos object's: split brain and link
+    // failover through the fault proxy, or a fault the harness does itself (requests it sends), which may
+    // well work against the services' URLs. Its own code runs; where it needs what a cluster lacks, its
+    // error says what, and that no Chaos Mesh object does it either.
+    const shapeless = notes.faults.filter((f) => !f.shape);
+    if (shapeless.length === notes.faults.length) {
+      try {
+        return await own();
+      } catch (error) {
+        if (error instanceof Error)
+          error.message = `${shapeless.map((f) => f.fault).join(', ')} has no Chaos Mesh equivalent, and faultline's own way failed here: ${error.message}`;
+        throw error;
+      }
+    }
     // Every fault of the step translated first: one without an equivalent and none is applied.
     const specs = notes.faults.map((fault) => {
       if (!fault.shape)
@@ -107,6 +123,6 @@ setDefinitionFunctionWrapper((code: (...args: unknown[]) => unknown) => {
   if (pattern === undefined || VOCABULARY[patternKey(pattern)]?.kind !== 'fault') return code;
   return function (this: FaultlineWorld, ...args: unknown[]) {
     const env = onKubernetes(this);
-    return env ? chaosStep(this, env, pattern, args) : code.apply(this, args);
+    return env ? chaosStep(this, env, pattern, args, () => code.apply(this, args)) : code.apply(this, args);
   };
 });
