@@ -5,6 +5,8 @@ import './world.ts';
 import './parameters.ts';
 import './hooks.ts';
 import './report/labels.ts';
+// Fault steps become Chaos Mesh objects on FAULTLINE_BACKEND=kubernetes (wraps the steps below).
+import './env/kubernetes/chaos-steps.ts';
 import '../steps/abort.steps.ts';
 import '../steps/certificate.steps.ts';
 import '../steps/client.steps.ts';

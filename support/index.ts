@@ -4,6 +4,7 @@
 export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactly-once.ts';
 export type { Verdict } from './checks/verdict.ts';
 export type { Environment, LifecycleEvent, ServiceControl } from './env/environment.ts';
+export type { KubernetesConfig, KubernetesService } from './env/kubernetes/config.ts';
 export type { LogLine } from './env/local/process.ts';
 export { createPki, type IssuedCertificate, type Pki } from './faults/tls/pki.ts';
 export type { Attempt, Operation, Outcome } from './load/history.ts';

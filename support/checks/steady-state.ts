@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../env/environment.ts';
 import { probe } from '../faults/probe.ts';
 import { requireAdapter, type System } from '../system/system.ts';
-import { groupMembers, probeKind, proxyName, service } from '../system/topology.ts';
+import {
+  type Endpoint,
+  groupMembers,
+  type ProbeKind,
+  probeKind,
+  proxyName,
+  service,
+} from '../system/topology.ts';
 
 const PROBE_MS = 2_000;
 
@@ -12,6 +19,7 @@ const PROBE_MS = 2_000;
  * (a service may take a moment after its readiness to serve through the proxy); refuses to start otherwise.
  */
 export async function awaitServicesAnswer(env: Environment, timeoutMs = 30_000): Promise<string[]> {
+  if (env.withoutLinks !== undefined) return awaitDirectAnswers(env, timeoutMs);
   const { topology } = env;
   const targets = topology.services.flatMap((s) => {
     const inbound = topology.links.filter((l) => l.to === s.name);
@@ -25,6 +33,44 @@ export async function awaitServicesAnswer(env: Environment, timeoutMs = 30_000):
       { what: `${s.name} directly`, kind: topology.probes[s.name] ?? 'http', at: () => env.endpoint(s.name) },
     ];
   });
+  return probeUntilAnswered(targets, timeoutMs);
+}
+
+/**
+ * A backend without proxy links (kubernetes): each service answers at the address the backend gives
+ * (the config's url). A service the harness cannot reach is named in the evidence as not probed — its
+ * pods were found running when the backend came up — and when no service can be reached at all, there is
+ * no steady state to start from.
+ */
+async function awaitDirectAnswers(env: Environment, timeoutMs: number): Promise<string[]> {
+  const targets: Target[] = [];
+  const unreached: string[] = [];
+  for (const s of env.topology.services) {
+    try {
+      const at = env.endpoint(s.name);
+      targets.push({
+        what: `${s.name} at ${at.host}:${at.port}`,
+        kind: env.topology.probes[s.name] ?? 'http',
+        at: () => at,
+      });
+    } catch (error) {
+      unreached.push(`${s.name}: not probed (${(error as Error).message})`);
+    }
+  }
+  if (targets.length === 0)
+    throw new Error(
+      `steady state cannot be checked: the harness reaches no service (${env.withoutLinks}):\n- ${unreached.join('\n- ')}`,
+    );
+  return [...(await probeUntilAnswered(targets, timeoutMs)), ...unreached];
+}
+
+interface Target {
+  what: string;
+  kind: ProbeKind;
+  at: () => Endpoint;
+}
+
+async function probeUntilAnswered(targets: Target[], timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   const evidence: string[] = [];
   for (const t of targets) {

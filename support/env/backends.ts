@@ -3,7 +3,18 @@ import { engineReachable } from './containers/runtime.ts';
 import type { Backend } from './environment.ts';
 import { localBackend } from './local/backend.ts';
 
-const backends: Record<string, Backend> = { local: localBackend, containers: containersBackend };
+// Loaded only when chosen: @kubernetes/client-node is large, and most runs never touch a cluster.
+const kubernetesBackend: Backend = {
+  name: 'kubernetes',
+  up: async (topology, options) =>
+    (await import('./kubernetes/backend.ts')).kubernetesBackend.up(topology, options),
+};
+
+const backends: Record<string, Backend> = {
+  local: localBackend,
+  containers: containersBackend,
+  kubernetes: kubernetesBackend,
+};
 
 let announced = false;
 function announce(name: string, why: string): void {

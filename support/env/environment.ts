@@ -98,6 +98,16 @@ export interface Environment {
   readonly dns?: DnsControl;
   /** Why there is no resolver although a service looks a dependency up by name (e.g. not root locally). */
   readonly dnsUnavailable?: string;
+  /**
+   * What is left of the experiment after rollback, for a backend whose clean state is not proxies and
+   * processes (kubernetes: chaos objects still there, pods not running); replaces the proxy/process check.
+   */
+  inspect?(): Promise<string[]>;
+  /**
+   * Why there are no fault-proxy links to reach services through (kubernetes: services talk directly):
+   * the steady state then probes each service at its own address (`endpoint`).
+   */
+  readonly withoutLinks?: string;
   /** Stops everything it started and removes its temp dirs; safe to call twice. */
   down(): Promise<void>;
 }

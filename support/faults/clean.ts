@@ -41,6 +41,10 @@ export async function inspectAfterRollback(
   probeMs = PROBE_MS,
 ): Promise<AfterRollback> {
   const result: AfterRollback = { findings: [], problems: [] };
+  if (env.inspect) {
+    result.problems.push(...(await env.inspect()));
+    return result;
+  }
   try {
     for (const proxy of await env.toxiproxy.proxies()) {
       if (!proxy.enabled) result.problems.push(`link ${proxy.name} is still disabled`);

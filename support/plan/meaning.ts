@@ -1,4 +1,5 @@
 import { pct } from '../checks/figures.ts';
+import type { FaultShape } from '../faults/shape.ts';
 import { parseDuration } from '../parse.ts';
 import type { System } from '../system/system.ts';
 import { isDeclared, type Topology } from '../system/topology.ts';
@@ -20,6 +21,11 @@ export interface PlannedFault {
   of?: number;
   /** The group struck, or the service itself when it belongs to none. */
   group: string;
+  /**
+   * What the fault is, as data (support/faults/shape.ts): what `plan --emit chaos-mesh` translates. Absent
+   * when the step's words could not be read against a system (no topology) or the step has none yet.
+   */
+  shape?: FaultShape;
 }
 
 /** What the plan learns from a scenario's steps, in order. */
@@ -153,6 +159,16 @@ export function hit(
 /** "<a> and <b>" of a partition: the side the fault cuts off is a group's member if either is one, else b. */
 export const cutSide = (notes: PlanNotes, a: string, b: string): [string, string] =>
   groupOfService(notes, a) !== undefined && groupOfService(notes, b) === undefined ? [a, b] : [b, a];
+
+/** Attaches the fault's shape to the fault the meaning just noted (the last one). */
+export function describe(notes: PlanNotes, shape: FaultShape | undefined): void {
+  const fault = notes.faults.at(-1);
+  if (fault && shape) fault.shape = shape;
+}
+
+/** The duration of "for <duration>" in ms, or undefined (until rollback). */
+export const lastingMs = (lasting: unknown): number | undefined =>
+  lasting === undefined || lasting === null ? undefined : parseDuration(text(lasting));
 
 /** "4 s, then heals" for a fault that lasts a while; until rollback otherwise. */
 export const lasts = (lasting: unknown, undo: 'heals' | 'restarted'): string =>

@@ -15,8 +15,11 @@ export interface StepProblem {
   uri: string;
   line: number;
   step: string;
-  /** 'system': the config or the selected system could not be loaded (reported once, at the config). */
-  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax' | 'system';
+  /**
+   * 'system': the config or the selected system could not be loaded (reported once, at the config);
+   * 'chaos-mesh': the fault has no Chaos Mesh translation (plan --emit chaos-mesh).
+   */
+  problem: 'undefined' | 'ambiguous' | 'rejected' | 'syntax' | 'system' | 'chaos-mesh';
   message: string;
 }
 
@@ -29,6 +32,8 @@ export interface ScenarioPlan {
   aborts: string[];
   loads: string[];
   faults: (PlannedFault & { line: number; step: string })[];
+  /** How many of its steps are problems (undefined, rejected …): a plan of it is incomplete. */
+  problems: number;
 }
 
 export interface Plan {
@@ -55,6 +60,7 @@ export async function planScenarios(
   for (const scenario of scenarios) {
     const notes: PlanNotes = { scale: {}, system: [], faults: [], loads: [], aborts: [] };
     const faults: ScenarioPlan['faults'] = [];
+    const problemsBefore = problems.length;
     // A scale the system refuses is reported at the step that set it; the scenario's later words go unchecked.
     let built = system?.at(notes.scale).catch(() => undefined);
     for (const step of scenario.steps) {
@@ -108,6 +114,7 @@ export async function planScenarios(
       aborts: notes.aborts,
       loads: notes.loads,
       faults,
+      problems: problems.length - problemsBefore,
     });
   }
   return { scenarios: plans, problems };

@@ -1,3 +1,4 @@
+import type { KubernetesConfig } from '../env/kubernetes/config.ts';
 import type { Operation } from '../load/history.ts';
 import type { Adapters, OperationContext, System } from './system.ts';
 import type { Endpoint, ProbeKind, Readiness } from './topology.ts';
@@ -147,6 +148,8 @@ export interface Config {
   readonly systems: Record<string, SystemDefinition>;
   /** The system a run uses when neither FAULTLINE_SYSTEM nor a profile's worldParameters names one. */
   readonly default?: string;
+  /** Where the system's pods run, for the kubernetes backend and `plan --emit chaos-mesh` (checked there). */
+  readonly kubernetes?: KubernetesConfig;
 }
 
 export const isSystemDefinition = (value: unknown): value is SystemDefinition =>
@@ -164,6 +167,7 @@ export function defineSystem(source: SystemSource): SystemDefinition {
 export function defineConfig(config: {
   systems: Record<string, SystemDefinition>;
   default?: string;
+  kubernetes?: KubernetesConfig;
 }): Config {
   return { [CONFIG]: true, ...config };
 }

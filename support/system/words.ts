@@ -323,8 +323,10 @@ export interface Targets {
   group?: string;
   /** Every service the phrase may strike. */
   members: string[];
-  /** How many of `members` it strikes (all of them unless "N of …"). */
+  /** How many of `members` it strikes (all of them unless "N of …" or "N% of …"). */
   count: number;
+  /** "N% of the workers": the share asked for (count is that share of the members, rounded down). */
+  percent?: number;
 }
 
 /**
@@ -333,6 +335,19 @@ export interface Targets {
  */
 export function targetWords(topology: Topology, phrase: string): Targets {
   const text = phrase.trim();
+  const share = /^(\d+(?:\.\d+)?)\s*% of (?:the |its )?(\S+)$/.exec(text);
+  if (share) {
+    const percent = Number(share[1]);
+    const group = groupWord(topology, share[2]!);
+    const members = membersOf(topology, group);
+    // Rounded down, as Chaos Mesh's fixed-percent mode draws: never more than the share asked for.
+    const count = Math.floor((members.length * percent) / 100);
+    if (percent <= 0 || percent > 100 || count < 1)
+      throw new WordError(
+        `'${text}': ${percent}% of ${members.length} ${group} strikes ${count < 1 && percent <= 100 ? 'none' : 'more than all'}; write a share from ${Math.ceil(100 / members.length)}% to 100%, or a count ('2 of the ${group}')`,
+      );
+    return { phrase: text, group, members, count, percent };
+  }
   const some = /^(\d+) of (?:the |its )?(\S+)$/.exec(text);
   if (some) {
     const count = Number(some[1]);

@@ -55,7 +55,10 @@ test('FAULTLINE_BACKEND wins over detection, and an unknown name lists the accep
     choose({ FAULTLINE_BACKEND: 'containers', DOCKER_HOST: 'unix:///nonexistent' }).chosen,
     'containers',
   );
-  const unknown = choose({ FAULTLINE_BACKEND: 'kubernetes' });
+  const unknown = choose({ FAULTLINE_BACKEND: 'nomad' });
   assert.notEqual(unknown.status, 0);
-  assert.match(unknown.stderr, /FAULTLINE_BACKEND=kubernetes is not a backend; accepted: local, containers/);
+  assert.match(
+    unknown.stderr,
+    /FAULTLINE_BACKEND=nomad is not a backend; accepted: local, containers, kubernetes/,
+  );
 });

@@ -76,11 +76,11 @@ test('a configuration mistake names its variable and what is accepted', async ()
     /FAULTLINE_SYSTEM=mainframe is not a system of faultline.config.ts; its systems: reference-platform/,
   );
   assert.ok(system.output.includes(`${shown(one)}:3`), system.output);
-  const backend = await runCucumber([one], { FAULTLINE_BACKEND: 'kubernetes' }).done;
+  const backend = await runCucumber([one], { FAULTLINE_BACKEND: 'nomad' }).done;
   assert.equal(backend.code, 1);
   assert.match(
     backend.output,
-    /FAULTLINE_BACKEND=kubernetes is not a backend; accepted: local, containers \(or unset\/auto\)/,
+    /FAULTLINE_BACKEND=nomad is not a backend; accepted: local, containers, kubernetes \(or unset\/auto\)/,
   );
 });
 

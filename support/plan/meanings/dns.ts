@@ -1,6 +1,6 @@
 import { dnsName } from '../../dns/names.ts';
 import { failureWord, lookupWords } from '../../dns/words.ts';
-import { hit, lasts, type Meaning, text, words } from '../meaning.ts';
+import { describe, hit, lastingMs, lasts, type Meaning, text, words } from '../meaning.ts';
 
 // DNS faults: a service's lookups of another name: what each step strikes, for how long, with what blast radius.
 
@@ -19,6 +19,15 @@ export const DNS: Record<string, Meaning> = {
         lasts(lasting, 'heals'),
         `cannot resolve ${name} (new connections to ${text(target)} fail; open ones are untouched)`,
       );
+      const durationMs = lastingMs(lasting);
+      // The name a cluster's DNS answers for the service: its Kubernetes Service, named as in the topology.
+      describe(notes, {
+        family: 'dns',
+        vantage: { name: text(vantage), mode: 'all' },
+        name: text(target),
+        failure,
+        ...(durationMs === undefined ? {} : { durationMs }),
+      });
     },
   },
 };

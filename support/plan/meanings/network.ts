@@ -1,13 +1,18 @@
 import { effectWords, NETWORK_FAULT_STEP } from '../../faults/network/effects.ts';
+import { BLACK_HOLE } from '../../faults/network/partition.ts';
+import { coordinatedShape, networkShape } from '../../faults/network/shape.ts';
 import { failoverWords, splitWords, struck, whereWords } from '../../faults/network/where.ts';
+import { aimAt } from '../../faults/shape.ts';
 import { parseDuration } from '../../parse.ts';
 import { groupWord, linkedWords, membersOf } from '../../system/words.ts';
 import {
   coordinated,
   count,
   cutSide,
+  describe,
   formatDuration,
   hit,
+  lastingMs,
   lasts,
   type Meaning,
   sizeOf,
@@ -22,29 +27,59 @@ import {
 export const NETWORK: Record<string, Meaning> = {
   'the network between the {word} and {int} of its {word} is partitioned for {duration}': {
     kind: 'fault',
-    note: ([coordinator, members, group, ms], notes) =>
+    note: ([coordinator, members, group, ms], notes) => {
+      const struck = coordinated(notes, coordinator, members, group);
       strike(
         notes,
         'network partition (black hole, both directions)',
         count(members),
-        coordinated(notes, coordinator, members, group),
+        struck,
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
         `${formatDuration(count(ms))}, then heals`,
         'unreachable from the coordinator',
-      ),
+      );
+      describe(
+        notes,
+        coordinatedShape(
+          { kind: 'unreachable', label: 'black hole', toxic: BLACK_HOLE },
+          aimAt(struck, count(members), sizeOf(struck, notes)),
+          text(coordinator),
+          'both',
+          count(ms),
+        ),
+      );
+    },
   },
   "^(\\d+) of the (\\S+?)'s (\\S+) respond (.+?) slower(?: for (.+))?$": {
     kind: 'fault',
-    note: ([members, coordinator, group, delay, lasting], notes) =>
+    note: ([members, coordinator, group, delay, lasting], notes) => {
+      const struck = coordinated(notes, coordinator, members, group);
+      const latency = parseDuration(text(delay));
       strike(
         notes,
-        `latency +${formatDuration(parseDuration(text(delay)))} on responses`,
+        `latency +${formatDuration(latency)} on responses`,
         count(members),
-        coordinated(notes, coordinator, members, group),
+        struck,
         `${count(members)} of the ${text(coordinator)}'s ${text(group)}: their links from ${text(coordinator)}`,
         lasting ? `${formatDuration(parseDuration(text(lasting)))}, then heals` : UNTIL_ROLLBACK,
         'answers arrive late',
-      ),
+      );
+      // Their answers to the coordinator are late: packets from the struck members to it.
+      describe(
+        notes,
+        coordinatedShape(
+          {
+            kind: 'latency',
+            label: `latency ${latency} ms`,
+            toxic: { type: 'latency', attributes: { latency, jitter: 0 } },
+          },
+          aimAt(struck, count(members), sizeOf(struck, notes)),
+          text(coordinator),
+          'to',
+          lasting ? parseDuration(text(lasting)) : undefined,
+        ),
+      );
+    },
   },
   '^the network between (?:the )?(\\S+) and (?:the )?(?!\\d+ of its )(\\S+) is partitioned(?: for (.+))?$': {
     kind: 'fault',
@@ -60,6 +95,16 @@ export const NETWORK: Record<string, Meaning> = {
         `cut off from ${other}`,
         `${text(a)} ↔ ${text(b)}: unreachable from each other`,
       );
+      if (notes.topology)
+        describe(
+          notes,
+          networkShape(
+            notes.topology,
+            { kind: 'between', phrase: `the network between ${text(a)} and ${text(b)}`, a: other, b: cut },
+            { ...effectWords('unreachable') },
+            lastingMs(lasting),
+          ),
+        );
     },
   },
   [NETWORK_FAULT_STEP]: {
@@ -79,11 +124,12 @@ export const NETWORK: Record<string, Meaning> = {
         return;
       }
       const where = whereWords(notes.topology, text(subject));
+      const shape = networkShape(notes.topology, where, effect, lastingMs(lasting));
       if (where.kind === 'services') {
         const { targets } = where;
         const effectOn = `${effect.label} on every link into it`;
         if (targets.group !== undefined)
-          return strike(
+          strike(
             notes,
             effect.label,
             targets.count,
@@ -92,15 +138,17 @@ export const NETWORK: Record<string, Meaning> = {
             duration,
             effectOn,
           );
-        return hit(
-          notes,
-          effect.label,
-          targets.members[0]!,
-          `every link into ${targets.members[0]}`,
-          duration,
-          effect.seen(targets.members[0]!),
-          `everything that talks to ${targets.members[0]}: ${effect.seen(targets.members[0]!)}`,
-        );
+        else
+          hit(
+            notes,
+            effect.label,
+            targets.members[0]!,
+            `every link into ${targets.members[0]}`,
+            duration,
+            effect.seen(targets.members[0]!),
+            `everything that talks to ${targets.members[0]}: ${effect.seen(targets.members[0]!)}`,
+          );
+        return describe(notes, shape);
       }
       const { targets, touches } = struck(notes.topology, where, effect.streams);
       const other = touches.find((t) => !targets.includes(t)) ?? '';
@@ -113,6 +161,7 @@ export const NETWORK: Record<string, Meaning> = {
         effect.seen(targets[0]!),
         `${other}: ${effect.seen(targets[0]!)}`,
       );
+      describe(notes, shape);
     },
   },
   '^the (\\S+) (?:are|is) split into two halves(?: for (.+))?$': {

@@ -1,10 +1,13 @@
 import { monkeyPeriod } from '../../faults/process/period.ts';
+import { aimAt, aimOf, type FaultShape } from '../../faults/shape.ts';
 import { parseDuration } from '../../parse.ts';
 import { targetWords } from '../../system/words.ts';
 import {
+  describe,
   formatDuration,
   groupOf,
   hit,
+  lastingMs,
   lasts,
   type Meaning,
   type PlanNotes,
@@ -19,22 +22,52 @@ import {
 // phrase is read by the same grammar as the step's ("redis", "the workers", "2 of the workers").
 
 /** Notes a fault on a target phrase: one service alone, or N (all) of a group against the group's size. */
-function aimed(notes: PlanNotes, phrase: string, fault: string, duration: string, effect: string): void {
+function aimed(
+  notes: PlanNotes,
+  phrase: string,
+  fault: string,
+  duration: string,
+  effect: string,
+  action: Extract<FaultShape, { family: 'process' }>['action'],
+  durationMs?: number,
+): void {
   const target = planned(notes, phrase);
   if (target.group === undefined) hit(notes, fault, target.service, phrase, duration, effect);
   else strike(notes, fault, target.count, target.group, phrase, duration, effect);
+  const aim =
+    target.group === undefined
+      ? ({ name: target.service, mode: 'all' } as const)
+      : target.percent !== undefined
+        ? aimOf({ group: target.group, members: [], count: target.count, percent: target.percent })
+        : aimAt(target.group, target.count, sizeOf(target.group, notes));
+  describe(notes, {
+    family: 'process',
+    action,
+    aim,
+    ...(durationMs === undefined ? {} : { durationMs }),
+  });
 }
 
 /** The group and count a phrase strikes, or the one service; checked when the topology is known. */
 function planned(
   notes: PlanNotes,
   phrase: string,
-): { group: string; count: number } | { group: undefined; service: string } {
+): { group: string; count: number; percent?: number } | { group: undefined; service: string } {
   if (notes.topology) {
     const t = targetWords(notes.topology, phrase);
     return t.group === undefined
       ? { group: undefined, service: t.members[0]! }
-      : { group: t.group, count: t.count };
+      : { group: t.group, count: t.count, ...(t.percent === undefined ? {} : { percent: t.percent }) };
+  }
+  const share = /^(\d+(?:\.\d+)?)\s*% of (?:the |its )?(\S+)$/.exec(phrase.trim());
+  if (share) {
+    const group = groupOf(share[2]!, notes);
+    const size = sizeOf(group, notes);
+    if (size === undefined)
+      throw new Error(
+        `'${phrase.trim()}': a share of the ${group} needs the group's size; declare it in the steady-state step or select a system`,
+      );
+    return { group, count: Math.floor((size * Number(share[1])) / 100), percent: Number(share[1]) };
   }
   // Without a system the words cannot be checked; the group's size comes from the steady-state step.
   const some = /^(\d+) of (?:the |its )?(\S+)$/.exec(phrase.trim());
@@ -49,12 +82,28 @@ export const PROCESS: Record<string, Meaning> = {
   '^(.+?) (?:is|are) killed with SIGKILL(?: for (.+))?$': {
     kind: 'fault',
     note: ([phrase, lasting], notes) =>
-      aimed(notes, text(phrase), 'SIGKILL', lasts(lasting, 'restarted'), 'process killed'),
+      aimed(
+        notes,
+        text(phrase),
+        'SIGKILL',
+        lasts(lasting, 'restarted'),
+        'process killed',
+        'kill',
+        lastingMs(lasting),
+      ),
   },
   '^(.+?) (?:is|are) stopped with SIGTERM(?: for (.+))?$': {
     kind: 'fault',
     note: ([phrase, lasting], notes) =>
-      aimed(notes, text(phrase), 'SIGTERM', lasts(lasting, 'restarted'), 'process stopped gracefully'),
+      aimed(
+        notes,
+        text(phrase),
+        'SIGTERM',
+        lasts(lasting, 'restarted'),
+        'process stopped gracefully',
+        'stop',
+        lastingMs(lasting),
+      ),
   },
   '^(.+?) (?:is|are) paused(?: for (.+))?$': {
     kind: 'fault',
@@ -67,6 +116,8 @@ export const PROCESS: Record<string, Meaning> = {
           ? `${UNTIL_ROLLBACK} (resumed)`
           : `${formatDuration(parseDuration(text(lasting)))}, then resumed`,
         'alive but answers nothing',
+        'pause',
+        lastingMs(lasting),
       ),
   },
   '^(.+?) (?:is|are) restarted$': {
@@ -78,6 +129,7 @@ export const PROCESS: Record<string, Meaning> = {
         'restart',
         'the restart itself (stop, start, ready)',
         'down while it restarts',
+        'restart',
       ),
   },
   '^a chaos monkey kills (.+?) every (.+?) for (.+)$': {
@@ -91,12 +143,14 @@ export const PROCESS: Record<string, Meaning> = {
         `chaos monkey: SIGKILL every ${formatDuration(everyMs)} (${rounds} rounds, seeded draw)`,
         `${formatDuration(forMs)}, then whatever is down is restarted`,
         'processes killed each round',
+        'monkey',
+        forMs,
       );
     },
   },
   '^the (\\S+) handling it is killed with SIGKILL (.+) in$': {
     kind: 'fault',
-    note: ([member, after], notes) =>
+    note: ([member, after], notes) => {
       strike(
         notes,
         `SIGKILL ${formatDuration(parseDuration(text(after)))} into its work`,
@@ -105,7 +159,13 @@ export const PROCESS: Record<string, Meaning> = {
         `the ${text(member)} holding the in-flight request`,
         `${UNTIL_ROLLBACK} (restarted)`,
         'process killed mid-request',
-      ),
+      );
+      describe(notes, {
+        family: 'process',
+        action: 'in-flight',
+        aim: { name: groupOf(text(member), notes), mode: 'one' },
+      });
+    },
   },
   '^(.+?) restarts? within (.+)$': {
     kind: 'verdict',

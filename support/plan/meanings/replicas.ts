@@ -1,3 +1,4 @@
+import { aimAt } from '../../faults/shape.ts';
 import { parseDuration } from '../../parse.ts';
 import {
   lagBound,
@@ -8,7 +9,7 @@ import {
 } from '../../system/replica-words.ts';
 import { replicaGroup } from '../../system/topology.ts';
 import { steadyStateWords } from '../../system/words.ts';
-import { count, lasts, type Meaning, strike, text, words } from '../meaning.ts';
+import { count, describe, lastingMs, lasts, type Meaning, sizeOf, strike, text, words } from '../meaning.ts';
 
 // Replica faults on a Postgres primary and its streaming replicas: what each step strikes, for how long,
 // with what blast radius.
@@ -42,6 +43,14 @@ export const REPLICAS: Record<string, Meaning> = {
         lasts(lasting, 'restarted').replace('restarted', 'rejoins and catches up'),
         'each stops streaming from the primary and misses its writes',
       );
+      const group = replicaGroup(text(primary));
+      const durationMs = lastingMs(lasting);
+      describe(notes, {
+        family: 'replica',
+        action: 'fails',
+        aim: aimAt(group, count(members), sizeOf(group, notes)),
+        ...(durationMs === undefined ? {} : { durationMs }),
+      });
     },
   },
   '^the (\\S+) replica (\\d+) fails(?: for (.+))?$': {
@@ -57,6 +66,13 @@ export const REPLICAS: Record<string, Meaning> = {
         lasts(lasting, 'restarted').replace('restarted', 'rejoins and catches up'),
         'stops streaming from the primary, misses its writes',
       );
+      const durationMs = lastingMs(lasting);
+      describe(notes, {
+        family: 'replica',
+        action: 'fails',
+        aim: { name: `${text(primary)}-replica-${count(index)}`, mode: 'all' },
+        ...(durationMs === undefined ? {} : { durationMs }),
+      });
     },
   },
   '^the (\\S+) primary is killed and a replica is promoted(?: for (.+))?$': {
@@ -78,6 +94,7 @@ export const REPLICAS: Record<string, Meaning> = {
         of: 1,
         group: text(primary),
       });
+      describe(notes, { family: 'replica', action: 'promoted', aim: { name: text(primary), mode: 'all' } });
     },
   },
   '^the replica lag of the (\\S+) replicas is back under (.+) within (.+)$': {
