@@ -12,8 +12,9 @@ import { type FakeApiServer, fakeApiServer } from './api-server.ts';
 // its api a small HTTP service this test starts and the config reaches by URL, its pods in a fake API
 // server (api-server.ts) playing Kubernetes with Chaos Mesh. The fault steps' objects are POSTed with their
 // kind, spec and owner labels; the verdicts are honest — the fake cluster injects nothing, so a kill the
-// harness probes for is an invalid experiment ("had no effect"), a partition the harness cannot see passes
-// on the status alone and says so; a step with no equivalent fails at its file:line with nothing applied;
+// harness probes for is an invalid experiment ("had no effect"), and so is a partition the harness cannot
+// see — unless the config accepts Chaos Mesh's status as the proof (kubernetes.proof: 'status'), when it
+// passes on the status alone and says so; a step with no equivalent fails at its file:line with nothing applied;
 // and every object is DELETEd by the end, also when a step throws.
 
 const FEATURE = 'test/kubernetes/fixtures/features/counter.feature';
@@ -105,10 +106,15 @@ test('fault steps on kubernetes: Chaos Mesh objects through the ledger, honest v
   const posted = cluster.calls('POST', CHAOS).map((r) => r.body as unknown as Posted);
 
   await t.test(
-    'a partition under load: a NetworkChaos, passing on its status, saying no traffic proved it',
+    'a partition under load: a NetworkChaos, and by default an invalid experiment, as no traffic proved it',
     () => {
       const s = scenario('Redis is cut off');
-      assert.deepEqual(failures(s), [], result.output);
+      const [failure, ...more] = failures(s);
+      assert.equal(more.length, 0, result.output);
+      assert.match(
+        failure ?? '',
+        /fault had no effect: not measured — the traffic between (api and redis|redis and api) never reaches the harness on kubernetes.*set kubernetes\.proof: 'status'/,
+      );
       const partition = posted.find((b) => b.kind === 'NetworkChaos');
       assert.ok(partition, JSON.stringify(posted));
       assert.equal(partition.spec.action, 'partition');
@@ -168,6 +174,26 @@ test('fault steps on kubernetes: Chaos Mesh objects through the ledger, honest v
       assert.ok(deleted.includes(body.metadata.name), `${body.metadata.name} not deleted`);
     assert.equal(cluster.objects.size, 0, [...cluster.objects.keys()].join(', '));
   });
-  assert.notEqual(result.code, 0, 'two of the scenarios must fail');
-  assert.match(result.output, /3 scenarios \(1 passed, 2 failed\)/, result.output);
+  assert.notEqual(result.code, 0, 'every scenario must fail');
+  assert.match(result.output, /3 scenarios \(3 failed\)/, result.output);
+
+  await t.test(
+    "with kubernetes.proof: 'status', the same partition passes on Chaos Mesh's status and says so",
+    async () => {
+      const trusting = join(dir, 'status.json');
+      const run = await runCucumber([FEATURE, '--name', 'Redis is cut off', '--format', `json:${trusting}`], {
+        FAULTLINE_BACKEND: 'kubernetes',
+        FAULTLINE_CONFIG: 'test/kubernetes/fixtures/counter.config.ts',
+        FAULTLINE_REPORTS_DIR: join(dir, 'reports-status'),
+        KUBECONFIG: join(dir, 'kubeconfig'),
+        COUNTER_API_URL: apiUrl,
+        COUNTER_PROOF: 'status',
+      }).done;
+      const [only] = (JSON.parse(readFileSync(trusting, 'utf8')) as { elements: Scenario[] }[])[0]!.elements;
+      assert.ok(only, run.output);
+      assert.deepEqual(failures(only), [], run.output);
+      assert.match(attached(only), /traffic: not measured — .*the proof is Chaos Mesh's status only/);
+      assert.equal(cluster.objects.size, 0, [...cluster.objects.keys()].join(', '));
+    },
+  );
 });

@@ -34,7 +34,7 @@ test('which faults the harness can see from outside the cluster, and why not the
   };
   assert.match(
     JSON.stringify(visibility(partition, urls)),
-    /the traffic between api and redis never reaches the harness on kubernetes.*status only/,
+    /the traffic between api and redis never reaches the harness on kubernetes/,
   );
   const dns: FaultShape = {
     family: 'dns',
@@ -93,14 +93,29 @@ test('probes of the URL while the fault holds: a service that went away proves i
   await down.undo();
 });
 
-test('a fault the harness cannot see applies with an evidence line saying so, and has no traffic proof', async () => {
+test("a fault the harness cannot see: an invalid experiment by default, Chaos Mesh's status only when the config says so", async () => {
   const events: string[] = [];
   const seen = visibility(
     { family: 'process', action: 'kill', aim: { name: 'redis', mode: 'all' } },
     reach({}),
   );
-  const fault = withTrafficProof(spec(events), seen);
-  const evidence = await fault.apply();
-  assert.match(evidence.at(-1) ?? '', /^traffic: not measured — redis has no url/);
-  assert.equal(fault.felt, undefined);
+  // The default (kubernetes.proof: 'traffic'): applied, saying it was not measured, and its traffic proof
+  // fails — the scenario ends as an invalid experiment, never a pass over a fault nobody saw.
+  const strict = withTrafficProof(spec(events), seen);
+  assert.match((await strict.apply()).at(-1) ?? '', /^traffic: not measured — redis has no url/);
+  const unproven = await strict.felt!();
+  assert.equal(unproven.ok, false);
+  assert.match(
+    unproven.evidence,
+    /nothing shows the system's traffic met it.*set kubernetes\.proof: 'status'/,
+  );
+  await strict.undo();
+  // kubernetes.proof: 'status': the status is the proof, and the evidence says so.
+  const trusting = withTrafficProof(spec(events), seen, 'status');
+  assert.match(
+    (await trusting.apply()).at(-1) ?? '',
+    /redis has no url.*the proof is Chaos Mesh's status only/,
+  );
+  assert.equal(trusting.felt, undefined);
+  assert.deepEqual(events, ['apply', 'undo', 'apply']);
 });

@@ -98,6 +98,7 @@ async function chaosStep(
             kind: env.topology.probes[service] ?? 'http',
           };
         }),
+        env.chaos.config.proof,
       );
     });
     for (const spec of specs) {

@@ -41,6 +41,12 @@ export interface KubernetesConfig {
   services: Record<string, KubernetesService>;
   /** The kubeconfig context to use (default: the current one). */
   context?: string;
+  /**
+   * What proves a fault the harness cannot see from outside (between two services, inside a pod): `traffic`
+   * (the default) accepts nothing less than the local standard — such a fault ends the scenario as an invalid
+   * experiment; `status` accepts Chaos Mesh's status (every target injected), and the evidence says so.
+   */
+  proof?: 'traffic' | 'status';
 }
 
 // DNS-1123 label: what Kubernetes accepts as a namespace name.
@@ -87,6 +93,12 @@ const configSchema = z
       error: 'map each service to its pods, e.g. services: { redis: { namespace, selector } }',
     }),
     context: z.string().min(1).optional(),
+    proof: z
+      .enum(['traffic', 'status'], {
+        error:
+          "'traffic' (a fault must be seen in the system's traffic) or 'status' (Chaos Mesh's status is enough)",
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     for (const ns of config.namespaces)

@@ -9,8 +9,9 @@ import type { Endpoint, ProbeKind } from '../../system/topology.ts';
 // or replicas failing) is proven the way a user would see it — probes of the service's URL while the fault
 // holds, at least one of which must go unanswered; a fault the harness cannot see from outside (between two
 // services, inside one: delay, DNS, clock, stress, disk) says so in its evidence and rests on the status
-// alone. A probe that saw nothing while the status said "injected" is a fault without effect (an invalid
-// experiment), never a pass.
+// alone only when the user said so (kubernetes.proof: 'status'); by default it is an invalid experiment,
+// because a verdict over a fault nobody saw touch the system's traffic proves nothing. A probe that saw
+// nothing while the status said "injected" is a fault without effect (an invalid experiment), never a pass.
 
 const PROBE_EVERY_MS = 200;
 const PROBE_TIMEOUT_MS = 1_000;
@@ -27,25 +28,24 @@ export function visibility(
   shape: FaultShape,
   reach: (service: string) => { url?: string; endpoint?: Endpoint; kind: ProbeKind },
 ): Visibility {
-  const status = "the proof is Chaos Mesh's status only (every target injected)";
   if (!TAKES_DOWN.has(shape.family) || !('aim' in shape)) {
     const what =
       shape.family === 'network'
         ? `the traffic between ${shape.links.map((l) => `${l.struck.name} and ${l.peer}`).join(', ')} never reaches the harness on kubernetes (no fault proxy on the path; services talk directly)`
         : `a ${shape.family} fault acts inside the pods, out of the harness's sight on kubernetes`;
-    return { seen: false, why: `not measured — ${what}; ${status}` };
+    return { seen: false, why: `not measured — ${what}` };
   }
   const { aim } = shape;
   if (aim.mode !== 'all')
     return {
       seen: false,
-      why: `not measured — only some of ${aim.name} are struck, and a probe of its URL is answered by the others; ${status}`,
+      why: `not measured — only some of ${aim.name} are struck, and a probe of its URL is answered by the others`,
     };
   const at = reach(aim.name);
   if (!at.url || !at.endpoint)
     return {
       seen: false,
-      why: `not measured — ${aim.name} has no url in kubernetes.services, so the harness cannot probe it; ${status}`,
+      why: `not measured — ${aim.name} has no url in kubernetes.services, so the harness cannot probe it`,
     };
   return { seen: true, service: aim.name, url: at.url, endpoint: at.endpoint, kind: at.kind };
 }
@@ -54,11 +54,27 @@ export function visibility(
  * The fault with its proof: probes of the service's URL from the end of apply (the status said injected)
  * until the proof is asked, just before undo; or, when the harness cannot see it, a line saying so.
  */
-export function withTrafficProof(spec: FaultSpec, seen: Visibility): FaultSpec {
+export function withTrafficProof(
+  spec: FaultSpec,
+  seen: Visibility,
+  proof: 'traffic' | 'status' = 'traffic',
+): FaultSpec {
+  if (!seen.seen && proof === 'status')
+    return {
+      ...spec,
+      apply: async () => [
+        ...(await spec.apply()),
+        `traffic: ${seen.why}; the proof is Chaos Mesh's status only (every target injected), as kubernetes.proof: 'status' allows`,
+      ],
+    };
   if (!seen.seen)
     return {
       ...spec,
       apply: async () => [...(await spec.apply()), `traffic: ${seen.why}`],
+      felt: async () => ({
+        ok: false,
+        evidence: `${seen.why}: nothing shows the system's traffic met it, although Chaos Mesh's status said injected. To accept that status as the proof, set kubernetes.proof: 'status' in the config (the evidence then says so)`,
+      }),
     };
   let probing: Promise<void> | undefined;
   let stop = false;
