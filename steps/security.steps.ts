@@ -34,8 +34,8 @@ When(/^the (\S+) password is rotated$/, async function (this: FaultlineWorld, wo
   const name = storeWord(this.env.topology, word, 'store');
   const credentials = credentialsOf(this.system, name, `"the ${word} password is rotated"`);
   const random = this.random(`rotate ${name}`);
-  // Over at once: the recovery phase begins with the new secret in place.
-  await inject(this, credentialChanged(this.env, name, credentials, { tell: true, random, durationMs: 0 }));
+  // Held until rollback, which puts the old secret back: the rest of the scenario runs on the new one.
+  await inject(this, credentialChanged(this.env, name, credentials, { tell: true, random }));
 });
 
 When(

@@ -16,6 +16,7 @@ import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
 import { REPLICAS } from './meanings/replicas.ts';
+import { SECURITY } from './meanings/security.ts';
 import { STORES } from './meanings/stores.ts';
 
 // What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
@@ -107,6 +108,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...DNS,
   ...STORES,
   ...REPLICAS,
+  ...SECURITY,
 
   // load and clients
   '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':

@@ -74,7 +74,19 @@ function redisAccount(env: Environment, store: string, user: string): StoreAccou
     snapshot: () => admin((r) => aclLine(r, user)),
     async restore(state) {
       await admin(async (r) => {
-        await r.call('ACL', 'SETUSER', user, 'reset', ...aclRules(state));
+        // Not `reset`: it would also set sanitize-payload, which the rule may not have had. These clear
+        // exactly what a rule then sets again.
+        await r.call(
+          'ACL',
+          'SETUSER',
+          user,
+          'resetpass',
+          'resetkeys',
+          'resetchannels',
+          '-@all',
+          'clearselectors',
+          ...aclRules(state),
+        );
         const now = await aclLine(r, user);
         if (now !== state)
           throw new Error(
