@@ -25,7 +25,7 @@ Feature: The controller's store credentials change under it
 
   Scenario: The postgres password changes without the controller being told
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 8 seconds
+    When 4 concurrent clients start submitting document conversion requests for 12 seconds
     And the load has run for 2 seconds
     And the postgres password changes without the system being told for 3 seconds
     And the load has finished
