@@ -109,6 +109,7 @@ export function privilegeRevoked(
 ): FaultSpec {
   guardService(env, store);
   const { user } = credentials;
+  // Refuses a store that is not Redis or Postgres before anything is built.
   accountOf(env, store, user);
   const on = `${object.kind} ${object.name}`;
   const list = privileges.join(', ');
@@ -118,8 +119,10 @@ export function privilegeRevoked(
   let qualified = object.name;
   let since = 0;
   let ours = 0;
+  // The server names the object bare (a quoted name keeps its quotes out): match that, literally.
+  const bare = (object.name.split('.').pop() ?? object.name).replace(/"/g, '');
   const denied = new RegExp(
-    `permission denied for (?:table|relation|schema) ${object.name.split('.').pop()}`,
+    `permission denied for (?:table|relation|schema) ${bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
   );
   return {
     kind: 'permission-revoked',
