@@ -18,6 +18,7 @@ import '../steps/load.steps.ts';
 import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
 import '../steps/replica.steps.ts';
+import '../steps/security.steps.ts';
 import '../steps/system.steps.ts';
 import '../steps/slo.steps.ts';
 import '../steps/stores.steps.ts';

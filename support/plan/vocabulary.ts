@@ -17,6 +17,7 @@ import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
 import { REPLICAS } from './meanings/replicas.ts';
+import { SECURITY } from './meanings/security.ts';
 import { STORES } from './meanings/stores.ts';
 
 // What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
@@ -109,6 +110,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...STORES,
   ...REPLICAS,
   ...DATA,
+  ...SECURITY,
 
   // load and clients
   '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':

@@ -112,6 +112,24 @@ const serviceSchema = z.discriminatedUnion(
         : undefined,
   },
 );
+/** One store's credentials (see StoreCredentials); checked again when a fault reads them after prepare(). */
+export const storeCredentialsSchema = z.strictObject(
+  {
+    user: z
+      .string({ error: "expected user: 'the role or ACL user the system connects as'" })
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a user is lower-case letters, digits and underscores, e.g. user: "app"'),
+    secretFile: z
+      .string({
+        error: 'expected secretFile: the absolute path of the file the system reads its secret from',
+      })
+      .refine(isAbsolute, 'secretFile must be an absolute path (e.g. join(workdir, "secrets", "postgres"))'),
+  },
+  { error: "expected { user: 'app', secretFile: '/abs/path' }" },
+);
+const credentialsSchema = z.record(z.string(), storeCredentialsSchema, {
+  error: "expected credentials: { postgres: { user: 'app', secretFile: '…' } } (a store's name → its user)",
+});
+
 const systemSchema = z
   .object({
     services: z.array(serviceSchema, { error: 'expected services: [ … ] (an array)' }).min(1),
@@ -146,8 +164,19 @@ const systemSchema = z
         error: 'expected renewalLog: /pattern/ or the text the line contains',
       })
       .optional(),
+    credentials: credentialsSchema.optional(),
   })
   .loose();
+
+/** Each key of `credentials` must name a store of the topology. */
+export function storesNamed(credentials: Record<string, unknown>, topology: Topology, origin: string): void {
+  const stores = topology.services.filter((s) => s.kind === 'redis' || s.kind === 'postgres');
+  for (const name of Object.keys(credentials))
+    if (!stores.some((s) => s.name === name))
+      throw new ConfigError(
+        `${where(origin, ['credentials', name])}: '${name}' is not a Redis or Postgres store of the system; its stores: ${stores.map((s) => s.name).join(', ') || '(none)'}`,
+      );
+}
 
 const where = (origin: string, path: PropertyKey[]): string =>
   `${origin}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
@@ -168,6 +197,7 @@ const FIELDS = [
   'certificateRejections',
   'renewalLog',
   'requests',
+  'credentials',
 ] satisfies (keyof SystemDeclaration)[];
 const RENAMED: Record<string, string> = { faultEvents: 'events' };
 
@@ -495,6 +525,11 @@ export function instantiate(
     renewalLog: declaration.renewalLog,
     billing: declaration.billing,
     requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
+    // Read when used: prepare() may be what writes the secret files.
+    get credentials() {
+      return declaration.credentials;
+    },
   };
+  if (declaration.credentials) storesNamed(declaration.credentials, topology, origin);
   return system;
 }

@@ -61,6 +61,23 @@ export interface Adapters {
    * 20 malformed order requests (invalid JSON)"). Operations declared with http({ json }) have one already.
    */
   requests?: Record<string, (ctx: RequestContext) => DeclaredRequest>;
+  /**
+   * The user each store's clients in the system connect as, and where the system reads its secret (store
+   * name → credentials): what the security faults rotate, invalidate and take privileges from.
+   */
+  credentials?: Record<string, StoreCredentials>;
+}
+
+/**
+ * How the system authenticates to one store faultline starts. The system creates the user itself (its
+ * migrations, a bootstrap job) and reads the secret from `secretFile`, again whenever it changes: a
+ * rotation writes the new secret there.
+ */
+export interface StoreCredentials {
+  /** The Postgres role or Redis ACL user the system's clients connect as (never the store's superuser). */
+  user: string;
+  /** Absolute path of the file holding the current secret (usually under prepare()'s workdir). */
+  secretFile: string;
 }
 
 export interface RequestContext {
@@ -105,6 +122,7 @@ const ADAPTER_USE: Record<string, string> = {
   billing: 'the effects of its operations (what the exactly-once check reads)',
   certificates: 'member certificates faultline can replace',
   requests: 'the valid request of each operation, as data, for data faults to mutate',
+  credentials: 'the user its clients connect to a store as, and the file it reads the secret from',
 };
 
 /** The adapter a step needs, or an error naming the member to add to the system's declaration. */

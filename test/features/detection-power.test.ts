@@ -101,6 +101,28 @@ const cases = [
     // Off, each 96 MB body is read whole before the 413: the controller's memory grows by hundreds of MB.
     expect: /the controller's memory stays within 64\.0 MB of its baseline: .*more than the 64\.0 MB allowed/,
   },
+  {
+    mechanism: "re-reading the controller's store secret files",
+    switch: { FAULTLINE_PLATFORM_SECRETS_RELOAD: 'false' },
+    run: ['features/security/credentials.feature', '--name', 'The postgres password is rotated'],
+    // Off, the controller keeps the password it read at start: after the rotation it cannot log in again.
+    expect:
+      /fault had no effect: no session of conversions was opened on postgres since the rotation|error rate over the whole run below 5%: \d+ of \d+ operations/,
+  },
+  {
+    mechanism: "the controller's report of a store's refusals",
+    switch: { FAULTLINE_PLATFORM_REFUSALS_REPORTED: 'false' },
+    run: ['features/security/permissions.feature', '--name', 'loses INSERT on the ledger'],
+    expect:
+      /detection \(permission_denied\) within 5000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
+  },
+  {
+    mechanism: "the controller's own store user",
+    // Empty: the controller works as the stores' admin accounts and creates no user of its own.
+    switch: { FAULTLINE_PLATFORM_STORE_USER: '' },
+    run: ['features/security/credentials.feature', '--name', 'without the controller being told'],
+    expect: /Postgres has no role 'conversions'|the secret in .* is not accepted before the fault/,
+  },
 ];
 
 for (const c of cases) {

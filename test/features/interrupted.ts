@@ -14,6 +14,7 @@ import {
   stillAlive,
   stillListening,
   stillResolving,
+  storeUsersLeft,
   until,
 } from './residue.ts';
 
@@ -114,6 +115,7 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
   assert.deepEqual(stillResolving(resolvers), [], `faultline's resolver still listening:\n${result.output}`);
   assert.deepEqual(resolverOverrides(tmp), [], `a private resolv.conf still mounted:\n${result.output}`);
+  assert.deepEqual(storeUsersLeft(result.output), [], `a store user left changed:\n${result.output}`);
   if (proxy) {
     const held = await new ToxiproxyClient(proxy.url).proxies();
     assert.deepEqual(

@@ -212,3 +212,21 @@ export function resolverOverrides(tmp: string): string[] {
   }
   return found;
 }
+
+/**
+ * A store user the rollback could not put back, from the run's own report: every security fault's undo
+ * verifies the user exactly (the role's password verifier, the ACL user's rule, a table's grants, the old
+ * secret logging in again) and fails the rollback naming what was left. On the local backend the stores die
+ * with the run, so the run's word is the only witness; on containers the stores are reused, and a password
+ * or grant left behind would break the next scenario.
+ */
+export function storeUsersLeft(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) =>
+      /the role '.*' was not restored|the ACL user '.*' was not restored|the grants on .* were not restored|after the undo the secret of .* still does not log in/.test(
+        line,
+      ),
+    )
+    .map((line) => line.trim());
+}

@@ -50,6 +50,8 @@ test('controller defaults match the documented contract', () => {
       strictEncoding: true,
       strictValidation: true,
     },
+    storeUser: undefined,
+    refusalsReported: true,
     logLevel: 'info',
   });
   const custom = controllerConfig({
@@ -255,3 +257,22 @@ for (const [service, main, env, variable] of [
     assert.equal(run.stdout, '', 'nothing is logged before the configuration is valid');
   });
 }
+
+test('a store user needs both password files, each a readable file', () => {
+  assert.deepEqual(
+    configErrorLines(() =>
+      controllerConfig({ ...STORES, STORE_USER: 'conversions', REDIS_PASSWORD_FILE: '/nonexistent/redis' }),
+    ),
+    [
+      'REDIS_PASSWORD_FILE="/nonexistent/redis" is invalid: expected the path of a file holding the Redis password of STORE_USER (no such file)',
+    ],
+  );
+  assert.deepEqual(
+    configErrorLines(() =>
+      controllerConfig({ ...STORES, STORE_USER: 'conversions', REDIS_PASSWORD_FILE: import.meta.filename }),
+    ),
+    [
+      'POSTGRES_PASSWORD_FILE is not set: expected the path of the file holding the password, since STORE_USER="conversions" is set',
+    ],
+  );
+});

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chown, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { giveTo, makeTempDir } from '../../cleanup/tmp.ts';
@@ -145,6 +146,30 @@ function buildTemplate(): string {
   return template;
 }
 
+/**
+ * Client authentication: faultline's own superuser (and replication) keeps trust on loopback, as the
+ * template had it; every other role must give its password (SCRAM), as on the containers backend. Without
+ * this a role a system creates for itself would be let in with any password, and a rotated or invalidated
+ * credential (support/faults/security/) could not be refused.
+ */
+export const HBA = [
+  'local all all trust',
+  'local replication all trust',
+  `host all ${PG_USER} 127.0.0.1/32 trust`,
+  `host all ${PG_USER} ::1/128 trust`,
+  'host replication all 127.0.0.1/32 trust',
+  'host replication all ::1/128 trust',
+  'host all all 127.0.0.1/32 scram-sha-256',
+  'host all all ::1/128 scram-sha-256',
+  '',
+].join('\n');
+
+async function writeHba(data: string, account: Account | undefined): Promise<void> {
+  const file = join(data, 'pg_hba.conf');
+  await writeFile(file, HBA, { mode: 0o600 });
+  if (account) await chown(file, account.uid, account.gid);
+}
+
 /** The server's command line: a throwaway test database, durability settings off so start and writes are fast. */
 export function serverArgs(data: string, port: number, socketDir: string): string[] {
   return [
@@ -187,6 +212,7 @@ export function startPostgres(
       if (account) await giveTo(dir.path, account.uid, account.gid);
       // cp -a keeps ownership and the 0700 mode postgres insists on.
       await runAsync(account, 'cp', ['-a', template, data]);
+      await writeHba(data, account);
       const port = await freePort();
       const proc = new LocalProcess({
         name,

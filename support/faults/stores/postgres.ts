@@ -389,6 +389,9 @@ export function slowQueries(env: Environment, name: string, delayMs: number, dur
           );
         await c.query(`set lock_timeout = '3s'`);
         await c.query(`create sequence ${tag}_hits`);
+        // The trigger runs as whoever writes: a system connected as its own (unprivileged) user must be able
+        // to count itself, or its writes would fail instead of waiting.
+        await c.query(`grant usage on sequence ${tag}_hits to public`);
         await c.query(fn(sleep));
         for (const rel of tables)
           await c.query(

@@ -75,3 +75,14 @@ Feature: An experiment that is interrupted at any moment
     And a client submits 6 malformed document conversion requests (invalid JSON, wrong encoding, oversized to 96 MB) over 1 second
     And the load has finished
     Then every malformed document conversion request is rejected with a 4xx status
+
+  Scenario: Security faults under load: a rotated password, a revoked grant, a denied command, a changed password
+    Given a healthy controller with 1 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 5 seconds
+    And the redis password is rotated
+    And the postgres user loses INSERT on table "ledger" for 1 second
+    And the redis user may no longer run "set" for 1 second
+    And the load has run for 2 seconds
+    And the postgres password changes without the system being told for 1 second
+    And the load has finished
+    Then the error rate is below 100%

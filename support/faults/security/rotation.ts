@@ -1,0 +1,153 @@
+import type { Environment } from '../../env/environment.ts';
+import type { StoreCredentials } from '../../system/system.ts';
+import { guardService } from '../guard.ts';
+import type { FaultSpec, TrafficProof } from '../ledger.ts';
+import { logged, touching, until, withRedis } from '../stores/store.ts';
+import { accountOf } from './account.ts';
+import { newSecret, readSecret, writeSecret } from './credentials.ts';
+
+// Credential rotation and forced invalidation: the password of the user the system connects to a store as
+// changes mid-run, and every session of that user is ended (a rotation that left old sessions working would
+// prove nothing: the system would never have to log in again). Rotation then hands the system the new
+// secret the way it declares (its secret file, which it re-reads); invalidation does not tell it — the
+// system must fail closed and say so. Proof: a real login with the old secret is refused, one with the new
+// accepted. Undo: the user's exact state (password verifier, ACL rule) and the secret file put back, and the
+// old secret verified to log in again — the reused stores of the next scenario must find the user as it was.
+
+/** How long the system has to log in with the new secret before the rotation counts as unfelt. */
+const LOGIN_AGAIN_MS = 5_000;
+
+/** What the store says when a login is refused: a password the system's client must have met. */
+const REFUSED: Record<string, (user: string) => RegExp> = {
+  postgres: (user) => new RegExp(`password authentication failed for user "${user}"`),
+};
+
+/** Redis keeps refused logins in its ACL LOG (reason auth): their total count for the user. */
+async function refusedLogins(env: Environment, store: string, user: string): Promise<number> {
+  return withRedis(env, store, async (r) => {
+    const entries = (await r.call('ACL', 'LOG')) as unknown[][];
+    let total = 0;
+    for (const raw of entries) {
+      const entry = new Map<string, unknown>();
+      for (let i = 0; i + 1 < raw.length; i += 2) entry.set(String(raw[i]), raw[i + 1]);
+      if (entry.get('reason') === 'auth' && entry.get('username') === user)
+        total += Number(entry.get('count'));
+    }
+    return total;
+  });
+}
+
+export interface RotationOptions {
+  /** Rotation: the new secret is written to the system's secret file. Invalidation: it is not. */
+  tell: boolean;
+  random: () => number;
+  durationMs?: number;
+}
+
+export function credentialChanged(
+  env: Environment,
+  store: string,
+  credentials: StoreCredentials,
+  options: RotationOptions,
+): FaultSpec {
+  guardService(env, store);
+  const kind = env.topology.services.find((s) => s.name === store)?.kind ?? 'store';
+  const { user, secretFile } = credentials;
+  const account = accountOf(env, store, user);
+  const what = options.tell ? 'rotation' : 'invalidation';
+  let before: string | undefined;
+  let oldSecret: string | undefined;
+  let fileWritten = false;
+  let since = 0;
+  let refusalsAtApply = 0;
+  return {
+    kind: options.tell ? 'credential-rotation' : 'credential-invalidation',
+    description: options.tell
+      ? `${store} password of ${user} rotated (the system told through ${secretFile})`
+      : `${store} password of ${user} changed without telling the system`,
+    targets: [store],
+    touches: touching(env, store),
+    durationMs: options.durationMs,
+    async apply() {
+      oldSecret = await readSecret(secretFile);
+      const before0 = await account.snapshot();
+      const accepted = await account.login(oldSecret);
+      if (accepted !== undefined)
+        throw new Error(
+          `the ${what} of ${store}'s user ${user} cannot start: the secret in ${secretFile} is not accepted before the fault (${accepted})`,
+        );
+      before = before0;
+      const secret = newSecret(options.random);
+      await account.setPassword(secret);
+      if (options.tell) {
+        await writeSecret(secretFile, secret);
+        fileWritten = true;
+      }
+      const ended = await account.disconnect();
+      since = Date.now();
+      const oldRefused = await account.login(oldSecret);
+      const newAccepted = await account.login(secret);
+      if (oldRefused === undefined)
+        throw new Error(`the ${what} of ${store}'s user ${user} had no effect: the old secret still logs in`);
+      if (newAccepted !== undefined)
+        throw new Error(
+          `the ${what} of ${store}'s user ${user} went wrong: the new secret is refused (${newAccepted})`,
+        );
+      refusalsAtApply = kind === 'redis' ? await refusedLogins(env, store, user) : 0;
+      return [
+        `${store}: the password of ${user} changed; ${ended} open session(s) of ${user} ended; ${options.tell ? `the new secret written to ${secretFile}` : `${secretFile} left with the old secret (the system is not told)`}`,
+        `a login as ${user} with the old secret is refused: ${oldRefused}; with the new one accepted`,
+      ];
+    },
+    async felt(): Promise<TrafficProof> {
+      if (options.tell) {
+        // Only the new secret logs in now: any session of the user opened since is the system using it.
+        // An instant fault is asked at once: the system gets a moment to log in again.
+        let sessions = 0;
+        await until(
+          async () => {
+            sessions = await account.sessionsSince(since);
+            return sessions > 0;
+          },
+          LOGIN_AGAIN_MS,
+          100,
+        );
+        return sessions > 0
+          ? {
+              ok: true,
+              evidence: `the system logged in to ${store} as ${user} with the new secret: ${sessions} session(s) opened since the rotation`,
+            }
+          : {
+              ok: false,
+              evidence: `no session of ${user} was opened on ${store} since the rotation: the system never logged in with the new secret`,
+            };
+      }
+      let refused: number;
+      if (kind === 'redis') refused = (await refusedLogins(env, store, user)) - refusalsAtApply;
+      else {
+        // The server's log trails a little (a container's log stream); faultline's own refused login is one.
+        const pattern = REFUSED.postgres!(user);
+        await until(async () => logged(env, store, since, pattern).length > 1, 1_000);
+        refused = logged(env, store, since, pattern).length - 1;
+      }
+      return refused > 0
+        ? {
+            ok: true,
+            evidence: `the system's logins with the old secret were refused: ${refused} refused login(s) of ${user} on ${store} while the invalidation held`,
+          }
+        : {
+            ok: false,
+            evidence: `no login of ${user} was refused on ${store} while the invalidation held: the system never tried the old secret`,
+          };
+    },
+    async undo() {
+      if (before === undefined || oldSecret === undefined) return;
+      await account.restore(before);
+      if (fileWritten || (await readSecret(secretFile)) !== oldSecret)
+        await writeSecret(secretFile, oldSecret);
+      const back = await account.login(oldSecret);
+      if (back !== undefined)
+        throw new Error(`${store}: after the undo the secret of ${user} still does not log in: ${back}`);
+    },
+  };
+}

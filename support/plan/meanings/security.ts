@@ -1,0 +1,110 @@
+import { parseCommand, parsePrivileges } from '../../faults/security/permission.ts';
+import { storeWord } from '../../faults/stores/store.ts';
+import { parseDuration } from '../../parse.ts';
+import type { Topology } from '../../system/topology.ts';
+import { subjectWord } from '../../system/words.ts';
+import { hit, lasts, type Meaning, type PlanNotes, text, words } from '../meaning.ts';
+
+// Security faults on the user the system connects to a store as: what each step strikes, for how long,
+// with what blast radius — the store and every service that uses it, like any dependency fault.
+
+function usersOf(topology: Topology | undefined, store: string): string {
+  const users = [...new Set(topology?.links.filter((l) => l.to === store).map((l) => l.from) ?? [])];
+  return users.length > 0 ? users.join(', ') : 'every service that uses it';
+}
+
+function onStore(
+  notes: PlanNotes,
+  name: string,
+  kind: 'redis' | 'postgres' | 'store',
+  fault: string,
+  targets: string,
+  duration: string,
+  effect: string,
+): void {
+  words(notes, (t) => storeWord(t, name, kind));
+  hit(
+    notes,
+    fault,
+    name,
+    targets,
+    duration,
+    effect,
+    `${name} and everyone using it (${usersOf(notes.topology, name)}): ${effect}`,
+  );
+}
+
+export const SECURITY: Record<string, Meaning> = {
+  '^the (\\S+) password is rotated$': {
+    kind: 'fault',
+    note: ([name], notes) =>
+      onStore(
+        notes,
+        text(name),
+        'store',
+        "credential rotation (new secret written to the system's secret file; sessions ended)",
+        `${text(name)}: the system's user`,
+        'until rollback (the old password put back)',
+        'the system must log in with the new secret',
+      ),
+  },
+  '^the (\\S+) password changes without the system being told(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([name, lasting], notes) =>
+      onStore(
+        notes,
+        text(name),
+        'store',
+        'credential invalidation (the system is not told; sessions ended)',
+        `${text(name)}: the system's user`,
+        lasts(lasting, 'heals'),
+        'logins refused',
+      ),
+  },
+  '^the (\\S+) user loses (.+?) on (table|schema) "([^"]+)"(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([name, privileges, kind, object, lasting], notes) => {
+      const revoked = parsePrivileges(text(privileges), text(kind) as 'table' | 'schema');
+      onStore(
+        notes,
+        text(name),
+        'postgres',
+        `privilege revoked (REVOKE ${revoked.join(', ')})`,
+        `${text(name)}: ${text(kind)} ${text(object)}, the system's user`,
+        lasts(lasting, 'heals'),
+        `${revoked.join(', ')} on ${text(object)} refused`,
+      );
+    },
+  },
+  '^the (\\S+) user may no longer run "([^"]*)"(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([name, command, lasting], notes) => {
+      const denied = parseCommand(text(command));
+      onStore(
+        notes,
+        text(name),
+        'redis',
+        `command denied (ACL -${denied})`,
+        `${text(name)}: the system's user`,
+        lasts(lasting, 'heals'),
+        `${denied.toUpperCase()} refused`,
+      );
+    },
+  },
+  '^the (\\S+) reports the (\\S+) credentials refused within (.+)$': {
+    kind: 'verdict',
+    note: ([subject, name, bound], n) => {
+      parseDuration(text(bound));
+      words(n, (t) => subjectWord(t, text(subject)));
+      words(n, (t) => storeWord(t, text(name), 'store'));
+    },
+  },
+  '^the (\\S+) reports the (\\S+) permission denied within (.+)$': {
+    kind: 'verdict',
+    note: ([subject, name, bound], n) => {
+      parseDuration(text(bound));
+      words(n, (t) => subjectWord(t, text(subject)));
+      words(n, (t) => storeWord(t, text(name), 'store'));
+    },
+  },
+};
