@@ -26,7 +26,7 @@ import { PG_BAKED } from './images/catalog.ts';
 import { type Images, image, images } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
-import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { drain, emptying, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
 import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
@@ -450,11 +450,8 @@ class ContainersEnvironment implements Environment {
     const links = this.topology.links.length;
     const proxyUp = this.step(PROXY_ALIAS, async () => {
       const proxyImage = await image('toxiproxy');
+      // A proxy handed over has had its links deleted already (pool.ts).
       const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
-      if (taken) {
-        const client = new ToxiproxyClient(this.apiUrl(taken));
-        for (const p of await client.proxies()) await client.deleteProxy(p.name);
-      }
       return taken ?? startProxy(proxyImage, links, this.seed, this.placement(PROXY_ALIAS, reuse));
     }).then((proxy) => {
       this.proxy = proxy;
@@ -530,17 +527,22 @@ class ContainersEnvironment implements Environment {
     return `http://${hostOf(proxy.started)}:${proxy.started.getMappedPort(TOXIPROXY_API)}`;
   }
 
-  /** Creates every link's proxy at the port it was given (FIRST_PROXY_PORT + its index), published at start. */
+  /**
+   * Creates every link's proxy at the port it was given (FIRST_PROXY_PORT + its index), published at start,
+   * in one /populate call (37 links of the reference platform were 37 round trips, one after another).
+   */
   private async createLinks(): Promise<void> {
     const client = new ToxiproxyClient(this.apiUrl(this.proxy!));
-    for (const link of this.topology.links) {
-      const name = proxyName(link);
-      await client.createProxy({
-        name,
-        listen: `0.0.0.0:${this.linkPorts.get(name)}`,
-        upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
-      });
-    }
+    await client.populate(
+      this.topology.links.map((link) => {
+        const name = proxyName(link);
+        return {
+          name,
+          listen: `0.0.0.0:${this.linkPorts.get(name)}`,
+          upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
+        };
+      }),
+    );
   }
 
   /**
@@ -679,8 +681,17 @@ class ContainersEnvironment implements Environment {
     for (const r of this.running.values()) r.logs.close();
     try {
       // Declared services by label, not from memory: also whatever a failed start left half-made.
+      // Handed over only once the environment's own containers are gone: the stores are emptied as they are
+      // handed over, and no service of this environment may write into them after that.
       const handOver = this.reusable() ? this.shared : [];
-      await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
+      await sweepEnvironment(this.id);
+      // The proxy first: deleting its links closes the sessions the removed services still held on the
+      // stores through it (the proxy cannot know their clients are gone), so the database is dropped with
+      // no session of theirs left to terminate.
+      const proxies = handOver.filter((r) => r.kind === 'proxy');
+      await Promise.all(proxies.map((r) => giveBack(r)));
+      const linksGone = Promise.all(proxies.map((r) => emptying(r)));
+      await Promise.all(handOver.filter((r) => r.kind !== 'proxy').map((r) => giveBack(r, linksGone)));
     } finally {
       await this.containerDns?.close();
       await this.network.release();

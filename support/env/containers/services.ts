@@ -172,9 +172,14 @@ export async function startProxy(
       String(seed),
     ];
     const plan = planMounts({ command: ['node', ...command], cwd: INSTALL_ROOT, shared: [], writable: [] });
+    // Ready when it says it listens (pushed by the engine's log stream): the module's HTTP wait polls
+    // /version once a second, so a proxy up in 300 ms was seen up to a second later, on every cold start.
+    const { Wait } = await import('testcontainers');
     container
       .withCommand([plan.program, ...command])
       .withWorkingDir(PACKAGE_ROOT)
+      .withEnvironment({ LOG_LEVEL: 'info' })
+      .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
       .withBindMounts(plan.mounts.map((m) => ({ ...m, mode: 'ro' as const })));
     if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
   }
@@ -434,6 +439,9 @@ export async function recreateDatabase(r: Running): Promise<void> {
     database: 'postgres',
     connectionTimeoutMillis: 5_000,
   });
+  // Emptying runs in the background (pool.ts): the container may be removed under it (the run ends); a
+  // failed query still rejects, but a connection lost between queries must not crash the runner.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
