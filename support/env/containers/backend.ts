@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
 import type { DnsControl } from '../../dns/control.ts';
@@ -23,7 +24,7 @@ import type { Backend, Environment, LifecycleEvent, ServiceControl, ServiceExit 
 import type { LogLine } from '../local/process.ts';
 import { exitOfCode, Supervisor } from '../supervisor.ts';
 import { PG_BAKED } from './images/catalog.ts';
-import { type Images, image, images } from './images/resolve.ts';
+import { type Images, image, images, type RoleImage } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, emptying, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
@@ -101,6 +102,24 @@ function prepare(): Promise<void> {
 }
 
 let environmentCount = 0;
+
+/** Whether the harness reaches the proxy's link ports at its network address (undefined: not yet known). */
+let directLinks: boolean | undefined;
+
+/** A TCP connection to host:port is accepted within a second. */
+function reachable(host: string | undefined, port: number): Promise<boolean> {
+  if (!host) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
 
 class ContainersEnvironment implements Environment {
   readonly backend = 'containers';
@@ -279,6 +298,7 @@ class ContainersEnvironment implements Environment {
   linkEndpoint(from: string, to: string, named?: string): Endpoint {
     const port = this.linkPort(from, to, named);
     if (!this.proxy) throw new TopologyError('the fault proxy is not running');
+    if (this.proxy.direct !== undefined) return { host: this.proxy.direct, port };
     return { host: hostOf(this.proxy.started), port: this.proxy.started.getMappedPort(port) };
   }
 
@@ -452,7 +472,7 @@ class ContainersEnvironment implements Environment {
       const proxyImage = await image('toxiproxy');
       // A proxy handed over has had its links deleted already (pool.ts).
       const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
-      return taken ?? startProxy(proxyImage, links, this.seed, this.placement(PROXY_ALIAS, reuse));
+      return taken ?? this.startLinkProxy(proxyImage, links, reuse);
     }).then((proxy) => {
       this.proxy = proxy;
       this.shared.push(proxy);
@@ -481,6 +501,27 @@ class ContainersEnvironment implements Environment {
     const results = await Promise.allSettled([proxyUp, ...storesUp]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * The proxy with only its API published, reached at its network address, when this machine routes to the
+   * run's network (a Linux engine here; learnt from the first proxy of the run: its API answers there);
+   * otherwise, or with FAULTLINE_CONTAINERS_DIRECT=false, with every link port published.
+   */
+  private async startLinkProxy(proxyImage: RoleImage, links: number, reuse: boolean): Promise<Running> {
+    const at = this.placement(PROXY_ALIAS, reuse);
+    if (directLinks === undefined && process.env.FAULTLINE_CONTAINERS_DIRECT !== 'false') {
+      const host = (await runtime()).info.containerRuntime.host;
+      if (host !== 'localhost' && host !== '127.0.0.1') directLinks = false;
+    } else if (process.env.FAULTLINE_CONTAINERS_DIRECT === 'false') directLinks = false;
+    if (directLinks !== false) {
+      const proxy = await startProxy(proxyImage, links, this.seed, at, false);
+      if (directLinks === undefined) directLinks = await reachable(proxy.direct, TOXIPROXY_API);
+      if (directLinks) return proxy;
+      proxy.logs.close();
+      await proxy.container.remove({ force: true, v: true }).catch(() => undefined);
+    }
+    return startProxy(proxyImage, links, this.seed, at, true);
   }
 
   private hasReplicas(name: string): boolean {

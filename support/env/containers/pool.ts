@@ -42,7 +42,8 @@ export function reuseEnabled(): boolean {
 }
 
 /**
- * A returned container of this kind, name and image (a proxy publishing at least `links` ports), emptied.
+ * A returned container of this kind, name and image (a proxy reached directly, or publishing at least
+ * `links` ports), emptied.
  * Every other idle container with that name goes: names are network aliases, and two containers answering
  * to one alias would split the traffic between an old and a new service (e.g. an old proxy still holding
  * the previous environment's links).
@@ -50,7 +51,10 @@ export function reuseEnabled(): boolean {
 export async function take(kind: Kind, name: string, image: string, links = 0): Promise<Running | undefined> {
   const same = idle.filter((i) => i.r.name === name);
   for (const i of same) idle.splice(idle.indexOf(i), 1);
-  const match = same.find((i) => i.r.kind === kind && i.r.image === image && (i.r.published ?? 0) >= links);
+  const match = same.find(
+    (i) =>
+      i.r.kind === kind && i.r.image === image && (i.r.direct !== undefined || (i.r.published ?? 0) >= links),
+  );
   await Promise.all(
     same
       .filter((i) => i !== match)
