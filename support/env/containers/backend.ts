@@ -29,7 +29,7 @@ import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
 import { drain, emptying, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
-import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
+import { cgroupParent, LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
   hostOf,
@@ -85,6 +85,8 @@ function announce(found: Images): void {
 }
 
 let prepared: Promise<void> | undefined;
+/** Where this thread's containers are created in the cgroup hierarchy (learnt in prepare()). */
+let containerCgroupParent: string | undefined;
 /** Once per thread: sweep what dead runs left, start the watchdog, hook into the interrupt path. */
 function prepare(): Promise<void> {
   prepared ??= (async () => {
@@ -93,7 +95,13 @@ function prepare(): Promise<void> {
     // A run that ends normally (the event loop drains) removes what outlived its environments right away;
     // the watchdog would too, but only after the process is gone.
     process.once('beforeExit', () => void containersBackend.shutdown().catch(() => undefined));
-    await Promise.all([sweepLeftovers(), ensureWatchdog()]);
+    await Promise.all([
+      sweepLeftovers(),
+      ensureWatchdog(),
+      cgroupParent().then((parent) => {
+        containerCgroupParent = parent;
+      }),
+    ]);
   })().catch((error) => {
     prepared = undefined;
     throw error;
@@ -230,6 +238,7 @@ class ContainersEnvironment implements Environment {
       network: this.network.name,
       containerName: `faultline-${this.id}-${serviceName}`,
       labels: { ...runLabels(), [LABEL.env]: reusable ? SHARED_ENV : this.id, [LABEL.service]: serviceName },
+      ...(containerCgroupParent !== undefined ? { cgroupParent: containerCgroupParent } : {}),
     };
   }
 

@@ -69,6 +69,8 @@ export interface Placement {
   network: string;
   containerName: string;
   labels: Record<string, string>;
+  /** The cgroup the container is created under (runtime.ts cgroupParent()); the engine's default if unset. */
+  cgroupParent?: string;
 }
 
 /**
@@ -79,6 +81,9 @@ export interface Placement {
 export function place<T extends GenericContainer>(container: T, alias: string, at: Placement): T {
   const options = (container as unknown as { createOpts: ContainerCreateOptions }).createOpts;
   options.NetworkingConfig = { EndpointsConfig: { [at.network]: { Aliases: [alias] } } };
+  if (at.cgroupParent !== undefined)
+    (container as unknown as { hostConfig: { CgroupParent?: string } }).hostConfig.CgroupParent =
+      at.cgroupParent;
   return container.withNetworkMode(at.network).withName(at.containerName).withLabels(at.labels);
 }
 
