@@ -102,6 +102,16 @@ export class ToxiproxyClient {
     return this.call('POST', '/proxies', proxy);
   }
 
+  /**
+   * Creates (or, with other addresses, restarts) every proxy in one call. Either server applies the list in
+   * order and stops at the first invalid entry, answering an error: the caller learns which one.
+   */
+  async populate(
+    proxies: { name: string; listen: string; upstream: string; enabled?: boolean }[],
+  ): Promise<Proxy[]> {
+    return (await this.call<{ proxies: Proxy[] }>('POST', '/populate', proxies)).proxies ?? [];
+  }
+
   setEnabled(name: string, enabled: boolean): Promise<Proxy> {
     return this.call('POST', `/proxies/${name}`, { enabled });
   }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
 import type { DnsControl } from '../../dns/control.ts';
@@ -23,12 +24,12 @@ import type { Backend, Environment, LifecycleEvent, ServiceControl, ServiceExit 
 import type { LogLine } from '../local/process.ts';
 import { exitOfCode, Supervisor } from '../supervisor.ts';
 import { PG_BAKED } from './images/catalog.ts';
-import { type Images, image, images } from './images/resolve.ts';
+import { type Images, image, images, type RoleImage } from './images/resolve.ts';
 import { resolveProgram } from './mounts.ts';
 import { acquireNetwork, type RunNetwork, releaseSharedNetwork } from './network.ts';
-import { drain, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
+import { drain, emptying, evict, giveBack, reuseEnabled, SHARED_ENV, take } from './pool.ts';
 import { startPostgresReplica, startReplicatedPrimary } from './replica.ts';
-import { LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
+import { cgroupParent, LABEL, RUN_ID, runLabels, runtime } from './runtime.ts';
 import {
   FIRST_PROXY_PORT,
   hostOf,
@@ -84,6 +85,8 @@ function announce(found: Images): void {
 }
 
 let prepared: Promise<void> | undefined;
+/** Where this thread's containers are created in the cgroup hierarchy (learnt in prepare()). */
+let containerCgroupParent: string | undefined;
 /** Once per thread: sweep what dead runs left, start the watchdog, hook into the interrupt path. */
 function prepare(): Promise<void> {
   prepared ??= (async () => {
@@ -92,7 +95,13 @@ function prepare(): Promise<void> {
     // A run that ends normally (the event loop drains) removes what outlived its environments right away;
     // the watchdog would too, but only after the process is gone.
     process.once('beforeExit', () => void containersBackend.shutdown().catch(() => undefined));
-    await Promise.all([sweepLeftovers(), ensureWatchdog()]);
+    await Promise.all([
+      sweepLeftovers(),
+      ensureWatchdog(),
+      cgroupParent().then((parent) => {
+        containerCgroupParent = parent;
+      }),
+    ]);
   })().catch((error) => {
     prepared = undefined;
     throw error;
@@ -101,6 +110,24 @@ function prepare(): Promise<void> {
 }
 
 let environmentCount = 0;
+
+/** Whether the harness reaches the proxy's link ports at its network address (undefined: not yet known). */
+let directLinks: boolean | undefined;
+
+/** A TCP connection to host:port is accepted within a second. */
+function reachable(host: string | undefined, port: number): Promise<boolean> {
+  if (!host) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
 
 class ContainersEnvironment implements Environment {
   readonly backend = 'containers';
@@ -211,6 +238,7 @@ class ContainersEnvironment implements Environment {
       network: this.network.name,
       containerName: `faultline-${this.id}-${serviceName}`,
       labels: { ...runLabels(), [LABEL.env]: reusable ? SHARED_ENV : this.id, [LABEL.service]: serviceName },
+      ...(containerCgroupParent !== undefined ? { cgroupParent: containerCgroupParent } : {}),
     };
   }
 
@@ -279,6 +307,7 @@ class ContainersEnvironment implements Environment {
   linkEndpoint(from: string, to: string, named?: string): Endpoint {
     const port = this.linkPort(from, to, named);
     if (!this.proxy) throw new TopologyError('the fault proxy is not running');
+    if (this.proxy.direct !== undefined) return { host: this.proxy.direct, port };
     return { host: hostOf(this.proxy.started), port: this.proxy.started.getMappedPort(port) };
   }
 
@@ -454,12 +483,9 @@ class ContainersEnvironment implements Environment {
     const links = this.topology.links.length;
     const proxyUp = this.step(PROXY_ALIAS, async () => {
       const proxyImage = await image('toxiproxy');
+      // A proxy handed over has had its links deleted already (pool.ts).
       const taken = reuse ? await take('proxy', PROXY_ALIAS, proxyImage.image, links) : undefined;
-      if (taken) {
-        const client = new ToxiproxyClient(this.apiUrl(taken));
-        for (const p of await client.proxies()) await client.deleteProxy(p.name);
-      }
-      return taken ?? startProxy(proxyImage, links, this.seed, this.placement(PROXY_ALIAS, reuse));
+      return taken ?? this.startLinkProxy(proxyImage, links, reuse);
     }).then((proxy) => {
       this.proxy = proxy;
       this.shared.push(proxy);
@@ -488,6 +514,27 @@ class ContainersEnvironment implements Environment {
     const results = await Promise.allSettled([proxyUp, ...storesUp]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * The proxy with only its API published, reached at its network address, when this machine routes to the
+   * run's network (a Linux engine here; learnt from the first proxy of the run: its API answers there);
+   * otherwise, or with FAULTLINE_CONTAINERS_DIRECT=false, with every link port published.
+   */
+  private async startLinkProxy(proxyImage: RoleImage, links: number, reuse: boolean): Promise<Running> {
+    const at = this.placement(PROXY_ALIAS, reuse);
+    if (directLinks === undefined && process.env.FAULTLINE_CONTAINERS_DIRECT !== 'false') {
+      const host = (await runtime()).info.containerRuntime.host;
+      if (host !== 'localhost' && host !== '127.0.0.1') directLinks = false;
+    } else if (process.env.FAULTLINE_CONTAINERS_DIRECT === 'false') directLinks = false;
+    if (directLinks !== false) {
+      const proxy = await startProxy(proxyImage, links, this.seed, at, false);
+      if (directLinks === undefined) directLinks = await reachable(proxy.direct, TOXIPROXY_API);
+      if (directLinks) return proxy;
+      proxy.logs.close();
+      await proxy.container.remove({ force: true, v: true }).catch(() => undefined);
+    }
+    return startProxy(proxyImage, links, this.seed, at, true);
   }
 
   private hasReplicas(name: string): boolean {
@@ -534,17 +581,22 @@ class ContainersEnvironment implements Environment {
     return `http://${hostOf(proxy.started)}:${proxy.started.getMappedPort(TOXIPROXY_API)}`;
   }
 
-  /** Creates every link's proxy at the port it was given (FIRST_PROXY_PORT + its index), published at start. */
+  /**
+   * Creates every link's proxy at the port it was given (FIRST_PROXY_PORT + its index), published at start,
+   * in one /populate call (37 links of the reference platform were 37 round trips, one after another).
+   */
   private async createLinks(): Promise<void> {
     const client = new ToxiproxyClient(this.apiUrl(this.proxy!));
-    for (const link of this.topology.links) {
-      const name = proxyName(link);
-      await client.createProxy({
-        name,
-        listen: `0.0.0.0:${this.linkPorts.get(name)}`,
-        upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
-      });
-    }
+    await client.populate(
+      this.topology.links.map((link) => {
+        const name = proxyName(link);
+        return {
+          name,
+          listen: `0.0.0.0:${this.linkPorts.get(name)}`,
+          upstream: `${link.to}:${this.portOf(link.to, link.port)}`,
+        };
+      }),
+    );
   }
 
   /**
@@ -683,8 +735,17 @@ class ContainersEnvironment implements Environment {
     for (const r of this.running.values()) r.logs.close();
     try {
       // Declared services by label, not from memory: also whatever a failed start left half-made.
+      // Handed over only once the environment's own containers are gone: the stores are emptied as they are
+      // handed over, and no service of this environment may write into them after that.
       const handOver = this.reusable() ? this.shared : [];
-      await Promise.all([sweepEnvironment(this.id), ...handOver.map((r) => giveBack(r))]);
+      await sweepEnvironment(this.id);
+      // The proxy first: deleting its links closes the sessions the removed services still held on the
+      // stores through it (the proxy cannot know their clients are gone), so the database is dropped with
+      // no session of theirs left to terminate.
+      const proxies = handOver.filter((r) => r.kind === 'proxy');
+      await Promise.all(proxies.map((r) => giveBack(r)));
+      const linksGone = Promise.all(proxies.map((r) => emptying(r)));
+      await Promise.all(handOver.filter((r) => r.kind !== 'proxy').map((r) => giveBack(r, linksGone)));
     } finally {
       await this.containerDns?.close();
       await this.network.release();

@@ -121,6 +121,27 @@ export function runtime(): Promise<ContainerRuntimeClient> {
   return clientPromise;
 }
 
+let parent: Promise<string | undefined> | undefined;
+
+/**
+ * The cgroup faultline's containers are created under: each its own group at the top of the hierarchy ('/')
+ * on an engine with the cgroupfs driver, so a container's processes compete for CPU like the local
+ * backend's processes do. Under the engine's default parent (/docker) every container of the machine shares
+ * one group's weight with all the others: with a loaded machine (load 20+ of host processes, each its own
+ * weight) five workers booting in containers got about the CPU of one host process. FAULTLINE_CONTAINERS_
+ * CGROUP_PARENT sets it (empty: the engine's default); the systemd driver keeps the engine's default.
+ */
+export function cgroupParent(): Promise<string | undefined> {
+  parent ??= (async () => {
+    const set = process.env.FAULTLINE_CONTAINERS_CGROUP_PARENT;
+    if (set !== undefined) return set === '' ? undefined : set;
+    const client = await runtime();
+    const info = (await client.container.dockerode.info()) as { CgroupDriver?: string };
+    return info.CgroupDriver === 'cgroupfs' ? '/' : undefined;
+  })().catch(() => undefined);
+  return parent;
+}
+
 /** Resolves true when an engine answers a ping within the timeout; never throws. */
 export async function engineReachable(timeoutMs = 3_000): Promise<boolean> {
   if (!engineConfigured()) return false;

@@ -55,8 +55,13 @@ export interface Running {
   state: { running: boolean; paused: boolean };
   /** A control action (kill, pause …) was applied: the container is not handed to another environment. */
   touched: boolean;
-  /** Proxy only: how many link ports it publishes. */
+  /** Proxy only: how many link ports it publishes (none when the harness reaches it at `direct`). */
   published?: number;
+  /**
+   * Proxy only: its address on the run's network, where the harness reaches its link ports without the
+   * engine publishing them (see startProxy).
+   */
+  direct?: string;
 }
 
 /** Where a container joins, how it is named and labelled. */
@@ -64,6 +69,8 @@ export interface Placement {
   network: string;
   containerName: string;
   labels: Record<string, string>;
+  /** The cgroup the container is created under (runtime.ts cgroupParent()); the engine's default if unset. */
+  cgroupParent?: string;
 }
 
 /**
@@ -74,6 +81,9 @@ export interface Placement {
 export function place<T extends GenericContainer>(container: T, alias: string, at: Placement): T {
   const options = (container as unknown as { createOpts: ContainerCreateOptions }).createOpts;
   options.NetworkingConfig = { EndpointsConfig: { [at.network]: { Aliases: [alias] } } };
+  if (at.cgroupParent !== undefined)
+    (container as unknown as { hostConfig: { CgroupParent?: string } }).hostConfig.CgroupParent =
+      at.cgroupParent;
   return container.withNetworkMode(at.network).withName(at.containerName).withLabels(at.labels);
 }
 
@@ -130,11 +140,18 @@ export async function track(
   };
 }
 
+/**
+ * Starts the fault proxy. With `publishLinks` false only its API is published: the harness then reaches its
+ * link ports at the container's address on the run's network (a Linux engine on this machine routes it),
+ * which spares the engine a port forwarder per link — 37 links took the engine 2–5 s more to start the
+ * container under load, on the critical path of a run's first environment.
+ */
 export async function startProxy(
   image: RoleImage,
   links: number,
   seed: number,
   at: Placement,
+  publishLinks = true,
 ): Promise<Running> {
   const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
   /**
@@ -157,7 +174,9 @@ export async function startProxy(
       return this;
     }
   }
-  const container = place(new LinkProxyContainer(image.image), PROXY_ALIAS, at).publishOnly(links);
+  const container = place(new LinkProxyContainer(image.image), PROXY_ALIAS, at).publishOnly(
+    publishLinks ? links : 0,
+  );
   if (image.ours) {
     // Ours is this checkout's `faultline proxy`, run by the runner's Node in the base image like any process
     // service; it takes the run's seed, so a re-run draws the same toxic randomness (Shopify's has no such flag).
@@ -172,9 +191,14 @@ export async function startProxy(
       String(seed),
     ];
     const plan = planMounts({ command: ['node', ...command], cwd: INSTALL_ROOT, shared: [], writable: [] });
+    // Ready when it says it listens (pushed by the engine's log stream): the module's HTTP wait polls
+    // /version once a second, so a proxy up in 300 ms was seen up to a second later, on every cold start.
+    const { Wait } = await import('testcontainers');
     container
       .withCommand([plan.program, ...command])
       .withWorkingDir(PACKAGE_ROOT)
+      .withEnvironment({ LOG_LEVEL: 'info' })
+      .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
       .withBindMounts(plan.mounts.map((m) => ({ ...m, mode: 'ro' as const })));
     if (process.getuid && process.getgid) container.withUser(`${process.getuid()}:${process.getgid()}`);
   }
@@ -182,7 +206,8 @@ export async function startProxy(
     { name: PROXY_ALIAS, kind: 'proxy', image: image.image, containerPort: TOXIPROXY_API },
     container,
   );
-  running.published = links;
+  if (publishLinks) running.published = links;
+  else running.direct = running.started.getIpAddress(at.network);
   return running;
 }
 
@@ -434,6 +459,9 @@ export async function recreateDatabase(r: Running): Promise<void> {
     database: 'postgres',
     connectionTimeoutMillis: 5_000,
   });
+  // Emptying runs in the background (pool.ts): the container may be removed under it (the run ends); a
+  // failed query still rejects, but a connection lost between queries must not crash the runner.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

@@ -105,7 +105,10 @@ export function ensureWatchdog(): Promise<void> {
   watchdog ??= new Promise<void>((resolve, reject) => {
     // Started through -e, not as a script: every file under support/ is loaded by cucumber as support code,
     // so none of them may act when imported.
-    const code = `import { runWatchdog } from ${JSON.stringify(import.meta.url)}; runWatchdog(${JSON.stringify(RUN_ID)});`;
+    // It says "ready" before it loads anything: the sweep's modules (the engine's client among them) are
+    // loaded once the pipe closes, so the run's first environment does not wait for a second process to
+    // load them (seconds on a loaded 2-core machine). See watchdogScript().
+    const code = watchdogScript(import.meta.url, RUN_ID);
     // Without the run's owner marker: an interrupt's sweep kills every process that carries it (a service
     // this run started), and the watchdog must outlive the runner to remove what the engine creates late.
     const { [OWNER_VARIABLE]: _owner, ...env } = process.env;
@@ -145,35 +148,49 @@ export function registerWithResidue(): void {
 }
 
 /**
- * The watchdog's body (in its own process): waits until the runner's pipe closes, whatever ended the runner,
- * then removes every container and network carrying the run's label, and exits.
+ * The watchdog's program (plain JavaScript for `node -e`): it ignores the terminal's signals, watches the
+ * runner's pipe and says "ready" at once; when the pipe closes, whatever ended the runner, it loads this
+ * module and runs sweepUntilQuiet(). Nothing is loaded before "ready", so the runner waits only for a bare
+ * Node process to start.
  */
-export function runWatchdog(run: string): void {
-  // Signals meant for the runner's terminal are not for us; we end when the pipe does.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
-  let done = false;
+export function watchdogScript(moduleUrl: string, run: string): string {
+  return `
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+let done = false;
+const sweep = () => {
+  if (done) return;
+  done = true;
+  import(${JSON.stringify(moduleUrl)}).then(
+    (m) => m.sweepUntilQuiet(${JSON.stringify(run)}),
+    () => process.exit(1),
+  );
+};
+process.stdin.on('end', sweep);
+process.stdin.on('error', sweep);
+process.stdin.on('close', sweep);
+process.stdin.resume();
+process.stdout.write('ready\\n');
+`;
+}
+
+/**
+ * The watchdog's sweep (in its own process, once the runner's pipe closed): removes every container and
+ * network carrying the run's label, and exits.
+ */
+export async function sweepUntilQuiet(run: string): Promise<void> {
   // Requests the runner sent just before it ended (a container being created as Ctrl-C came) are still
   // carried out by the engine after the pipe closed: one sweep would miss what they create. So sweep until
   // the run has had nothing left for QUIET consecutive passes, a second apart (bounded).
   const QUIET = 3;
   const LIMIT_MS = 60_000;
-  const sweep = async () => {
-    if (done) return;
-    done = true;
-    const until = Date.now() + LIMIT_MS;
-    try {
-      for (let empty = 0; empty < QUIET && Date.now() < until; ) {
-        const removed = await sweepRun(run).catch(() => undefined);
-        empty = removed && removed.containers.length === 0 && removed.networks.length === 0 ? empty + 1 : 0;
-        if (empty < QUIET) await new Promise((r) => setTimeout(r, 1_000));
-      }
-    } finally {
-      process.exit(0);
+  const until = Date.now() + LIMIT_MS;
+  try {
+    for (let empty = 0; empty < QUIET && Date.now() < until; ) {
+      const removed = await sweepRun(run).catch(() => undefined);
+      empty = removed && removed.containers.length === 0 && removed.networks.length === 0 ? empty + 1 : 0;
+      if (empty < QUIET) await new Promise((r) => setTimeout(r, 1_000));
     }
-  };
-  process.stdin.on('end', sweep);
-  process.stdin.on('error', sweep);
-  process.stdin.on('close', sweep);
-  process.stdin.resume();
-  process.stdout.write('ready\n');
+  } finally {
+    process.exit(0);
+  }
 }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
@@ -5,11 +6,11 @@ import type { BoundPorts, WaitStrategy } from 'testcontainers';
 import type { Readiness } from '../../system/topology.ts';
 import { runtime } from './runtime.ts';
 
-// A declared service's readiness as a Testcontainers wait strategy. HTTP and log use Testcontainers' own
-// (the HTTP one told to give up when the container exits; the log one does when its stream ends). Port and
-// command are checked here: Testcontainers' versions keep polling a container that has exited until their
-// timeout, where a service that dies at once (a missing program, a crash on start) must fail at once, as
-// it does on the local backend.
+// A declared service's readiness as a Testcontainers wait strategy. Log uses Testcontainers' own (it gives
+// up when the stream ends). Port, HTTP and command are checked here: Testcontainers' versions keep polling a
+// container that has exited until their timeout, where a service that dies at once (a missing program, a
+// crash on start) must fail at once, as it does on the local backend; and its HTTP wait polls once a second
+// (its interval is its read timeout), so a service ready in 400 ms counted as ready after a second.
 
 const POLL_MS = 100;
 
@@ -104,6 +105,29 @@ function portListens(port: number) {
   };
 }
 
+/**
+ * `GET path` on the mapped main port answers with one of `statuses` (within a second). The engine's port
+ * forwarder accepts before anything listens inside and then closes: that is no answer, and is polled again.
+ */
+function httpAnswers(path: string, statuses: number[], port: number) {
+  return async (_container: Dockerode.Container, ports: BoundPorts): Promise<boolean> => {
+    const client = await runtime();
+    const host = client.info.containerRuntime.host;
+    return new Promise((resolve) => {
+      const call = request(
+        { host: host === 'localhost' ? '127.0.0.1' : host, port: ports.getBinding(port), path, agent: false },
+        (response) => {
+          response.resume();
+          resolve(statuses.includes(response.statusCode ?? 0));
+        },
+      );
+      call.setTimeout(1_000, () => call.destroy());
+      call.once('error', () => resolve(false));
+      call.end();
+    });
+  };
+}
+
 /** The command, run in the container (its user, its working directory), exits 0. */
 function commandSucceeds(command: string[]) {
   return async (container: Dockerode.Container): Promise<boolean> => {
@@ -123,9 +147,7 @@ export async function waitStrategy(readiness: Readiness, port: number): Promise<
     case 'port':
       return new UntilExit(portListens(port));
     case 'http':
-      return Wait.forHttp(readiness.path, port, { abortOnContainerExit: true }).forStatusCodeMatching((s) =>
-        readiness.status.includes(s),
-      );
+      return new UntilExit(httpAnswers(readiness.path, readiness.status, port));
     case 'log':
       return Wait.forLogMessage(readiness.pattern);
     case 'command':
