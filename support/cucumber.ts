@@ -15,6 +15,7 @@ import '../steps/load.steps.ts';
 import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
 import '../steps/replica.steps.ts';
+import '../steps/resource.steps.ts';
 import '../steps/system.steps.ts';
 import '../steps/slo.steps.ts';
 import '../steps/stores.steps.ts';
