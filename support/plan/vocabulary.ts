@@ -16,6 +16,7 @@ import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
 import { REPLICAS } from './meanings/replicas.ts';
+import { RESOURCE } from './meanings/resource.ts';
 import { STORES } from './meanings/stores.ts';
 
 // What each step of the vocabulary means for an experiment's plan, keyed by the step definition's pattern
@@ -103,6 +104,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   // faults, one family a module
   ...NETWORK,
   ...PROCESS,
+  ...RESOURCE,
   ...CERTIFICATES,
   ...DNS,
   ...STORES,

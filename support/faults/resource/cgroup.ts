@@ -107,6 +107,12 @@ export class ResourceGroup {
   private readonly written: { dir: string; file: string; before: string }[] = [];
   private readonly sweep: Removable;
   private released = false;
+  /**
+   * What the group's memory usage counts: the service's whole use ('moved': its charges came with it; a
+   * container's own group), or only what it allocated since it was moved in ('new': this kernel no longer
+   * moves charges).
+   */
+  charges: 'moved' | 'new' = 'moved';
   private readonly controllers: readonly Controller[];
 
   private constructor(dirs: Record<Controller, string>, own: boolean, controllers: readonly Controller[]) {
@@ -121,12 +127,12 @@ export class ResourceGroup {
    * charges and all), the container's own for the containers backend. Registered with the run's residue
    * before anything is changed.
    */
-  static open(
+  static async open(
     service: string,
     pids: readonly number[],
     controllers: readonly Controller[],
     backend: string,
-  ): ResourceGroup {
+  ): Promise<ResourceGroup> {
     const main = pids[0];
     if (main === undefined) throw new Error(`${service} has no running process to put in a resource group`);
     const mounts = Object.fromEntries(controllers.map((c) => [c, mountOf(c)])) as Record<Controller, string>;
@@ -150,17 +156,30 @@ export class ResourceGroup {
     ) as Record<Controller, string>;
     const group = new ResourceGroup(dirs, true, controllers);
     residue.addElsewhere(group.sweep);
-    for (const c of controllers) {
-      mkdirSync(dirs[c]);
-      // A cpuset group takes no process until it has CPUs and memory nodes: its parent's.
-      if (c === 'cpuset')
-        for (const file of ['cpuset.cpus', 'cpuset.mems'])
-          writeGroup(dirs[c], file, readGroup(join(dirs[c], '..'), file));
-      // The service's memory comes with it, so the group's usage is the service's whole use (as a
-      // container's is) and a limit below it is a real limit.
-      if (c === 'memory') writeGroup(dirs[c], 'memory.move_charge_at_immigrate', '3');
+    try {
+      for (const c of controllers) {
+        mkdirSync(dirs[c]);
+        // A cpuset group takes no process until it has CPUs and memory nodes: its parent's.
+        if (c === 'cpuset')
+          for (const file of ['cpuset.cpus', 'cpuset.mems'])
+            writeGroup(dirs[c], file, readGroup(join(dirs[c], '..'), file));
+        // The service's memory comes with it where the kernel still moves charges (cgroup v1 before
+        // 6.x), so the group's usage is the service's whole use, as a container's is; newer kernels refuse
+        // (EINVAL) and the group then counts what the service allocates from now on.
+        if (c === 'memory')
+          try {
+            writeGroup(dirs[c], 'memory.move_charge_at_immigrate', '3');
+            group.charges = 'moved';
+          } catch {
+            group.charges = 'new';
+          }
+      }
+      for (const pid of pids) group.join(pid);
+    } catch (error) {
+      // Half made: nothing of it stays.
+      await group.release().catch(() => undefined);
+      throw error;
     }
-    for (const pid of pids) group.join(pid);
     return group;
   }
 

@@ -38,7 +38,7 @@ export function cpuQuota(
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a CPU quota');
         const before = await cpuShare(pids, MEASURE_MS);
-        const group = ResourceGroup.open(t, pids, ['cpu'], env.backend);
+        const group = await ResourceGroup.open(t, pids, ['cpu'], env.backend);
         groups.set(t, group);
         group.set('cpu', 'cpu.cfs_period_us', String(PERIOD_US));
         group.set('cpu', 'cpu.cfs_quota_us', String(quotaUs));
@@ -105,7 +105,7 @@ export function cpuHog(
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a CPU hog');
         const cpu = lastCpu(pids[0]!);
-        const group = ResourceGroup.open(t, pids, ['cpu', 'cpuset'], env.backend);
+        const group = await ResourceGroup.open(t, pids, ['cpu', 'cpuset'], env.backend);
         groups.set(t, group);
         // The service and the hog on one CPU: the hog cannot simply take the other core.
         group.set('cpuset', 'cpuset.cpus', String(cpu));

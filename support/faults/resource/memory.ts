@@ -66,14 +66,14 @@ export function memoryLimit(
   const what = `${options.text}${options.aboveUse ? ' above its use' : ''}`;
   return {
     kind: 'memory-limit',
-    description: `the memory of ${options.phrase} limited to ${what}`,
+    description: `the memory of ${options.phrase} capped at ${what}`,
     targets: [...targets],
     durationMs: options.durationMs,
     async apply() {
       const evidence: string[] = [];
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a memory limit');
-        const group = ResourceGroup.open(t, pids, ['memory'], env.backend);
+        const group = await ResourceGroup.open(t, pids, ['memory'], env.backend);
         const usage = Number(group.read('memory', 'memory.usage_in_bytes'));
         const limit = boundMemory(
           options.aboveUse ? usage + options.bytes : options.bytes,
@@ -93,7 +93,7 @@ export function memoryLimit(
         if (read > limit || read < limit - 4096)
           throw new Error(`the memory limit had no effect: ${group.dirs.memory} reads ${read}, not ${limit}`);
         evidence.push(
-          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its use ${formatBytes(usage)} when the limit was set`,
+          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its use ${formatBytes(usage)} when the limit was set${group.charges === 'new' ? ' (this kernel leaves the memory it held before charged to its former group: the cap counts what it allocates from now on)' : ''}`,
         );
       }
       return evidence;
@@ -153,7 +153,7 @@ export function memoryPressure(
       const evidence: string[] = [];
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'memory pressure');
-        const group = ResourceGroup.open(t, pids, ['memory'], env.backend);
+        const group = await ResourceGroup.open(t, pids, ['memory'], env.backend);
         groups.set(t, group);
         const limit = Number(group.read('memory', 'memory.limit_in_bytes'));
         const before = Number(group.read('memory', 'memory.usage_in_bytes'));

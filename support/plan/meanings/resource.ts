@@ -1,0 +1,96 @@
+import { cpuWords, leakWords, memoryWords, RESOURCE_STEPS } from '../../faults/resource/words.ts';
+import { parseDuration, parsePercent, parseSize } from '../../parse.ts';
+import { formatDuration, lasts, type Meaning, type PlanNotes, text } from '../meaning.ts';
+import { aimed } from './process.ts';
+
+// Resource faults on services: what each step strikes, for how long, and its blast radius. The figures are
+// read and bounded by the same functions as the step's (a figure beyond this machine fails the plan too),
+// the target phrase by the same grammar ("worker-1", "the workers", "2 of the workers").
+
+const undone = (lasting: unknown, what: string) =>
+  lasting === undefined || lasting === null
+    ? `until rollback (${what})`
+    : `${formatDuration(parseDuration(text(lasting)))}, then ${what}`;
+
+export const RESOURCE: Record<string, Meaning> = {
+  [RESOURCE_STEPS.cpuQuota]: {
+    kind: 'fault',
+    note: ([phrase, percent, lasting], notes: PlanNotes) => {
+      cpuWords(text(percent));
+      aimed(
+        notes,
+        text(phrase),
+        `CPU quota: ${(parsePercent(text(percent)) * 100).toFixed(1).replace(/\.0$/, '')}% of a CPU (cgroup cpu.cfs_quota_us)`,
+        undone(lasting, 'quota lifted'),
+        'throttled: answers slowly',
+      );
+    },
+  },
+  [RESOURCE_STEPS.cpuHog]: {
+    kind: 'fault',
+    note: ([phrase, lasting], notes) =>
+      aimed(
+        notes,
+        text(phrase),
+        'CPU hog at 100% pinned on its CPU, in its group (stress-ng)',
+        undone(lasting, 'hog killed'),
+        'shares one CPU with a hog',
+      ),
+  },
+  [RESOURCE_STEPS.memoryLimit]: {
+    kind: 'fault',
+    note: ([phrase, size, above, lasting], notes) => {
+      memoryWords(text(size), 'a memory cap');
+      aimed(
+        notes,
+        text(phrase),
+        `memory cap: ${formatSize(text(size))}${above ? ' above its use' : ''} (cgroup memory.limit_in_bytes)`,
+        undone(lasting, 'cap lifted'),
+        'OOM-killed once it needs more',
+      );
+    },
+  },
+  [RESOURCE_STEPS.memoryPressure]: {
+    kind: 'fault',
+    note: ([size, phrase, lasting], notes) => {
+      memoryWords(text(size), 'memory pressure');
+      aimed(
+        notes,
+        text(phrase),
+        `memory pressure: ${formatSize(text(size))} held in its group`,
+        undone(lasting, 'released'),
+        'less memory headroom',
+      );
+    },
+  },
+  [RESOURCE_STEPS.connectionLeak]: {
+    kind: 'fault',
+    note: ([phrase, rate, lasting], notes) => {
+      const { perSecond, forMs } = leakWords(text(rate), text(lasting));
+      aimed(
+        notes,
+        text(phrase),
+        `connection leak: ${perSecond} per second (${Math.ceil((perSecond * forMs) / 1000)} held at the end)`,
+        `${formatDuration(forMs)}, then closed`,
+        'connections and file descriptors pile up',
+      );
+    },
+  },
+  [RESOURCE_STEPS.openFiles]: {
+    kind: 'fault',
+    note: ([phrase, lasting], notes) =>
+      aimed(
+        notes,
+        text(phrase),
+        'open-files limit below its use (prlimit RLIMIT_NOFILE)',
+        lasts(lasting, 'heals'),
+        'no new file or connection opens',
+      ),
+  },
+};
+
+/** "64 MB" as written, checked. */
+function formatSize(size: string): string {
+  parseSize(size);
+  return size.trim();
+}
