@@ -9,7 +9,7 @@ import { serviceProcesses } from './bounds.ts';
 import { alive, openFiles, openFilesLimit } from './procfs.ts';
 
 // File-handle exhaustion: the service's open-files limit (RLIMIT_NOFILE) lowered, live, with prlimit, below
-// the number of files it holds open — every descriptor it has stays open, and every new one (an accepted
+// the number of files it holds open (the soft limit, the one the kernel enforces) — every descriptor it has stays open, and every new one (an accepted
 // connection, a file, a socket to a dependency) fails with EMFILE until the limit is put back. The proof is
 // the kernel's: /proc/<pid>/limits read back below /proc/<pid>/fd's count. The undo puts back the limits it
 // found and reads them back; an interrupt does too (the run's residue).
@@ -68,7 +68,9 @@ export function openFilesExhaustion(
           const using = openFiles(pid);
           const lowered = Math.max(1, using - 1);
           found.set(pid, { service: t, ...was });
-          await setLimit(pid, String(lowered), String(lowered));
+          // The soft limit is the one EMFILE is judged by; the hard one stays, so the undo may raise the
+          // soft limit back without CAP_SYS_RESOURCE (a runner in a container may be root without it).
+          await setLimit(pid, String(lowered), was.hard);
           const now = openFilesLimit(pid);
           if (Number(now.soft) >= using)
             throw new Error(

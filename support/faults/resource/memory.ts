@@ -2,6 +2,7 @@ import type { Environment, LifecycleEvent } from '../../env/environment.ts';
 import { StepInputError } from '../../parse.ts';
 import type { FaultSpec, TrafficProof } from '../ledger.ts';
 import { type OperationsSource, trafficInto } from '../process/felt.ts';
+import { revive } from '../process/kill.ts';
 import { boundMemory, formatBytes, serviceProcesses } from './bounds.ts';
 import { ResourceGroup } from './cgroup.ts';
 import { holdMemory } from './holder.ts';
@@ -123,6 +124,8 @@ export function memoryLimit(
       for (const [t, { group, sampled }] of groups) {
         sampled.stop();
         await group.release().catch((e: Error) => failures.push(`${t}: ${e.message}`));
+        // OOM-killed and not (yet) started again by a restart policy: brought back, as a kill's undo does.
+        await revive(env.control(t), t).catch((e: Error) => failures.push(`${t}: ${e.message}`));
       }
       if (failures.length > 0) throw new Error(failures.join('; '));
     },
