@@ -179,6 +179,36 @@ describe('resource faults on real processes and cgroups', { timeout: 120_000 }, 
   });
 });
 
+describe('resource faults stacked on one service', { timeout: 120_000 }, () => {
+  test('memory held inside a cap counts against the cap; undone in any order, the service is back where it was', async () => {
+    const [pid] = await pids('api');
+    const was = { memory: groupOf(pid!, 'memory'), cpu: groupOf(pid!, 'cpu') };
+    const ledger = new FaultLedger();
+    const cap = await ledger.inject(
+      memoryLimit(env, ['api'], { phrase: 'api', bytes: 64_000_000, text: '64 MB', aboveUse: true }),
+    );
+    const held = await ledger.inject(
+      memoryPressure(env, ['api'], { phrase: 'api', bytes: 16_000_000, text: '16 MB' }),
+    );
+    const capGroup = cap.evidence[0]!.match(/in (\/sys\/fs\/cgroup\/memory\/\S+),/)?.[1];
+    assert.ok(capGroup && held.evidence[0]!.includes(`its group ${capGroup} used`), held.evidence[0]);
+    // Holding more than the cap leaves room for is refused, naming the service's limit.
+    await assert.rejects(
+      ledger.inject(memoryPressure(env, ['api'], { phrase: 'api', bytes: 100_000_000, text: '100 MB' })),
+      /holding 100 MB in the group of api is more than its group may hold: the service's limit is [\d.]+ MB/,
+    );
+    const first = await ledger.inject(cpuQuota(env, ['api'], { phrase: 'api', share: 0.5, text: '50%' }));
+    await ledger.inject(cpuQuota(env, ['api'], { phrase: 'api', share: 0.2, text: '20%' }));
+    // The older of each pair first: the newer one's undo finds the group it came from gone.
+    await ledger.heal(cap);
+    await ledger.heal(first);
+    assert.deepEqual(await ledger.rollback(), []);
+    assert.deepEqual(groupsLeft(process.pid), []);
+    assert.deepEqual({ memory: groupOf(pid!, 'memory'), cpu: groupOf(pid!, 'cpu') }, was);
+    assert.deepEqual(await verifyClean(env, 2_000, ledger.records), []);
+  });
+});
+
 describe('resource figures are bounded by this machine', () => {
   test('memory beyond 85% of the machine is refused, naming both figures', () => {
     assert.throws(

@@ -93,15 +93,27 @@ export function statOf(dir: string, file: string, key: string): number {
 
 let made = 0;
 
+/** A group path with every group a fault made stripped off its end: where the service itself lives. */
+export function baseOf(path: string): string {
+  const parts = path.split('/');
+  while (parts.length > 1 && parts.at(-1)?.startsWith('faultline-')) parts.pop();
+  return parts.join('/') || '/';
+}
+
 /**
- * A service's group on the controllers a fault needs. `own`: the group was made by the fault (local
- * backend) and is removed at release; otherwise it is the container's own group, whose every written file
- * is put back at release.
+ * A service's group on the controllers a fault needs. On the local backend the fault makes a group of its
+ * own per controller — beside any another fault made (never inside it: each undo then stands alone) — or,
+ * when asked to `share` (memory held *in* the service's group), joins the group another fault already put
+ * the service in. On the containers backend it is the container's own group. Every file written is put
+ * back at release; every group made is removed, its processes moved back.
  */
 export class ResourceGroup {
   readonly dirs: Record<Controller, string>;
+  /** A group of the run's own (local backend), rather than the container's. */
   readonly own: boolean;
-  /** Per pid moved in: the group it came from, per controller (local only). */
+  /** The controllers whose group this fault made (and removes at release). */
+  private readonly made: ReadonlySet<Controller>;
+  /** Per pid moved in: the group it came from, per controller. */
   private readonly came = new Map<number, Partial<Record<Controller, string>>>();
   /** Every file written, with the value found before: put back newest first at release. */
   private readonly written: { dir: string; file: string; before: string }[] = [];
@@ -115,23 +127,29 @@ export class ResourceGroup {
   charges: 'moved' | 'new' = 'moved';
   private readonly controllers: readonly Controller[];
 
-  private constructor(dirs: Record<Controller, string>, own: boolean, controllers: readonly Controller[]) {
+  private constructor(
+    dirs: Record<Controller, string>,
+    own: boolean,
+    made: ReadonlySet<Controller>,
+    controllers: readonly Controller[],
+  ) {
     this.controllers = controllers;
     this.dirs = dirs;
     this.own = own;
+    this.made = made;
     this.sweep = { remove: async () => this.release() };
   }
 
   /**
-   * The service's group on these controllers: a fresh one for the local backend (its processes moved in,
-   * charges and all), the container's own for the containers backend. Registered with the run's residue
-   * before anything is changed.
+   * The service's group on these controllers (see the class). Registered with the run's residue before
+   * anything is changed; a group half made is removed at once.
    */
   static async open(
     service: string,
     pids: readonly number[],
     controllers: readonly Controller[],
     backend: string,
+    options: { share?: boolean } = {},
   ): Promise<ResourceGroup> {
     const main = pids[0];
     if (main === undefined) throw new Error(`${service} has no running process to put in a resource group`);
@@ -145,19 +163,32 @@ export class ResourceGroup {
           throw new Error(
             `${service}'s container (pid ${main}) has no '${c}' group of its own: refusing to change the machine's root group`,
           );
-      const group = new ResourceGroup(dirs, false, controllers);
+      const group = new ResourceGroup(dirs, false, new Set(), controllers);
       residue.addElsewhere(group.sweep);
       return group;
     }
     made += 1;
     const name = `${groupPrefix()}${service.replace(/[^A-Za-z0-9_.-]/g, '_')}-${made}`;
+    const current = Object.fromEntries(controllers.map((c) => [c, groupOf(main, c)])) as Record<
+      Controller,
+      string
+    >;
+    const reused = new Set(controllers.filter((c) => options.share && current[c] !== baseOf(current[c])));
     const dirs = Object.fromEntries(
-      controllers.map((c) => [c, join(mounts[c], groupOf(main, c), name)]),
+      controllers.map((c) => [
+        c,
+        reused.has(c) ? join(mounts[c], current[c]) : join(mounts[c], baseOf(current[c]), name),
+      ]),
     ) as Record<Controller, string>;
-    const group = new ResourceGroup(dirs, true, controllers);
+    const group = new ResourceGroup(
+      dirs,
+      true,
+      new Set(controllers.filter((c) => !reused.has(c))),
+      controllers,
+    );
     residue.addElsewhere(group.sweep);
     try {
-      for (const c of controllers) {
+      for (const c of group.made) {
         mkdirSync(dirs[c]);
         // A cpuset group takes no process until it has CPUs and memory nodes: its parent's.
         if (c === 'cpuset')
@@ -190,7 +221,7 @@ export class ResourceGroup {
       from[c] = groupOf(pid, c);
       writeGroup(this.dirs[c], 'cgroup.procs', String(pid));
     }
-    if (this.own) this.came.set(pid, from);
+    this.came.set(pid, from);
   }
 
   read(controller: Controller, file: string): string {
@@ -230,42 +261,48 @@ export class ResourceGroup {
         failures.push((error as Error).message);
       }
     }
-    if (this.own)
-      for (const c of this.controllers) {
-        const dir = this.dirs[c];
-        if (!existsSync(dir)) continue;
-        for (const pid of pidsIn(dir)) {
-          const back = this.came.get(pid)?.[c];
-          const target = back ? join(mountOf(c), back) : join(dir, '..');
-          try {
-            writeGroup(target, 'cgroup.procs', String(pid));
-          } catch (error) {
-            // Exited meanwhile: nothing left to move.
-            if ((error as NodeJS.ErrnoException).code !== 'ESRCH') failures.push((error as Error).message);
-          }
-        }
-        // A process that just exited leaves the group a moment later.
-        for (let i = 0; ; i++) {
-          try {
-            rmdirSync(dir);
-            break;
-          } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT') break;
-            if (i >= 50) {
-              failures.push(
-                `could not remove ${dir}: ${code}; processes still in it: ${pidsIn(dir).join(', ')}`,
-              );
-              break;
-            }
-            await new Promise((r) => setTimeout(r, 20));
-          }
+    for (const c of this.made) {
+      const dir = this.dirs[c];
+      if (!existsSync(dir)) continue;
+      for (const pid of pidsIn(dir)) {
+        // Back where it came from; if that group is gone meanwhile (another fault's, undone first), to
+        // where the service itself lives.
+        const came = this.came.get(pid)?.[c];
+        const back = came && existsSync(join(mountOf(c), came)) ? came : baseOf(came ?? relativeTo(c, dir));
+        try {
+          writeGroup(join(mountOf(c), back), 'cgroup.procs', String(pid));
+        } catch (error) {
+          // Exited meanwhile: nothing left to move.
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') failures.push((error as Error).message);
         }
       }
+      // A process that just exited leaves the group a moment later.
+      for (let i = 0; ; i++) {
+        try {
+          rmdirSync(dir);
+          break;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') break;
+          if (i >= 50) {
+            failures.push(
+              `could not remove ${dir}: ${code}; processes still in it: ${pidsIn(dir).join(', ')}`,
+            );
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    }
     if (failures.length > 0) throw new Error(`could not put back the resource group: ${failures.join('; ')}`);
     this.released = true;
     residue.deleteElsewhere(this.sweep);
   }
+}
+
+/** A group directory as a path inside its controller's hierarchy. */
+function relativeTo(controller: Controller, dir: string): string {
+  return dir.slice(mountOf(controller).length) || '/';
 }
 
 /** Groups a run made that still exist (any runner's when `runner` is undefined): the residue check. */
@@ -292,4 +329,31 @@ export function groupsLeft(runner?: number): string[] {
   };
   for (const c of ['cpu', 'cpuacct', 'cpuset', 'memory'] as const) walk(join(CGROUP_ROOT, c), 0);
   return found;
+}
+
+/**
+ * The start-of-run sweep's part: groups made by runners that are gone (a SIGKILLed run runs no undo). Their
+ * processes died with the runner (parent-death signal), so the groups are empty and are removed; one still
+ * holding a process is left alone and named.
+ */
+export function sweepStaleGroups(): string[] {
+  const removed: string[] = [];
+  for (const dir of groupsLeft()) {
+    const runner = Number(
+      dir
+        .split('/')
+        .pop()
+        ?.match(/^faultline-(\d+)-/)?.[1],
+    );
+    if (!Number.isInteger(runner) || existsSync(`/proc/${runner}`)) continue;
+    try {
+      rmdirSync(dir);
+      removed.push(dir);
+    } catch (error) {
+      process.stderr.write(
+        `faultline: a resource group of a dead run is left at ${dir}: ${(error as NodeJS.ErrnoException).code} (processes in it: ${pidsIn(dir).join(', ') || 'none'})\n`,
+      );
+    }
+  }
+  return removed;
 }

@@ -3,7 +3,7 @@ import type { FaultSpec, TrafficProof } from '../ledger.ts';
 import { boundCpu, serviceProcesses } from './bounds.ts';
 import { ResourceGroup } from './cgroup.ts';
 import { startHog } from './hog.ts';
-import { cpuShare, cpuTimeMs, lastCpu } from './procfs.ts';
+import { alive, cpuShare, cpuTimes, cpuUsedMs, lastCpu } from './procfs.ts';
 
 // CPU starvation, two ways. A quota holds a service to a share of one core (the CFS bandwidth controller:
 // cpu.cfs_quota_us per cpu.cfs_period_us of the service's group): a noisy neighbour's throttling, a
@@ -27,7 +27,10 @@ export function cpuQuota(
   const share = boundCpu(options.share, options.text);
   const quotaUs = Math.max(1_000, Math.round(share * PERIOD_US));
   const groups = new Map<string, ResourceGroup>();
-  const started = new Map<string, { throttled: number; cpuMs: number; pids: number[]; at: number }>();
+  const started = new Map<
+    string,
+    { throttled: number; cpu: Map<number, number>; pids: number[]; at: number }
+  >();
   return {
     kind: 'cpu-quota',
     description: `${options.phrase} held to ${options.text} of a CPU`,
@@ -47,7 +50,7 @@ export function cpuQuota(
           throw new Error(`the CPU quota had no effect: ${group.dirs.cpu} reads ${read}, not ${quotaUs}`);
         started.set(t, {
           throttled: group.stat('cpu', 'cpu.stat', 'nr_throttled'),
-          cpuMs: cpuTimeMs(pids),
+          cpu: cpuTimes(pids),
           pids,
           at: performance.now(),
         });
@@ -65,10 +68,11 @@ export function cpuQuota(
         if (!s) continue;
         const throttled = group.stat('cpu', 'cpu.stat', 'nr_throttled') - s.throttled;
         const seconds = (performance.now() - s.at) / 1000;
-        const used = (cpuTimeMs(s.pids) - s.cpuMs) / 1000 / seconds;
+        const used = cpuUsedMs(s.cpu, cpuTimes(s.pids)) / 1000 / seconds;
+        const gone = s.pids.filter((p) => !alive(p));
         if (throttled > 0) ok = true;
         lines.push(
-          `${t} used ${pct(used)} of a CPU per wall second over ${seconds.toFixed(1)} s under the ${options.text} quota, throttled in ${throttled} periods of ${PERIOD_US / 1000} ms`,
+          `${t} used ${pct(used)} of a CPU per wall second over ${seconds.toFixed(1)} s under the ${options.text} quota, throttled in ${throttled} periods of ${PERIOD_US / 1000} ms${gone.length > 0 ? ` (pid ${gone.join(', ')} exited meanwhile)` : ''}`,
         );
       }
       return {
@@ -94,7 +98,7 @@ export function cpuHog(
 ): FaultSpec {
   const groups = new Map<string, ResourceGroup>();
   const hogs: { stop(): Promise<void> }[] = [];
-  const started = new Map<string, { cpuMs: number; pids: number[]; at: number }>();
+  const started = new Map<string, { cpu: Map<number, number>; pids: number[]; at: number }>();
   return {
     kind: 'cpu-hog',
     description: `a CPU hog at 100% beside ${options.phrase}`,
@@ -118,7 +122,7 @@ export function cpuHog(
           throw new Error(
             `the CPU hog had no effect: it used ${pct(hogShare)} of CPU ${cpu} per wall second (at least ${pct(HOG_AT_LEAST)} expected)`,
           );
-        started.set(t, { cpuMs: cpuTimeMs(pids), pids, at: performance.now() });
+        started.set(t, { cpu: cpuTimes(pids), pids, at: performance.now() });
         evidence.push(
           `${t} (pids ${pids.join(', ')}) confined to CPU ${cpu} (cpuset.cpus in ${group.dirs.cpuset}); beside it ${hog.what} (pid ${hog.pid}) in the same group used ${pct(hogShare)} of that CPU per wall second`,
         );
@@ -130,7 +134,7 @@ export function cpuHog(
       let ok = false;
       for (const [t, s] of started) {
         const seconds = (performance.now() - s.at) / 1000;
-        const usedMs = cpuTimeMs(s.pids) - s.cpuMs;
+        const usedMs = cpuUsedMs(s.cpu, cpuTimes(s.pids));
         // The service ran at all while the hog held its CPU: it competed for it.
         if (usedMs >= 10) ok = true;
         lines.push(

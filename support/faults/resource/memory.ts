@@ -156,7 +156,8 @@ export function memoryPressure(
       const evidence: string[] = [];
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'memory pressure');
-        const group = await ResourceGroup.open(t, pids, ['memory'], env.backend);
+        // Inside the group the service is in: under a memory cap, the cap's.
+        const group = await ResourceGroup.open(t, pids, ['memory'], env.backend, { share: true });
         groups.set(t, group);
         const limit = Number(group.read('memory', 'memory.limit_in_bytes'));
         const before = Number(group.read('memory', 'memory.usage_in_bytes'));

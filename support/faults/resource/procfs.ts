@@ -33,15 +33,24 @@ export function processTree(root: number): number[] {
   return tree;
 }
 
-/** CPU time (user + system) these processes have used so far, in ms; a process gone meanwhile counts 0. */
-export function cpuTimeMs(pids: readonly number[]): number {
-  let ticks = 0;
+/** CPU time (ms) per process, of those alive now: a process gone meanwhile must not count as a negative. */
+export function cpuTimes(pids: readonly number[]): Map<number, number> {
+  const times = new Map<number, number>();
   for (const pid of pids) {
     const f = statFields(pid);
-    // Fields 14 and 15 of stat (utime, stime), counted from field 3 (state) here.
-    if (f) ticks += Number(f[11]) + Number(f[12]);
+    if (f) times.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND);
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  return times;
+}
+
+/** CPU time used between two readings, by the processes alive at both. */
+export function cpuUsedMs(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) {
+    const was = before.get(pid);
+    if (was !== undefined) used += ms - was;
+  }
+  return used;
 }
 
 /**
@@ -50,9 +59,9 @@ export function cpuTimeMs(pids: readonly number[]): number {
  */
 export async function cpuShare(pids: readonly number[], ms: number): Promise<number> {
   const t0 = performance.now();
-  const before = cpuTimeMs(pids);
+  const before = cpuTimes(pids);
   await new Promise((r) => setTimeout(r, ms));
-  const used = cpuTimeMs(pids) - before;
+  const used = cpuUsedMs(before, cpuTimes(pids));
   return used / (performance.now() - t0);
 }
 
