@@ -1,4 +1,5 @@
 import { When } from '@cucumber/cucumber';
+import { processServiceWords } from '../support/faults/resource/bounds.ts';
 import { cpuHog, cpuQuota } from '../support/faults/resource/cpu.ts';
 import { openFilesExhaustion } from '../support/faults/resource/files.ts';
 import { connectionLeak } from '../support/faults/resource/leak.ts';
@@ -19,11 +20,26 @@ const FAULT_STEP = { timeout: 60_000 };
 const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
   world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
 
-function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
+/** The words a step names, as process services, before any figure is read or anything applied. */
+function targetsOf(world: FaultlineWorld, phrase: string, step: string) {
   const targets = targetWords(world.env.topology, phrase);
+  processServiceWords(world.env.topology, targets.members, step);
+  return targets;
+}
+
+function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
+  const targets = targetsOf(world, phrase, STEP_NAMES[purpose] ?? purpose);
   const durationMs = lasting == null ? undefined : world.duration(lasting);
   return { targets, durationMs, chosen: () => chooseTargets(world, targets, purpose) };
 }
+
+const STEP_NAMES: Record<string, string> = {
+  'cpu-quota': 'a CPU quota',
+  'cpu-hog': 'a CPU hog',
+  'memory-limit': 'a memory cap',
+  'memory-pressure': 'memory pressure',
+  'open-files': 'an open-files limit',
+};
 
 const operations = (world: FaultlineWorld) => () => world.history.operations;
 
@@ -111,7 +127,7 @@ When(
   new RegExp(RESOURCE_STEPS.connectionLeak),
   FAULT_STEP,
   async function (this: FaultlineWorld, phrase: string, rate: string, lasting: string) {
-    const targets = targetWords(this.env.topology, phrase);
+    const targets = targetsOf(this, phrase, 'a connection leak');
     const { perSecond, forMs } = leakWords(rate, lasting);
     const chosen = chooseTargets(this, targets, 'connection-leak');
     attach(

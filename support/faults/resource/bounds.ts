@@ -1,7 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import type { Environment } from '../../env/environment.ts';
 import { StepInputError } from '../../parse.ts';
-import { isDeclared, service } from '../../system/topology.ts';
+import { isDeclared, service, type Topology } from '../../system/topology.ts';
 import { guardService } from '../guard.ts';
 import { resourceAccessMissing } from './cgroup.ts';
 
@@ -42,20 +42,31 @@ export function boundCpu(share: number, text: string, cores = availableParalleli
 }
 
 /**
+ * The services a resource step names must be process services (or containers) of the topology: a store is
+ * kept by faultline for the next scenario and is not a resource fault's to starve. Checked by the step and
+ * the plan before anything is applied.
+ */
+export function processServiceWords(topology: Topology, targets: readonly string[], step: string): void {
+  for (const target of targets) {
+    const spec = service(topology, target);
+    if (!isDeclared(spec))
+      throw new StepInputError(
+        `${step} acts on a process service: '${target}' is a ${spec.kind} store, which faultline keeps for the next scenario; the services that qualify: ${topology.services
+          .filter(isDeclared)
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
+  }
+}
+
+/**
  * The host pids of a process service of the running topology, checked: a guarded service, of a kind
  * faultline runs as a process or container of its own (a store faultline reuses across scenarios is left
  * alone), running, on a backend that can list them, by a runner allowed to change their groups.
  */
 export async function serviceProcesses(env: Environment, target: string, step: string): Promise<number[]> {
   guardService(env, target);
-  const spec = service(env.topology, target);
-  if (!isDeclared(spec))
-    throw new StepInputError(
-      `${step} acts on a process service: '${target}' is a ${spec.kind} store, which faultline keeps for the next scenario; the services that qualify: ${env.topology.services
-        .filter(isDeclared)
-        .map((s) => s.name)
-        .join(', ')}`,
-    );
+  processServiceWords(env.topology, [target], step);
   const missing = resourceAccessMissing(step);
   if (missing) throw new Error(missing);
   const control = env.control(target);

@@ -1,7 +1,15 @@
+import { processServiceWords } from '../../faults/resource/bounds.ts';
 import { cpuWords, leakWords, memoryWords, RESOURCE_STEPS } from '../../faults/resource/words.ts';
 import { parseDuration, parsePercent, parseSize } from '../../parse.ts';
-import { formatDuration, lasts, type Meaning, type PlanNotes, text } from '../meaning.ts';
-import { aimed } from './process.ts';
+import { targetWords } from '../../system/words.ts';
+import { formatDuration, lasts, type Meaning, type PlanNotes, text, words } from '../meaning.ts';
+import { aimed as aimedAt } from './process.ts';
+
+/** The process-fault plan of a phrase, its words first checked as process services (a store is refused). */
+function aimed(notes: PlanNotes, phrase: string, fault: string, duration: string, effect: string): void {
+  words(notes, (t) => processServiceWords(t, targetWords(t, phrase).members, 'a resource fault'));
+  aimedAt(notes, phrase, fault, duration, effect);
+}
 
 // Resource faults on services: what each step strikes, for how long, and its blast radius. The figures are
 // read and bounded by the same functions as the step's (a figure beyond this machine fails the plan too),
