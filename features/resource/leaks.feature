@@ -5,8 +5,8 @@ Feature: Leaked connections and exhausted file handles
 
   Scenario: Connections leak into a worker
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 7 seconds
-    And the load has run for 2 seconds
+    When 4 concurrent clients start submitting document conversion requests for 8 seconds
+    And the load has run for 3 seconds
     And connections to 1 of the workers leak at 50 per second for 3 seconds
     And the load has finished
     Then the error rate at baseline is below 1%
@@ -14,8 +14,8 @@ Feature: Leaked connections and exhausted file handles
 
   Scenario: A worker's open-files limit lowered below its use
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 7 seconds
-    And the load has run for 2 seconds
+    When 4 concurrent clients start submitting document conversion requests for 8 seconds
+    And the load has run for 3 seconds
     And the open-files limit of 1 of the workers is lowered below its use for 3 seconds
     And the load has finished
     Then the error rate at baseline is below 1%

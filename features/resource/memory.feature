@@ -6,8 +6,8 @@ Feature: Memory limits and pressure on a service
 
   Scenario: A worker capped just above its use is OOM-killed and restarts
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 8 seconds
-    And the load has run for 2 seconds
+    When 4 concurrent clients start submitting document conversion requests for 9 seconds
+    And the load has run for 3 seconds
     And the memory of 1 of the workers is capped at 2 MB above its use for 3 seconds
     And the load has finished
     Then the workers restart within 10 seconds
@@ -16,8 +16,8 @@ Feature: Memory limits and pressure on a service
 
   Scenario: Memory held inside a worker's group
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 7 seconds
-    And the load has run for 2 seconds
+    When 4 concurrent clients start submitting document conversion requests for 8 seconds
+    And the load has run for 3 seconds
     And 64 MB of memory is held in the group of 1 of the workers for 3 seconds
     And the load has finished
     Then the error rate at baseline is below 1%

@@ -78,6 +78,15 @@ const cases = [
     // Off, every request Redis cannot plan is turned away: 503, worker registry unavailable.
     expect: /error rate under fault below 5%: \d+ of \d+ operations under fault were errors .*× status 503/,
   },
+  {
+    mechanism:
+      "the workers' starvation report (event-loop delay in each heartbeat, audited as worker_starved)",
+    switch: { FAULTLINE_PLATFORM_STARVED_LAG_MS: '0' },
+    run: ['features/resource/cpu.feature', '--name', 'held to 5% of a CPU'],
+    // Off, a worker held to 5% of a CPU is slow but says nothing: the controller never audits it starved.
+    expect:
+      /detection \(worker_starved\) within 4000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
+  },
 ];
 
 for (const c of cases) {

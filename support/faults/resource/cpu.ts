@@ -14,8 +14,9 @@ import { alive, cpuShare, cpuTimes, cpuUsedMs, lastCpu } from './procfs.ts';
 // nr_throttled grew), a hog beside a service that used CPU at all. An idle service proves nothing.
 
 const PERIOD_US = 100_000;
-const MEASURE_MS = 500;
-const HOG_AT_LEAST = 0.05;
+const MEASURE_MS = 1_000;
+/** The hog never sleeps; on a machine other work shares, the scheduler may give it little of the core. */
+const HOG_AT_LEAST = 0.01;
 
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
@@ -40,7 +41,7 @@ export function cpuQuota(
       const evidence: string[] = [];
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a CPU quota');
-        const before = await cpuShare(pids, MEASURE_MS);
+        const before = await cpuShare(pids, MEASURE_MS / 2);
         const group = await ResourceGroup.open(t, pids, ['cpu'], env.backend);
         groups.set(t, group);
         group.set('cpu', 'cpu.cfs_period_us', String(PERIOD_US));

@@ -107,7 +107,9 @@ export function memoryLimit(
         const { seen } = sampled;
         const exits = exitsSince(env.lifecycle(t), at);
         const killed = exits.filter((e) => e.exit?.signal === 'SIGKILL' || e.exit?.code === 137);
-        if (seen.failcnt > 0 || seen.oomKills > 0) ok = true;
+        // A container's group goes with its killed process, sometimes before a sample read the kill: a
+        // SIGKILL while the cap held counts as the OOM killer's (the evidence names the exit).
+        if (seen.failcnt > 0 || seen.oomKills > 0 || killed.length > 0) ok = true;
         lines.push(
           `${t}: used up to ${formatBytes(seen.maxUsage)}, hit the limit ${seen.failcnt} times, ${seen.oomKills} OOM kill${seen.oomKills === 1 ? '' : 's'} in its group${killed.length > 0 ? `; killed ${killed.map((e) => `${e.incarnation} at ${new Date(e.at).toISOString()}`).join(', ')}` : ''}${exits.some((e) => e.event === 'exited') && env.lifecycle(t).some((e) => e.event === 'started' && e.at >= at) ? ' and started again by its restart policy' : ''}`,
         );
