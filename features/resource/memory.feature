@@ -8,7 +8,7 @@ Feature: Memory limits and pressure on a service
     Given a healthy controller with 3 registered workers
     When 4 concurrent clients start submitting document conversion requests for 9 seconds
     And the load has run for 3 seconds
-    And the memory of 1 of the workers is capped at 2 MB above its use for 3 seconds
+    And the memory of 1 of the workers is capped at 1 MB above its use for 3 seconds
     And the load has finished
     Then the workers restart within 10 seconds
     And the error rate at baseline is below 1%
