@@ -75,7 +75,9 @@ export function memoryLimit(
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a memory limit');
         const group = await ResourceGroup.open(t, pids, ['memory'], env.backend);
-        const usage = Number(group.read('memory', 'memory.usage_in_bytes'));
+        // Its use is what it holds resident (anonymous memory): the page cache in its group is the first
+        // thing the kernel reclaims under a cap, so a headroom above the cache would never be reached.
+        const usage = group.stat('memory', 'memory.stat', 'total_rss');
         const limit = boundMemory(
           options.aboveUse ? usage + options.bytes : options.bytes,
           `the memory limit of ${t}`,
@@ -94,7 +96,7 @@ export function memoryLimit(
         if (read > limit || read < limit - 4096)
           throw new Error(`the memory limit had no effect: ${group.dirs.memory} reads ${read}, not ${limit}`);
         evidence.push(
-          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its use ${formatBytes(usage)} when the limit was set${group.charges === 'new' ? ' (this kernel leaves the memory it held before charged to its former group: the cap counts what it allocates from now on)' : ''}`,
+          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its resident memory ${formatBytes(usage)} when the limit was set${group.charges === 'new' ? ' (this kernel leaves the memory it held before charged to its former group: the cap counts what it allocates from now on)' : ''}`,
         );
       }
       return evidence;
