@@ -75,28 +75,36 @@ export function memoryLimit(
       for (const t of targets) {
         const pids = await serviceProcesses(env, t, 'a memory limit');
         const group = await ResourceGroup.open(t, pids, ['memory'], env.backend);
-        // Its use is what it holds resident (anonymous memory): the page cache in its group is the first
-        // thing the kernel reclaims under a cap, so a headroom above the cache would never be reached.
-        const usage = group.stat('memory', 'memory.stat', 'total_rss');
-        const limit = boundMemory(
-          options.aboveUse ? usage + options.bytes : options.bytes,
-          `the memory limit of ${t}`,
-        );
+        // Its use is what it holds that the kernel cannot reclaim: first its resident memory (the page
+        // cache in its group goes first under a cap, so a headroom above the cache would never be reached);
+        // where the group holds more that cannot go (kernel memory, a container's tmpfs), the kernel refuses
+        // the cap (EBUSY) after reclaiming what it could, and what is left is its use.
+        let usage = group.stat('memory', 'memory.stat', 'total_rss');
+        let limit = 0;
         groups.set(t, { group, sampled: sampler(group), at: Date.now() });
-        try {
-          group.set('memory', 'memory.limit_in_bytes', String(limit));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
-          throw new StepInputError(
-            `cannot hold ${t} to ${formatBytes(limit)} of memory: it uses ${formatBytes(usage)} that the kernel cannot reclaim (no swap). Name at least ${formatBytes(usage)}, or a headroom: 'limited to 8 MB above its use'`,
+        for (let attempt = 0; ; attempt++) {
+          limit = boundMemory(
+            options.aboveUse ? usage + options.bytes : options.bytes,
+            `the memory cap of ${t}`,
           );
+          try {
+            group.set('memory', 'memory.limit_in_bytes', String(limit));
+            break;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
+            usage = Number(group.read('memory', 'memory.usage_in_bytes'));
+            if (options.aboveUse && attempt < 2) continue;
+            throw new StepInputError(
+              `cannot hold ${t} to ${formatBytes(limit)} of memory: it uses ${formatBytes(usage)} that the kernel cannot reclaim (no swap). Name at least ${formatBytes(usage)}, or a headroom: 'capped at 8 MB above its use'`,
+            );
+          }
         }
         const read = Number(group.read('memory', 'memory.limit_in_bytes'));
         // The kernel rounds the limit down to whole pages.
         if (read > limit || read < limit - 4096)
           throw new Error(`the memory limit had no effect: ${group.dirs.memory} reads ${read}, not ${limit}`);
         evidence.push(
-          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its resident memory ${formatBytes(usage)} when the limit was set${group.charges === 'new' ? ' (this kernel leaves the memory it held before charged to its former group: the cap counts what it allocates from now on)' : ''}`,
+          `${t} (pids ${pids.join(', ')}): memory.limit_in_bytes ${read} (${formatBytes(read)}) in ${group.dirs.memory}, its use ${formatBytes(usage)} when the cap was set${group.charges === 'new' ? ' (this kernel leaves the memory it held before charged to its former group: the cap counts what it allocates from now on)' : ''}`,
         );
       }
       return evidence;
