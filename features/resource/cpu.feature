@@ -13,7 +13,7 @@ Feature: CPU starvation of a service
     Then the error rate at baseline is below 1%
     And the error rate under fault is below 5%
     And the service recovers within 5 seconds
-    And the controller detects the cpu-quota within 6 seconds
+    And the controller detects the cpu-quota within 8 seconds
 
   Scenario: A CPU hog beside a worker
     Given a healthy controller with 3 registered workers

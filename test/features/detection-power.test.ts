@@ -85,7 +85,7 @@ const cases = [
     run: ['features/resource/cpu.feature', '--name', 'held to 5% of a CPU'],
     // Off, a worker held to 5% of a CPU is slow but says nothing: the controller never audits it starved.
     expect:
-      /detection \(worker_starved\) within 6000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
+      /detection \(worker_starved\) within 8000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
   },
 ];
 
