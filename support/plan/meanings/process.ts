@@ -19,7 +19,13 @@ import {
 // phrase is read by the same grammar as the step's ("redis", "the workers", "2 of the workers").
 
 /** Notes a fault on a target phrase: one service alone, or N (all) of a group against the group's size. */
-export function aimed(notes: PlanNotes, phrase: string, fault: string, duration: string, effect: string): void {
+export function aimed(
+  notes: PlanNotes,
+  phrase: string,
+  fault: string,
+  duration: string,
+  effect: string,
+): void {
   const target = planned(notes, phrase);
   if (target.group === undefined) hit(notes, fault, target.service, phrase, duration, effect);
   else strike(notes, fault, target.count, target.group, phrase, duration, effect);
