@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { type Removable, residue } from '../../cleanup/residue.ts';
 
 // A service's resource group: the cgroup v1 directories its processes run in, per controller (cpu, cpuacct,
@@ -16,8 +17,8 @@ import { type Removable, residue } from '../../cleanup/residue.ts';
 //
 // On the local backend the service's processes share the runner's groups, so a fault makes groups of its
 // own — a child of the group the service is in (so whatever bounds the runner still bounds it), named
-// `faultline-<runner pid>-<service>-<n>` — and moves the service's processes in; the undo moves them back
-// to where they were and removes the directories. On the containers backend every container already has a
+// `faultline-<runner pid>-t<thread>-<service>-<n>` — and moves the service's processes in; the undo moves
+// them back to where they were and removes the directories. On the containers backend every container already has a
 // group of its own (the engine's cgroupfs driver): the fault writes its limit there and puts back the value
 // it found. Either way every change is registered with the run's residue before it is made, so an
 // interrupt puts it back too. Nothing outside the service's own processes and groups is ever written.
@@ -168,7 +169,8 @@ export class ResourceGroup {
       return group;
     }
     made += 1;
-    const name = `${groupPrefix()}${service.replace(/[^A-Za-z0-9_.-]/g, '_')}-${made}`;
+    // The thread too: cucumber's parallel workers are threads of one process, each counting its own.
+    const name = `${groupPrefix()}t${threadId}-${service.replace(/[^A-Za-z0-9_.-]/g, '_')}-${made}`;
     const current = Object.fromEntries(controllers.map((c) => [c, groupOf(main, c)])) as Record<
       Controller,
       string
