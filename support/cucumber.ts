@@ -19,6 +19,7 @@ import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
 import '../steps/replica.steps.ts';
 import '../steps/security.steps.ts';
+import '../steps/resource.steps.ts';
 import '../steps/system.steps.ts';
 import '../steps/slo.steps.ts';
 import '../steps/stores.steps.ts';

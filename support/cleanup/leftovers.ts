@@ -9,6 +9,7 @@ import {
   processExists,
   self,
 } from '../env/containers/runtime.ts';
+import { sweepStaleGroups } from '../faults/resource/cgroup.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
 // The start-of-run sweep: a run killed with SIGKILL runs no cleanup code, so the next run removes what it
@@ -30,6 +31,8 @@ export interface Leftovers {
   dirs: string[];
   containers: string[];
   networks: string[];
+  /** cgroup v1 groups a resource fault of a dead run made (support/faults/resource/cgroup.ts). */
+  groups: string[];
 }
 
 /**
@@ -135,7 +138,7 @@ export async function sweepDeadRuns(root = tmpdir()): Promise<Leftovers> {
       return { containers: [], networks: [] };
     }),
   ]);
-  const swept = { ...local, ...containers };
+  const swept = { ...local, ...containers, groups: sweepStaleGroups() };
   const parts = Object.entries(swept)
     .filter(([, items]) => items.length > 0)
     .map(([kind, items]) => `${items.length} ${kind} (${items.join(', ')})`);

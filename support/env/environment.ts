@@ -62,6 +62,12 @@ export interface ServiceControl {
   pause(): Promise<void>;
   resume(): Promise<void>;
   /**
+   * The service's processes as this machine's kernel sees them (host pids: its process and every
+   * descendant; a container's init process and its descendants), empty when it is not running. What a
+   * resource fault moves into a group, measures and limits (support/faults/resource/).
+   */
+  processes?(): Promise<number[]>;
+  /**
    * Settles once a restart its supervisor has under way (the service's restart policy) is over — the
    * process may look alive while it is still starting; at once when there is none.
    */

@@ -365,5 +365,21 @@ export function checkPrerequisites({
           fix: `${aptHint(['chromium'])}, or set FAULTLINE_CHROMIUM to a Chromium binary`,
         }),
   });
+
+  // Resource faults (support/faults/resource/hog.ts) pin stress-ng beside a service as the CPU hog; without
+  // it the hog is a busy loop of the runner's Node, which burns a CPU just as well but says less.
+  const stress = onPath('stress-ng', env);
+  findings.push({
+    id: 'stress-ng',
+    name: 'stress-ng',
+    backend: 'local',
+    required: false,
+    ok: stress !== undefined,
+    why: "the CPU hog of 'a CPU hog runs beside …' (a busy loop of Node stands in without it)",
+    apt: ['stress-ng'],
+    ...(stress
+      ? { path: stress, version: versionIn(firstLine(stress, ['--version']), /version\s+(\S+)/) }
+      : { problem: 'not on the PATH', fix: aptHint(['stress-ng']) }),
+  });
   return findings;
 }

@@ -15,6 +15,8 @@ const KILLS = [
   'failover',
   'stop',
   'restart-empty',
+  // An OOM kill under a memory cap is the fault's doing; its undo brings the service back.
+  'memory-limit',
 ];
 
 /** What the check after rollback found: the system's own failures apart from the experiment's leftovers. */

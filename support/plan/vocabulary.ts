@@ -17,6 +17,7 @@ import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
 import { REPLICAS } from './meanings/replicas.ts';
+import { RESOURCE } from './meanings/resource.ts';
 import { SECURITY } from './meanings/security.ts';
 import { STORES } from './meanings/stores.ts';
 
@@ -105,6 +106,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   // faults, one family a module
   ...NETWORK,
   ...PROCESS,
+  ...RESOURCE,
   ...CERTIFICATES,
   ...DNS,
   ...STORES,

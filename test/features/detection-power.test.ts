@@ -123,6 +123,15 @@ const cases = [
     run: ['features/security/credentials.feature', '--name', 'without the controller being told'],
     expect: /Postgres has no role 'conversions'|the secret in .* is not accepted before the fault/,
   },
+  {
+    mechanism:
+      "the workers' starvation report (event-loop delay in each heartbeat, audited as worker_starved)",
+    switch: { FAULTLINE_PLATFORM_STARVED_LAG_MS: '0' },
+    run: ['features/resource/cpu.feature', '--name', 'held to 5% of a CPU'],
+    // Off, a worker held to 5% of a CPU is slow but says nothing: the controller never audits it starved.
+    expect:
+      /detection \(worker_starved\) within 8000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
+  },
 ];
 
 for (const c of cases) {

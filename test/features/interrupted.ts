@@ -6,6 +6,7 @@ import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
 import { type CucumberRun, runCucumber } from './cucumber-run.ts';
 import {
+  groupsOfRun,
   listeningPortsOf,
   processesOf,
   processesOfRun,
@@ -116,6 +117,8 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   assert.deepEqual(stillResolving(resolvers), [], `faultline's resolver still listening:\n${result.output}`);
   assert.deepEqual(resolverOverrides(tmp), [], `a private resolv.conf still mounted:\n${result.output}`);
   assert.deepEqual(storeUsersLeft(result.output), [], `a store user left changed:\n${result.output}`);
+  // A resource fault's groups (the processes moved back, the hog and holder among the processes above).
+  assert.deepEqual(groupsOfRun(pids), [], `resource groups (cgroups) left behind:\n${result.output}`);
   if (proxy) {
     const held = await new ToxiproxyClient(proxy.url).proxies();
     assert.deepEqual(

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 // What a run leaves on this machine, found from the kernel's view rather than from the run's own records:
 // processes (by a marker every process of the run inherits in its environment, and by descent from the
@@ -229,4 +229,28 @@ export function storeUsersLeft(output: string): string[] {
       ),
     )
     .map((line) => line.trim());
+}
+
+/**
+ * cgroup v1 groups a resource fault made (named `faultline-<runner pid>-…`, support/faults/resource/
+ * cgroup.ts) that still exist, for any of these runner pids: a CPU quota, memory cap or hog's group left.
+ */
+export function groupsOfRun(pids: number[]): string[] {
+  const prefixes = pids.map((p) => `faultline-${p}-`);
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (prefixes.some((p) => e.name.startsWith(p))) found.push(`${dir}/${e.name}`);
+      else if (depth < 4) walk(`${dir}/${e.name}`, depth + 1);
+    }
+  };
+  for (const c of ['cpu', 'cpuacct', 'cpuset', 'memory']) walk(`/sys/fs/cgroup/${c}`, 0);
+  return found;
 }

@@ -4,6 +4,7 @@ import { type ContainerDns, startContainerDns } from '../../dns/containers.ts';
 import type { DnsControl } from '../../dns/control.ts';
 import { dnsName } from '../../dns/names.ts';
 import { probe } from '../../faults/probe.ts';
+import { processTree } from '../../faults/resource/procfs.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
@@ -431,6 +432,10 @@ class ContainersEnvironment implements Environment {
       stop: () => act('stop', () => r.container.stop({ t: 5 })),
       pause: () => act('pause', () => r.container.pause()),
       resume: () => act('resume', () => r.container.unpause()),
+      processes: async () => {
+        const { State } = await r.container.inspect();
+        return State.Running && State.Pid > 0 ? processTree(State.Pid) : [];
+      },
       restart: async () => {
         // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
         if (supervisor?.restarting) {

@@ -3,6 +3,7 @@ import { type Removable, residue } from '../../cleanup/residue.ts';
 import type { DnsControl } from '../../dns/control.ts';
 import { type LocalDns, localDnsMissing, startLocalDns } from '../../dns/local.ts';
 import { dnsName } from '../../dns/names.ts';
+import { processTree } from '../../faults/resource/procfs.ts';
 import { modulePath } from '../../module-path.ts';
 import { parseListen, ToxiproxyClient, ToxiproxyError } from '../../proxy/client.ts';
 import {
@@ -216,6 +217,7 @@ class LocalEnvironment implements Environment {
       resume: async () => {
         proc.signal('SIGCONT');
       },
+      processes: async () => (proc.running && proc.pid !== undefined ? processTree(proc.pid) : []),
       restart: async () => {
         // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
         if (supervisor?.restarting) {

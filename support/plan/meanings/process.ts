@@ -1,5 +1,5 @@
 import { monkeyPeriod } from '../../faults/process/period.ts';
-import { aimAt, aimOf, type FaultShape } from '../../faults/shape.ts';
+import { type Aim, aimAt, aimOf, type FaultShape } from '../../faults/shape.ts';
 import { parseDuration } from '../../parse.ts';
 import { targetWords } from '../../system/words.ts';
 import {
@@ -21,7 +21,28 @@ import {
 // Process faults on services: what each step strikes, for how long, with what blast radius. The target
 // phrase is read by the same grammar as the step's ("redis", "the workers", "2 of the workers").
 
-/** Notes a fault on a target phrase: one service alone, or N (all) of a group against the group's size. */
+/**
+ * Notes a fault on a target phrase — one service alone, or N (all) of a group against the group's size —
+ * and returns its aim, for the fault's shape (resource faults share it with a shape of their own).
+ */
+export function noteTarget(
+  notes: PlanNotes,
+  phrase: string,
+  fault: string,
+  duration: string,
+  effect: string,
+): Aim {
+  const target = planned(notes, phrase);
+  if (target.group === undefined) hit(notes, fault, target.service, phrase, duration, effect);
+  else strike(notes, fault, target.count, target.group, phrase, duration, effect);
+  return target.group === undefined
+    ? ({ name: target.service, mode: 'all' } as const)
+    : target.percent !== undefined
+      ? aimOf({ group: target.group, members: [], count: target.count, percent: target.percent })
+      : aimAt(target.group, target.count, sizeOf(target.group, notes));
+}
+
+/** A process fault on a target phrase, with its shape. */
 function aimed(
   notes: PlanNotes,
   phrase: string,
@@ -31,15 +52,7 @@ function aimed(
   action: Extract<FaultShape, { family: 'process' }>['action'],
   durationMs?: number,
 ): void {
-  const target = planned(notes, phrase);
-  if (target.group === undefined) hit(notes, fault, target.service, phrase, duration, effect);
-  else strike(notes, fault, target.count, target.group, phrase, duration, effect);
-  const aim =
-    target.group === undefined
-      ? ({ name: target.service, mode: 'all' } as const)
-      : target.percent !== undefined
-        ? aimOf({ group: target.group, members: [], count: target.count, percent: target.percent })
-        : aimAt(target.group, target.count, sizeOf(target.group, notes));
+  const aim = noteTarget(notes, phrase, fault, duration, effect);
   describe(notes, {
     family: 'process',
     action,

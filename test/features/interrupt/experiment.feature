@@ -86,3 +86,14 @@ Feature: An experiment that is interrupted at any moment
     And the postgres password changes without the system being told for 1 second
     And the load has finished
     Then the error rate is below 100%
+
+  Scenario: Resource faults: a CPU quota, a hog, a memory cap and pressure, leaked connections, open files
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 4 seconds
+    And worker-1 is held to 1% of a CPU for 1 second
+    And a CPU hog runs beside worker-2 for 1 second
+    And the memory of worker-1 is capped at 2 MB above its use for 1 second
+    And 16 MB of memory is held in the group of worker-2 for 1 second
+    And connections to worker-2 leak at 20 per second for 1 second
+    And the open-files limit of worker-2 is lowered below its use for 1 second
+    And the load has finished

@@ -1,0 +1,39 @@
+import { parseDuration, parsePercent, parseSize, StepInputError } from '../../parse.ts';
+import { boundCpu, boundMemory } from './bounds.ts';
+
+// The figures of the resource steps, read by the steps and by `faultline plan` alike (nothing here starts
+// or touches anything): each parsed strictly and bounded by what this machine has, before anything applies.
+
+/** The step patterns, shared by steps/resource.steps.ts and support/plan/meanings/resource.ts. */
+export const RESOURCE_STEPS = {
+  cpuQuota: '^(.+?) (?:is|are) held to (\\S+ ?%) of a CPU(?: for (.+))?$',
+  cpuHog: '^a CPU hog runs beside (.+?)(?: for (.+))?$',
+  memoryLimit: '^the memory of (.+?) is capped at (.+?)( above (?:its|their) use)?(?: for (.+))?$',
+  memoryPressure: '^(.+?) of memory (?:is|are) held in the group of (.+?)(?: for (.+))?$',
+  connectionLeak: '^connections to (.+?) leak at (.+?) per second for (.+)$',
+  openFiles: '^the open-files limit of (.+?) is lowered below (?:its|their) use(?: for (.+))?$',
+} as const;
+
+/** "5%" of one CPU → 0.05 of a core; above the machine's cores is refused. */
+export function cpuWords(text: string): number {
+  return boundCpu(parsePercent(text), text);
+}
+
+/** "64 MB" → bytes, at most what the machine can give. */
+export function memoryWords(text: string, what: string): number {
+  return boundMemory(parseSize(text), `${what} of ${text}`);
+}
+
+const MAX_LEAK_RATE = 1_000;
+
+/** Connections per second of a leak (a whole number from 1 to 1000) and how long it grows. */
+export function leakWords(rate: string, lasting: string): { perSecond: number; forMs: number } {
+  const perSecond = Number(rate);
+  if (!/^\d+$/.test(rate.trim()) || perSecond < 1 || perSecond > MAX_LEAK_RATE)
+    throw new StepInputError(
+      `'${rate}' is not a leak rate: write a whole number of connections per second from 1 to ${MAX_LEAK_RATE}, e.g. 'leak at 20 per second'`,
+    );
+  const forMs = parseDuration(lasting);
+  if (forMs <= 0) throw new StepInputError(`a connection leak needs a duration above zero, not ${lasting}`);
+  return { perSecond, forMs };
+}
