@@ -59,7 +59,7 @@ test('every manifest and workflow emitted for the features passes the Chaos Mesh
       );
     }
   }
-  assert.deepEqual([...kinds].sort(), ['DNSChaos', 'NetworkChaos', 'PodChaos', 'TimeChaos']);
+  assert.deepEqual([...kinds].sort(), ['DNSChaos', 'NetworkChaos', 'PodChaos', 'StressChaos', 'TimeChaos']);
   assert.ok(manifests >= 12);
   // What does not translate is reported at its step, never dropped; its scenario is left out whole.
   const untranslated = plan.problems.filter((p) => p.problem === 'chaos-mesh');
