@@ -123,6 +123,14 @@ const cases = [
     run: ['features/security/credentials.feature', '--name', 'without the controller being told'],
     expect: /Postgres has no role 'conversions'|the secret in .* is not accepted before the fault/,
   },
+  {
+    mechanism: "the controller's bounded audit writer",
+    // 0: the audit queue has no bound; under a flood and a slow audit store the writer lags behind.
+    switch: { FAULTLINE_PLATFORM_AUDIT_QUEUE_LIMIT: '0' },
+    run: ['features/security/audit-overflow.feature'],
+    expect:
+      /every audited rejected registration is recorded within 3000 ms: .* \d+ not recorded — the audit writer lags behind the flood/,
+  },
 ];
 
 for (const c of cases) {

@@ -86,6 +86,7 @@ export function auditFlood(options: AuditFloodOptions): FaultSpec {
       const note = (what: string) => tally.statuses.set(what, (tally.statuses.get(what) ?? 0) + 1);
       const t0 = Date.now();
       let next = 0;
+      let lastAnswerAt = t0;
       // Open loop: request i is due at t0 + i/rate whatever the service does; a sender that is behind
       // sends at once and the request counts as late (the client could not keep the rate).
       const sender = async () => {
@@ -112,6 +113,7 @@ export function auditFlood(options: AuditFloodOptions): FaultSpec {
             note((error as Error).name === 'TimeoutError' ? 'timeout' : 'no answer');
           }
           tally.slowestMs = Math.max(tally.slowestMs, Date.now() - sentAt);
+          lastAnswerAt = Date.now();
         }
       };
       try {
@@ -121,7 +123,7 @@ export function auditFlood(options: AuditFloodOptions): FaultSpec {
         await flood.memory.stop();
         flood.endedAt = Date.now();
       }
-      const tookMs = (flood.endedAt ?? Date.now()) - t0;
+      const tookMs = Math.max(1, lastAnswerAt - t0);
       const answered = [...tally.statuses].filter(([s]) => /^\d+$/.test(s)).reduce((n, [, c]) => n + c, 0);
       cause.answered = answered;
       const statuses = [...tally.statuses].map(([s, c]) => `${c}× ${s}`).join(', ');
