@@ -86,3 +86,11 @@ Feature: An experiment that is interrupted at any moment
     And the postgres password changes without the system being told for 1 second
     And the load has finished
     Then the error rate is below 100%
+
+  Scenario: A flood of audited events under load while the audit store is slow
+    Given a healthy controller with 1 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And postgres queries take 20 ms longer for 3 seconds
+    And a client causes 100 audited rejected registrations per second for 2 seconds
+    And the load has finished
+    Then every audited rejected registration is recorded within 3 seconds
