@@ -1,6 +1,9 @@
 import { Then, When } from '@cucumber/cucumber';
+import { accountFor, auditKeptUp } from '../support/checks/audited.ts';
 import { detectedWithin } from '../support/checks/recovery.ts';
 import type { FaultSpec } from '../support/faults/ledger.ts';
+import { auditFlood, caused } from '../support/faults/security/audit-flood.ts';
+import { auditedEvent, parseFloodDuration, parseRate } from '../support/faults/security/audited-words.ts';
 import { credentialsOf } from '../support/faults/security/credentials.ts';
 import {
   commandDenied,
@@ -11,7 +14,7 @@ import {
 import { credentialChanged } from '../support/faults/security/rotation.ts';
 import { storeWord } from '../support/faults/stores/store.ts';
 import { finished } from '../support/load/running.ts';
-import { parseDuration } from '../support/parse.ts';
+import { parseDuration, StepInputError } from '../support/parse.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
@@ -146,5 +149,79 @@ Then(
       'permission',
       `"the … reports the ${word} permission denied …"`,
     );
+  },
+);
+
+// Audit overflow: a client causes auditable events at a rate (the system declares how, in `audited`). A fault
+// of the ledger, healed as soon as the flood ends: its window is "under fault" for the SLO verdicts, and its
+// memory watch is what "the <service>'s memory stays within … of its baseline" judges.
+When(
+  /^a client causes (\S+) audited (.+?) per second for (.+)$/,
+  { timeout: 10 * 60_000 },
+  async function (this: FaultlineWorld, rateText: string, eventWords: string, forText: string) {
+    const perSecond = parseRate(rateText);
+    const durationMs = parseFloodDuration(forText);
+    const step = `"a client causes ${rateText} audited ${eventWords} per second for ${forText}"`;
+    const { words, declared } = auditedEvent(requireAdapter(this.system, 'audited', step), eventWords);
+    const audit = requireAdapter(this.system, 'audit', step);
+    const record = await this.faults.inject(
+      auditFlood({
+        env: this.env,
+        words,
+        declared,
+        perSecond,
+        durationMs,
+        seed: this.seed,
+        nextId: () => this.nextOperationId(`audited ${words}`),
+        random: (purpose) => this.random(purpose),
+        audit,
+        started: (flood) => this.floods.push(flood),
+      }),
+    );
+    await this.faults.heal(record);
+    this.attach(`${record.description}\n${record.evidence.join('\n')}`, { mediaType: 'text/plain' });
+    const memory = this.floods.at(-1)?.memory;
+    if (memory)
+      this.attach(
+        [
+          'at,rss_bytes,phase',
+          ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
+          ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
+        ].join('\n'),
+        { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
+      );
+  },
+);
+
+// Back-pressure as the audit shows it: once the flood has ended, within the bound, the system's audit
+// accounts for every event the flood caused (written one by one or counted as an overflow).
+Then(
+  /^every audited (.+?) is recorded within (.+)$/,
+  { timeout: 10 * 60_000 },
+  async function (this: FaultlineWorld, eventWords: string, bound: string) {
+    const step = `"every audited ${eventWords} is recorded within ${bound}"`;
+    const boundMs = parseDuration(bound);
+    const { words } = auditedEvent(requireAdapter(this.system, 'audited', step), eventWords);
+    const audit = requireAdapter(this.system, 'audit', step);
+    const floods = this.floods.flatMap((f) => {
+      const c = caused.get(f);
+      return c && c.words === words ? [{ flood: f, cause: c }] : [];
+    });
+    if (floods.length === 0)
+      throw new StepInputError(
+        `${step} judges a flood of audited ${words}s; this scenario caused none (add "When a client causes 300 audited ${words}s per second for 3 seconds" before it)`,
+      );
+    const since = Math.min(...floods.map((f) => f.flood.startedAt));
+    const ended = Math.max(...floods.map((f) => f.flood.endedAt ?? Date.now()));
+    const names = [...new Set(floods.flatMap((f) => f.cause.events))];
+    const total = floods.reduce((n, f) => n + f.cause.answered, 0);
+    // Read until the audit accounts for the flood or the bound (from the flood's end) has passed.
+    let account = { caused: total, written: 0, counted: 0 };
+    for (;;) {
+      account = { ...accountFor(await audit(this.env, since), names), caused: total };
+      if (account.written + account.counted >= total || Date.now() >= ended + boundMs) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    judge(this, auditKeptUp(words, floods[0]?.cause.service ?? '?', account, boundMs, Date.now() - ended));
   },
 );

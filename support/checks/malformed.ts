@@ -148,7 +148,7 @@ export function memoryWithin(service: string, floods: readonly Flood[], boundByt
     return {
       check,
       pass: false,
-      message: `no memory of ${service} was measured during malformed requests${unavailable ? ` (${unavailable})` : floods.length === 0 ? ' (none were sent)' : ` (the malformed requests went to ${[...new Set(floods.map((f) => f.service))].join(', ')})`} — nothing was measured, so nothing is proven`,
+      message: `no memory of ${service} was measured during a flood (malformed requests, audited events)${unavailable ? ` (${unavailable})` : floods.length === 0 ? ' (none were sent)' : ` (the malformed requests went to ${[...new Set(floods.map((f) => f.service))].join(', ')})`} — nothing was measured, so nothing is proven`,
       figures: { samples: samples.length },
     };
   let worst = { growth: Number.NEGATIVE_INFINITY, baseline: 0, peak: 0 };

@@ -45,6 +45,8 @@ export interface PlanNotes {
   operations?: readonly string[];
   /** The operations' declared requests (what data faults malform), when the system is known. */
   requests?: System['requests'];
+  /** The system's auditable events (null: the system is known and declares none). */
+  audited?: System['audited'] | null;
 }
 
 export interface Meaning {

@@ -90,6 +90,7 @@ export async function planScenarios(
       notes.topology = current?.topology;
       notes.operations = current ? Object.keys(current.operations) : undefined;
       notes.requests = current?.requests;
+      notes.audited = current ? (current.audited ?? null) : undefined;
       try {
         meaning?.note?.(match.args, notes);
       } catch (error) {

@@ -165,6 +165,30 @@ const systemSchema = z
       })
       .optional(),
     credentials: credentialsSchema.optional(),
+    audited: z
+      .record(
+        z.string().regex(/^[a-z][a-z -]*[a-z]$/, {
+          error:
+            "an audited event's words are lower-case words in the singular, e.g. 'rejected registration'",
+        }),
+        z.strictObject(
+          {
+            request: fn,
+            events: z
+              .array(z.string().min(1), { error: "expected events: ['registration_rejected']" })
+              .min(1, 'list at least one audit event name that records it'),
+          },
+          {
+            error:
+              "expected { request: ({ id }) => ({ service, path, json }), events: ['<audit event name>'] }",
+          },
+        ),
+        {
+          error:
+            "expected audited: { 'rejected registration': { request: ({ id }) => ({ … }), events: ['…'] } }",
+        },
+      )
+      .optional(),
   })
   .loose();
 
@@ -198,6 +222,7 @@ const FIELDS = [
   'renewalLog',
   'requests',
   'credentials',
+  'audited',
 ] satisfies (keyof SystemDeclaration)[];
 const RENAMED: Record<string, string> = { faultEvents: 'events' };
 
@@ -529,6 +554,7 @@ export function instantiate(
     get credentials() {
       return declaration.credentials;
     },
+    audited: declaration.audited,
   };
   if (declaration.credentials) storesNamed(declaration.credentials, topology, origin);
   return system;

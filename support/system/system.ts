@@ -66,6 +66,20 @@ export interface Adapters {
    * name → credentials): what the security faults rotate, invalidate and take privileges from.
    */
   credentials?: Record<string, StoreCredentials>;
+  /**
+   * How a client outside the system causes one auditable event (event words → how): what "a client causes
+   * 300 audited rejected registrations per second for 3 seconds" sends, e.g. a request that is refused and
+   * audited. Keyed by the words steps use, in the singular ("rejected registration").
+   */
+  audited?: Record<string, AuditedEvent>;
+}
+
+/** One auditable event a client can cause, and how the system's audit records it. */
+export interface AuditedEvent {
+  /** The request that causes one event (a fresh id each time: the event's subject). */
+  request: (ctx: RequestContext) => DeclaredRequest;
+  /** The names of the `audit` events that record one: the proof the flood was audited. */
+  events: readonly string[];
 }
 
 /**
@@ -123,6 +137,8 @@ const ADAPTER_USE: Record<string, string> = {
   certificates: 'member certificates faultline can replace',
   requests: 'the valid request of each operation, as data, for data faults to mutate',
   credentials: 'the user its clients connect to a store as, and the file it reads the secret from',
+  audited:
+    'how a client causes one auditable event (a request refused and audited), and its audit event names',
 };
 
 /** The adapter a step needs, or an error naming the member to add to the system's declaration. */

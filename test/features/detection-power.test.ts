@@ -132,6 +132,14 @@ const cases = [
     expect:
       /detection \(worker_starved\) within 8000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
   },
+  {
+    mechanism: "the controller's bounded audit writer",
+    // 0: the audit queue has no bound; under a flood and a slow audit store the writer lags behind.
+    switch: { FAULTLINE_PLATFORM_AUDIT_QUEUE_LIMIT: '0' },
+    run: ['features/security/audit-overflow.feature'],
+    expect:
+      /every audited rejected registration is recorded within 3000 ms: .* \d+ not recorded — the audit writer lags behind the flood/,
+  },
 ];
 
 for (const c of cases) {

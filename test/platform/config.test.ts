@@ -52,6 +52,7 @@ test('controller defaults match the documented contract', () => {
     },
     storeUser: undefined,
     refusalsReported: true,
+    auditQueueLimit: 50,
     logLevel: 'info',
   });
   const custom = controllerConfig({

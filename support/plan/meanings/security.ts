@@ -1,9 +1,10 @@
+import { auditedEvent, parseFloodDuration, parseRate } from '../../faults/security/audited-words.ts';
 import { parseCommand, parsePrivileges } from '../../faults/security/permission.ts';
 import { storeWord } from '../../faults/stores/store.ts';
 import { parseDuration } from '../../parse.ts';
 import type { Topology } from '../../system/topology.ts';
 import { subjectWord } from '../../system/words.ts';
-import { hit, lasts, type Meaning, type PlanNotes, text, words } from '../meaning.ts';
+import { formatDuration, hit, lasts, type Meaning, type PlanNotes, text, words } from '../meaning.ts';
 
 // Security faults on the user the system connects to a store as: what each step strikes, for how long,
 // with what blast radius — the store and every service that uses it, like any dependency fault.
@@ -35,6 +36,35 @@ function onStore(
 }
 
 export const SECURITY: Record<string, Meaning> = {
+  '^every audited (.+?) is recorded within (.+)$': {
+    kind: 'verdict',
+    note: ([eventWords, bound], notes) => {
+      parseDuration(text(bound));
+      if (notes.audited !== undefined) auditedEvent(notes.audited ?? undefined, text(eventWords));
+    },
+  },
+  '^a client causes (\\S+) audited (.+?) per second for (.+)$': {
+    kind: 'fault',
+    note: ([rateText, eventWords, forText], notes) => {
+      const perSecond = parseRate(text(rateText));
+      const lasting = formatDuration(parseFloodDuration(text(forText)));
+      const fault = `${perSecond} audited ${text(eventWords)} per second`;
+      if (notes.audited === undefined) {
+        notes.faults.push({
+          fault,
+          targets: 'the service the audited requests go to',
+          duration: lasting,
+          blastRadius: 'the service the audited requests go to (system not loaded)',
+          members: 1,
+          group: text(eventWords),
+        });
+        return;
+      }
+      const { declared } = auditedEvent(notes.audited ?? undefined, text(eventWords));
+      const service = declared.request({ id: 'plan', random: () => 0.5 }).service;
+      hit(notes, fault, service, service, lasting, `audits ${perSecond} events per second`);
+    },
+  },
   '^the (\\S+) password is rotated$': {
     kind: 'fault',
     note: ([name], notes) =>

@@ -97,3 +97,11 @@ Feature: An experiment that is interrupted at any moment
     And connections to worker-2 leak at 20 per second for 1 second
     And the open-files limit of worker-2 is lowered below its use for 1 second
     And the load has finished
+
+  Scenario: A flood of audited events under load while the audit store is slow
+    Given a healthy controller with 1 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And postgres queries take 20 ms longer for 3 seconds
+    And a client causes 100 audited rejected registrations per second for 2 seconds
+    And the load has finished
+    Then every audited rejected registration is recorded within 3 seconds
