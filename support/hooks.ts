@@ -1,15 +1,19 @@
 import 'allure-cucumberjs';
-import { After, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
 import { claimOwnership, sweepDeadRuns } from './cleanup/leftovers.ts';
 import { live } from './cleanup/live.ts';
 import { residue } from './cleanup/residue.ts';
 import { inspectAfterRollback } from './faults/clean.ts';
 import { attachEvidence } from './report/evidence.ts';
+import { canAssign } from './run/serial.ts';
 import type { FaultlineWorld } from './world.ts';
 
 // Scenarios run real experiments: bringing a topology up, holding a fault and waiting out a recovery take
 // seconds, not the 5 s default.
 setDefaultTimeout(120_000);
+
+// In a parallel run (the `ci` profile), a scenario tagged @serial runs with no other beside it.
+setParallelCanAssign(canAssign);
 
 // Every process this run starts carries its owner from here on, so a later run can tell our leftovers
 // (after a SIGKILL) from another live run's processes.
