@@ -7,6 +7,7 @@ import { interruptWorkers, joinInterrupts } from './cleanup/threads.ts';
 import { inspectAfterRollback } from './faults/clean.ts';
 import { attachEvidence } from './report/evidence.ts';
 import { canAssign } from './run/serial.ts';
+import { ONCE_PER_RUN } from './run/workers.ts';
 import type { FaultlineWorld } from './world.ts';
 
 // Scenarios run real experiments: bringing a topology up, holding a fault and waiting out a recovery take
@@ -21,8 +22,9 @@ setParallelCanAssign(canAssign);
 claimOwnership();
 
 // What runs killed with SIGKILL left (orphaned processes, temp dirs, labelled containers) goes before
-// anything of ours starts; what a live run owns is never touched.
-BeforeAll({ timeout: 60_000 }, async () => {
+// anything of ours starts; what a live run owns is never touched. Once per run, in the coordinator before any
+// worker starts: parallel workers sweeping the same leftovers at once would trip over each other's removals.
+BeforeAll({ timeout: 60_000, ...ONCE_PER_RUN }, async () => {
   await sweepDeadRuns();
 });
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { HookTarget } from '@cucumber/cucumber';
 
 // How many scenarios the `ci` profile runs at once (cucumber's `parallel`): one per core the machine offers
 // (os.availableParallelism(), which honours CPU affinity), or FAULTLINE_WORKERS. Each scenario starts a whole
@@ -23,3 +24,10 @@ export function parallelWorkers(
   }
   return workers <= 1 ? 0 : workers;
 }
+
+/**
+ * A BeforeAll/AfterAll option: run the hook once, in the coordinator (the main thread), not in every worker
+ * (in a run without workers it runs as any other). cucumber 13's ESM entry does not export the HookTarget
+ * enum its types declare, so its value is written out here.
+ */
+export const ONCE_PER_RUN = { on: 'COORDINATOR' as HookTarget };
