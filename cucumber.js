@@ -3,6 +3,8 @@
 // Features are found at cucumber's default location, features/**/*.feature (naming paths here as well
 // would merge with paths given on the command line).
 
+import { parallelWorkers } from './support/run/workers.ts';
+
 // Every output goes under one directory: reports/ unless FAULTLINE_REPORTS_DIR names another (a test that
 // runs scenarios keeps its results apart from the developer's).
 const reports = process.env.FAULTLINE_REPORTS_DIR || 'reports';
@@ -16,6 +18,9 @@ const common = {
   // One entry (the same a user's project loads as faultline/cucumber): support/ also holds child-process
   // entrypoints and libraries that must not be loaded into the runner as a side effect.
   import: ['support/cucumber.ts'],
+  // @serial scenarios queue after all others, so that running them alone never idles a parallel worker
+  // (support/run/serial.ts); with one worker it changes only the order.
+  plugin: ['./support/run/serial-plugin.ts'],
   formatOptions: {
     resultsDir: `${reports}/allure-results`,
     snippetInterface: 'async-await',
@@ -52,9 +57,13 @@ export default {
   format: [process.stdout.isTTY ? 'progress-bar' : 'progress', ...reportFormats],
 };
 
-/** CI: plain output (no TTY), machine-readable results for gates and report builders. */
+/**
+ * CI: plain output (no TTY), machine-readable results for gates and report builders; scenarios in parallel,
+ * one worker per core (FAULTLINE_WORKERS overrides; `--parallel 0` runs them in turn), @serial ones alone.
+ */
 export const ci = {
   ...common,
+  parallel: parallelWorkers(),
   // One formatter owns stdout (cucumber keeps the last one named): progress, which prints a character per
   // step as it runs and then the failures and the summary — summary alone would stay silent until the end.
   format: ['progress', ...reportFormats, `message:${reports}/messages.ndjson`],

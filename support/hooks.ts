@@ -1,23 +1,30 @@
 import 'allure-cucumberjs';
-import { After, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
 import { claimOwnership, sweepDeadRuns } from './cleanup/leftovers.ts';
 import { live } from './cleanup/live.ts';
 import { residue } from './cleanup/residue.ts';
+import { interruptWorkers, joinInterrupts } from './cleanup/threads.ts';
 import { inspectAfterRollback } from './faults/clean.ts';
 import { attachEvidence } from './report/evidence.ts';
+import { canAssign } from './run/serial.ts';
+import { ONCE_PER_RUN } from './run/workers.ts';
 import type { FaultlineWorld } from './world.ts';
 
 // Scenarios run real experiments: bringing a topology up, holding a fault and waiting out a recovery take
 // seconds, not the 5 s default.
 setDefaultTimeout(120_000);
 
+// In a parallel run (the `ci` profile), a scenario tagged @serial runs with no other beside it.
+setParallelCanAssign(canAssign);
+
 // Every process this run starts carries its owner from here on, so a later run can tell our leftovers
 // (after a SIGKILL) from another live run's processes.
 claimOwnership();
 
 // What runs killed with SIGKILL left (orphaned processes, temp dirs, labelled containers) goes before
-// anything of ours starts; what a live run owns is never touched.
-BeforeAll({ timeout: 60_000 }, async () => {
+// anything of ours starts; what a live run owns is never touched. Once per run, in the coordinator before any
+// worker starts: parallel workers sweeping the same leftovers at once would trip over each other's removals.
+BeforeAll({ timeout: 60_000, ...ONCE_PER_RUN }, async () => {
   await sweepDeadRuns();
 });
 
@@ -55,6 +62,17 @@ After({ name: 'Rollback, evidence, teardown', timeout: 60_000 }, async function 
 });
 
 // An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.
+// In a parallel run the signal reaches the main thread only; each worker thread tears down what it started
+// when the main thread relays the interrupt (support/cleanup/threads.ts).
+async function stopEverything(): Promise<void> {
+  // Steps go on running while the teardown awaits: from here they may not make new temp dirs.
+  residue.close();
+  // Orderly teardown first; whatever it did not reach (a topology half up) is swept after it.
+  await Promise.race([live.releaseAll(), new Promise((r) => setTimeout(r, 10_000))]);
+  await residue.sweep();
+}
+joinInterrupts(stopEverything);
+
 // `on`, not `once`: signal-exit (loaded with Testcontainers) re-raises the signal — killing the runner before
 // any cleanup — when it finds itself the only listener, which a `once` listener no longer is once it fires.
 let stopping = false;
@@ -67,11 +85,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       return;
     }
     stopping = true;
-    // Steps go on running while the teardown awaits: from here they may not make new temp dirs.
-    residue.close();
     const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
-    // Orderly teardown first; whatever it did not reach (a topology half up) is swept after it.
-    const orderly = Promise.race([live.releaseAll(), new Promise((r) => setTimeout(r, 10_000))]);
-    void orderly.then(() => residue.sweep()).finally(exit);
+    // The workers' own teardown is capped at 10 s before their sweep (stopEverything): wait for that and more.
+    void Promise.allSettled([stopEverything(), interruptWorkers(30_000)]).finally(exit);
   });
 }

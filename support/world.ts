@@ -10,6 +10,7 @@ import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
+import { ONCE_PER_RUN } from './run/workers.ts';
 import { loadSystem } from './system/config.ts';
 import type { System } from './system/system.ts';
 
@@ -119,8 +120,8 @@ export class FaultlineWorld extends World {
 setWorldConstructor(FaultlineWorld);
 
 // A plain line at the start of the run (not in a dry run, which draws nothing), on stderr so formatters
-// writing to stdout stay machine-readable.
-BeforeAll(() => {
+// writing to stdout stay machine-readable; once, by the coordinator, however many workers run.
+BeforeAll(ONCE_PER_RUN, () => {
   process.stderr.write(`faultline: seed ${SEED} (FAULTLINE_SEED=${SEED} repeats this run)\n`);
 });
 

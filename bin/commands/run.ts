@@ -54,8 +54,11 @@ export const command = {
     } catch (error) {
       // Configuration that does not load, support code that throws on import, a formatter that cannot write:
       // the run never judged anything.
+      // cucumber wraps what went wrong in cucumber.js (e.g. a bad FAULTLINE_WORKERS) as the cause.
+      const cause = (error as Error).cause;
+      const why = cause instanceof Error ? `: ${cause.message}` : '';
       process.stderr.write(
-        `faultline run: the run could not start: ${(error as Error).message}\n` +
+        `faultline run: the run could not start: ${(error as Error).message}${why}\n` +
           `exit ${EXIT.infrastructure} infrastructure or configuration problem (nothing was tested)\n`,
       );
       return EXIT.infrastructure;

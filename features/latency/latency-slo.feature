@@ -1,4 +1,6 @@
-@latency @slo
+# @serial: its verdict is a 500 ms p95 objective measured at 100 requests/s, and those 100 clients load
+# the machine enough to slow any scenario beside them; it runs alone (support/run/serial.ts).
+@latency @slo @serial
 Feature: One slow worker does not break the conversion latency SLO
   Conversions have a p95 objective of 500 ms. When one worker becomes slow, the controller must give up on
   it quickly, retry its requests on the others, open that worker's circuit breaker and move the traffic to

@@ -1,4 +1,6 @@
-@load
+# @serial: the measurement layer's reference — p95 latency and error rates of the system alone at baseline
+# and under fault; another scenario's load on the same cores would be measured with it.
+@load @serial
 Feature: Load, per-phase SLOs, recovery and billing, measured
   The measurement layer against the reference platform: closed-loop clients drive real conversion requests
   while a fault comes and goes; every verdict is computed from the recorded history, the fault ledger's

@@ -49,6 +49,12 @@ interface Started {
 async function startFaultProxy(seed: number): Promise<{ client: ToxiproxyClient; process?: LocalProcess }> {
   const external = process.env.FAULTLINE_TOXIPROXY_URL;
   if (external) {
+    // Links are named after their ends (controller>worker-1), the same in every environment: two parallel
+    // workers sharing one external proxy would ask for the same names at once.
+    if (process.env.CUCUMBER_PARALLEL === 'true' && Number(process.env.CUCUMBER_TOTAL_WORKERS) > 1)
+      throw new Error(
+        `FAULTLINE_TOXIPROXY_URL=${external} is shared by ${process.env.CUCUMBER_TOTAL_WORKERS} parallel workers, whose links would take the same proxy names: run in turn (--parallel 0 or FAULTLINE_WORKERS=1) or without FAULTLINE_TOXIPROXY_URL (each environment then starts its own fault proxy)`,
+      );
     const client = new ToxiproxyClient(external);
     try {
       await client.version();
