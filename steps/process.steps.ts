@@ -31,7 +31,10 @@ const attach = (world: FaultlineWorld, fault: { description: string; evidence: s
 function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
   const targets = targetWords(world.env.topology, phrase);
   const durationMs = lasting == null ? undefined : world.duration(lasting);
-  return { targets, durationMs, chosen: chooseTargets(world, targets, purpose) };
+  // Among N of a group, members that are running are drawn first: "1 of the workers is killed" while
+  // another fault holds one down means one of the others.
+  const running = (member: string) => world.env.control(member).alive();
+  return { targets, durationMs, chosen: chooseTargets(world, targets, purpose, running) };
 }
 
 When(

@@ -24,12 +24,20 @@ export async function pickMembers(world: FaultlineWorld, coordinator: string, gr
 /**
  * The services a target phrase strikes ("redis", "the workers", "2 of the workers"): all of them, or a
  * seeded draw of N — the same members on a re-run with the same seed. `purpose` separates the draws of
- * two steps in one scenario.
+ * two steps in one scenario. `eligible`: members the fault can act on now (a process another fault holds
+ * down cannot be killed again) come first in the draw's order; the others only when too few are eligible,
+ * and then the fault itself says why it cannot act.
  */
-export function chooseTargets(world: FaultlineWorld, targets: Targets, purpose: string): string[] {
+export function chooseTargets(
+  world: FaultlineWorld,
+  targets: Targets,
+  purpose: string,
+  eligible?: (member: string) => boolean,
+): string[] {
   if (targets.count >= targets.members.length) return [...targets.members];
-  return shuffle(targets.members, world.random(`targets:${purpose}:${targets.phrase}`)).slice(
-    0,
-    targets.count,
-  );
+  const drawn = shuffle(targets.members, world.random(`targets:${purpose}:${targets.phrase}`));
+  const ranked = eligible
+    ? [...drawn.filter((m) => eligible(m)), ...drawn.filter((m) => !eligible(m))]
+    : drawn;
+  return ranked.slice(0, targets.count);
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -10,14 +10,17 @@ import { until } from './residue.ts';
 // fault held: the signal reaches the runner's main thread only, which has to have every worker thread tear
 // down its own environment (support/cleanup/threads.ts) — nothing may be left, as in a serial run.
 
-const work = mkdtempSync(join(tmpdir(), 'faultline-interrupt-parallel-'));
+// Short names: Postgres puts its Unix socket in its temp dir, and a socket path may have at most 107 bytes.
+const work = mkdtempSync(join(tmpdir(), 'fl-ip-'));
+// Postgres runs as its own account and must reach its data dir under here (mkdtemp makes it 0700).
+chmodSync(work, 0o755);
 after(() => rmSync(work, { recursive: true, force: true }));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} while two parallel workers hold a fault each leaves nothing behind`, async () => {
     const target = await startTarget(
       work,
-      `parallel-${signal}`,
+      signal,
       // Two scenarios of the interrupt experiment with load and faults held for a while, one per worker.
       [
         '--parallel',

@@ -102,7 +102,8 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   const resolvers = resolversOf(pids);
   const overridden = resolverOverrides(tmp).length;
   const proxiesAtSignal = proxy ? (await new ToxiproxyClient(proxy.url).proxies()).length : 0;
-  if (target.exited()) throw new TooLate(`the run ended before the signal ${where}`);
+  if (target.exited())
+    throw new TooLate(`the run ended before the signal ${where}:\n${run.output().slice(-3000)}`);
   run.child.kill(signal);
   const result = await run.done;
   assert.ok(
