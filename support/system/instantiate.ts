@@ -175,7 +175,7 @@ const systemSchema = z
           {
             request: fn,
             events: z
-              .array(z.string().min(1), { error: "expected events: ['registration_rejected']" })
+              .array(z.string().min(1), { error: "expected events: ['request_rejected']" })
               .min(1, 'list at least one audit event name that records it'),
           },
           {

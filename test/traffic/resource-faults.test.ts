@@ -32,7 +32,7 @@ test('a resource fault on a service the system did not use fails its scenario as
   const scenarios = outcomes(messages);
   assert.equal(scenarios.size, 4, [...scenarios.keys()].join(', '));
   const expected = [
-    /^FAILED: Error: fault had no effect: the system never pushed against the quota: worker-1 used [\d.]+% of a CPU per wall second over [\d.]+ s under the 50% quota, throttled in 0 periods/,
+    /^FAILED: Error: fault had no effect: the system never pushed against the quota: worker-1 used [\d.]+% of a CPU per wall second over [\d.]+ s under the 100% quota, throttled in 0 periods/,
     /^FAILED: Error: fault had no effect: the system never reached the memory limit: worker-1: used up to [\d.]+ [KM]B, hit the limit 0 times, 0 OOM kills/,
     /^FAILED: Error: fault had no effect: no traffic of the system crossed .*worker-2.* while it held/,
     /^FAILED: Error: fault had no effect: no traffic of the system crossed .*worker-2.* while it held/,
