@@ -1,21 +1,18 @@
 import { When } from '@cucumber/cucumber';
-import { parseSize } from '../support/parse.ts';
+import { sizedOperation } from '../support/load/phrases.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 // "a client submits a document conversion request" waits for the answer; "starts submitting" leaves it in
 // flight so faults can strike while it runs, and "the request has completed" collects it.
-const SIZE = /^(\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)) (.+)$/i;
 
 function begin(world: FaultlineWorld, words: string, sameId?: string) {
-  const sized = words.match(SIZE);
-  const kind = sized ? sized[2]! : words;
+  const { words: kind, sizeBytes } = sizedOperation(words);
   const operation = world.system.operations[kind];
   if (!operation)
     throw new Error(
       `'${kind}' is not an operation of this system; known: ${Object.keys(world.system.operations).join(', ')}`,
     );
   const id = sameId ?? world.nextOperationId(kind);
-  const sizeBytes = sized ? parseSize(sized[1]!) : undefined;
   return {
     id,
     invokedAt: Date.now(),

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { After, When } from '@cucumber/cucumber';
 import { watchOf } from '../support/load/abort-watch.ts';
 import { startLoad } from '../support/load/generator.ts';
-import { type LoadWords, operationKind, planFromWords } from '../support/load/phrases.ts';
+import { type LoadWords, operationKind, planFromWords, sizedOperation } from '../support/load/phrases.ts';
 import { finished, loadsOf, stopAll, track } from '../support/load/running.ts';
 import { describeRun } from '../support/load/summary.ts';
 import { systemTarget } from '../support/load/system-target.ts';
@@ -16,7 +16,8 @@ import type { FaultlineWorld } from '../support/world.ts';
 const LONG = { timeout: 60 * 60_000 };
 
 function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
-  const kind = operationKind(kindWords, Object.keys(world.system.operations));
+  const sized = sizedOperation(kindWords);
+  const kind = operationKind(sized.words, Object.keys(world.system.operations));
   const plan = planFromWords(words);
   const target = systemTarget({
     system: world.system,
@@ -24,6 +25,7 @@ function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
     kind,
     nextId: (k) => world.nextOperationId(k),
     random: (id) => world.random(`operation:${id}`),
+    sizeBytes: sized.sizeBytes,
   });
   const handle = startLoad(plan, target, { record: (op) => world.history.record(op) });
   track(world, handle);
@@ -32,9 +34,9 @@ function start(world: FaultlineWorld, kindWords: string, words: LoadWords) {
 
 // "… at N requests per second" is the open loop's (with "N concurrent clients" it caps the requests in flight).
 const CLIENTS =
-  /^(\d+) concurrent clients? (submits?|start submitting) (?!.* at \S+ requests? per second)(?:(\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+  /^(\d+) concurrent clients? (submits?|start submitting) (?!.* at \S+ requests? per second)(?:(\d+) (?![KMGkmg]?[Bb] ))?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
 const RATE =
-  /^(?:(\d+) concurrent )?clients (submit|start submitting) (?:(\d+) )?(.+?) at (\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
+  /^(?:(\d+) concurrent )?clients (submit|start submitting) (?:(\d+) (?![KMGkmg]?[Bb] ))?(.+?) at (\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$/;
 
 When(
   CLIENTS,

@@ -6,7 +6,7 @@ Feature: Memory limits and pressure on a service
 
   Scenario: A worker capped just above its use is OOM-killed and restarts
     Given a healthy controller with 3 registered workers
-    When 4 concurrent clients start submitting document conversion requests for 9 seconds
+    When 4 concurrent clients start submitting 256 KB document conversion requests for 9 seconds
     And the load has run for 3 seconds
     And the memory of 1 of the workers is capped at 1 MB above its use for 3 seconds
     And the load has finished

@@ -1,4 +1,4 @@
-import { parseDuration, StepInputError } from '../parse.ts';
+import { parseDuration, parseSize, StepInputError } from '../parse.ts';
 import type { LoadPlan } from './plan.ts';
 
 // Step words for load, parsed strictly: a wrong word fails with what would have been accepted, never as an
@@ -8,6 +8,18 @@ import type { LoadPlan } from './plan.ts';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Open-loop slots are capped so a stalled system costs bounded memory and sockets. */
 export const MAX_IN_FLIGHT = 10_000;
+
+/** A size before an operation's name: "512 KB document conversion requests". */
+const SIZED = /^(\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)) (.+)$/i;
+
+/**
+ * An operation's words with the size of its payload, if they name one ("512 KB order requests"): the size
+ * goes to the system's operation (its declared request's body), the rest names the operation.
+ */
+export function sizedOperation(words: string): { words: string; sizeBytes?: number } {
+  const sized = words.trim().match(SIZED);
+  return sized ? { words: sized[2]!, sizeBytes: parseSize(sized[1]!) } : { words: words.trim() };
+}
 
 /** "order requests" → "order request", checked against the system's operations. */
 export function operationKind(words: string, known: readonly string[]): string {

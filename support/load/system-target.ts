@@ -12,6 +12,8 @@ export interface SystemTargetOptions {
   nextId: (kind: string) => string;
   /** Seeded randomness per operation, so a re-run sends the same payloads. */
   random: (id: string) => Random;
+  /** Payload size of every operation, when the step names one ("512 KB order requests"). */
+  sizeBytes?: number;
 }
 
 export class UnknownOperationError extends Error {}
@@ -37,6 +39,7 @@ export function systemTarget(options: SystemTargetOptions): Target {
         env,
         id,
         random: options.random(id),
+        ...(options.sizeBytes !== undefined ? { sizeBytes: options.sizeBytes } : {}),
       });
       const result: Result = { outcome, attempts };
       if (status !== undefined) result.status = status;

@@ -1,6 +1,6 @@
 import { parsePercentile } from '../checks/latency.ts';
 import { describeCondition } from '../load/abort.ts';
-import { operationKind, planFromWords } from '../load/phrases.ts';
+import { operationKind, planFromWords, sizedOperation } from '../load/phrases.ts';
 import { parseDuration, parsePercent } from '../parse.ts';
 import {
   coordinatorAndMember,
@@ -38,8 +38,9 @@ function load(
   kind: string,
   background: boolean,
 ): string {
-  // The same check the load step makes: the operation must be one the system declares.
-  if (notes.operations) operationKind(kind, notes.operations);
+  // The same checks the load step makes: a size that parses, an operation the system declares.
+  const sized = sizedOperation(kind);
+  if (notes.operations) operationKind(sized.words, notes.operations);
   const plan = planFromWords(words);
   const shape =
     plan.shape.loop === 'closed'
@@ -115,7 +116,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...SECURITY,
 
   // load and clients
-  '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) )?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+  '^(\\d+) concurrent clients? (submits?|start submitting) (?!.* at \\S+ requests? per second)(?:(\\d+) (?![KMGkmg]?[Bb] ))?(.+?)(?: for (.+?))?(?: with an? (.+?) timeout)?$':
     {
       kind: 'load',
       note: ([clients, verb, amount, kind, duration, timeout], notes) => {
@@ -134,7 +135,7 @@ export const VOCABULARY: Record<string, Meaning> = {
         );
       },
     },
-  '^(?:(\\d+) concurrent )?clients (submit|start submitting) (?:(\\d+) )?(.+?) at (\\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$':
+  '^(?:(\\d+) concurrent )?clients (submit|start submitting) (?:(\\d+) (?![KMGkmg]?[Bb] ))?(.+?) at (\\S+) requests? per second(?: for (.+?))?(?: with an? (.+?) timeout)?$':
     {
       kind: 'load',
       note: ([clients, verb, amount, kind, rate, duration, timeout], notes) => {

@@ -125,8 +125,8 @@ const cases = [
   },
   {
     mechanism:
-      "the workers' starvation report (event-loop delay in each heartbeat, audited as worker_starved)",
-    switch: { FAULTLINE_PLATFORM_STARVED_LAG_MS: '0' },
+      "the workers' starvation report (the share of time their event loop ran late, in each heartbeat, audited as worker_starved)",
+    switch: { FAULTLINE_PLATFORM_STARVED_LATE_PERCENT: '0' },
     run: ['features/resource/cpu.feature', '--name', 'held to 5% of a CPU'],
     // Off, a worker held to 5% of a CPU is slow but says nothing: the controller never audits it starved.
     expect:

@@ -62,3 +62,31 @@ test('operation words: the plural of a known operation', () => {
     /'pizzas' is not an operation of this system: write one of "document conversion requests"/,
   );
 });
+
+test('a size before an operation goes to its payload; a count stays a count', async () => {
+  const { sizedOperation } = await import('../../support/load/phrases.ts');
+  assert.deepEqual(sizedOperation('512 KB document conversion requests'), {
+    words: 'document conversion requests',
+    sizeBytes: 512_000,
+  });
+  assert.deepEqual(sizedOperation('1.5 MB uploads'), { words: 'uploads', sizeBytes: 1_500_000 });
+  assert.deepEqual(sizedOperation('order requests'), { words: 'order requests' });
+  // The step's own pattern (the plan's vocabulary holds it, checked equal to the step definition's).
+  const { VOCABULARY } = await import('../../support/plan/vocabulary.ts');
+  const key = Object.keys(VOCABULARY).find((k) => k.startsWith('^(\\d+) concurrent clients'));
+  const pattern = new RegExp(key!);
+  const groups = (text: string) => text.match(pattern)?.slice(1, 5);
+  assert.deepEqual(groups('4 concurrent clients start submitting 512 KB orders for 9 seconds'), [
+    '4',
+    'start submitting',
+    undefined,
+    '512 KB orders',
+  ]);
+  assert.deepEqual(groups('4 concurrent clients submit 100 512 KB orders'), [
+    '4',
+    'submit',
+    '100',
+    '512 KB orders',
+  ]);
+  assert.deepEqual(groups('4 concurrent clients submit 100 orders'), ['4', 'submit', '100', 'orders']);
+});
