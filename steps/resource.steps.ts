@@ -1,10 +1,17 @@
 import { When } from '@cucumber/cucumber';
 import { processServiceWords } from '../support/faults/resource/bounds.ts';
 import { cpuHog, cpuQuota } from '../support/faults/resource/cpu.ts';
+import { diskFull } from '../support/faults/resource/disk.ts';
 import { openFilesExhaustion } from '../support/faults/resource/files.ts';
 import { connectionLeak } from '../support/faults/resource/leak.ts';
 import { memoryLimit, memoryPressure } from '../support/faults/resource/memory.ts';
-import { cpuWords, leakWords, memoryWords, RESOURCE_STEPS } from '../support/faults/resource/words.ts';
+import {
+  cpuWords,
+  diskWords,
+  leakWords,
+  memoryWords,
+  RESOURCE_STEPS,
+} from '../support/faults/resource/words.ts';
 import { chooseTargets } from '../support/faults/targets.ts';
 import { targetWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
@@ -156,6 +163,26 @@ When(
         openFilesExhaustion(this.env, chosen, {
           phrase: aimed.targets.phrase,
           durationMs: aimed.durationMs,
+          operations: operations(this),
+        }),
+      ),
+    );
+  },
+);
+
+// One service's data disk (its declaration's `disk`), filled by a ballast file of faultline's.
+When(
+  new RegExp(RESOURCE_STEPS.diskFull),
+  FAULT_STEP,
+  async function (this: FaultlineWorld, service: string, percent?: string, lasting?: string) {
+    const share = diskWords(this.env.topology, service, percent ?? undefined);
+    attach(
+      this,
+      await this.faults.inject(
+        diskFull(this.env, service, {
+          percent: share,
+          text: percent ?? '100%',
+          durationMs: lasting == null ? undefined : this.duration(lasting),
           operations: operations(this),
         }),
       ),

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   self,
 } from '../env/containers/runtime.ts';
 import { sweepStaleGroups } from '../faults/resource/cgroup.ts';
+import { removeDir } from './residue.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
 // The start-of-run sweep: a run killed with SIGKILL runs no cleanup code, so the next run removes what it
@@ -112,8 +113,18 @@ export async function sweepLocal(root = tmpdir()): Promise<Pick<Leftovers, 'proc
   }
   const deadline = Date.now() + 3_000;
   while (pids.some(processExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const dirs = staleTempDirs(root);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  const dirs: string[] = [];
+  for (const dir of staleTempDirs(root))
+    try {
+      // Unmounts a dead run's data disks in it first (support/cleanup/mounts.ts).
+      removeDir(dir);
+      dirs.push(dir);
+    } catch (error) {
+      // Never fails the run: it is told, and the next run tries again.
+      process.stderr.write(
+        `faultline: could not remove ${dir}, left by a dead run: ${(error as Error).message}\n`,
+      );
+    }
   return { processes, dirs };
 }
 

@@ -10,6 +10,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { unmountUnder } from './mounts.ts';
 
 // Everything a run creates, from the moment it exists: processes and temp dirs on this machine, proxies in
 // an external fault proxy. An interrupted run (Ctrl-C while a topology is half up) never reaches the code
@@ -36,6 +37,8 @@ const elsewhere = new Set<Removable>();
  * removal's listing and its final rmdir.
  */
 export function removeDir(path: string): void {
+  // A data disk mounted inside it goes first: a mount point cannot be renamed over or removed.
+  unmountUnder(path);
   const doomed = join(dirname(path), basename(path).replace(/^([^-]*-)/, '$1removing-'));
   try {
     renameSync(path, doomed);

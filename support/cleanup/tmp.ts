@@ -3,6 +3,7 @@ import { chmod, chown, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processStartTime } from '../env/containers/runtime.ts';
+import { unmountUnder } from './mounts.ts';
 import { residue } from './residue.ts';
 
 // Every temp dir of a run carries this prefix so a later run can sweep what a killed run left behind.
@@ -48,6 +49,8 @@ export async function makeTempDir(label: string, root = tmpdir()): Promise<TempD
     path,
     async remove() {
       // Still registered while the removal runs: an exit meanwhile removes it (a removal cannot recreate it).
+      // A data disk mounted in it is detached first (support/env/disk.ts).
+      unmountUnder(path);
       await rm(path, { recursive: true, force: true });
       residue.deleteDir(path);
     },

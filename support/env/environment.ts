@@ -1,6 +1,7 @@
 import type { DnsControl } from '../dns/control.ts';
 import type { ToxiproxyClient } from '../proxy/client.ts';
 import type { Endpoint, Topology } from '../system/topology.ts';
+import type { DataDisk } from './disk.ts';
 import type { LogLine } from './local/process.ts';
 
 /** How a service's process last ended. */
@@ -94,6 +95,11 @@ export interface Environment {
    * on containers), where a proxy link can be pointed: how a failover moves the links to a promoted replica.
    */
   direct?(service: string): Endpoint;
+  /**
+   * A service's data disk (its declaration's `disk`), when it has one: what a disk fault fills. Backends
+   * without data disks leave it out.
+   */
+  disk?(service: string): DataDisk | undefined;
   /** Connection string the harness uses to read a store directly (e.g. the audit log). */
   storeUrl(service: string): string;
   control(service: string): ServiceControl;

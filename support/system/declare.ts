@@ -79,6 +79,12 @@ export interface ProcessDeclaration extends Common {
   port?: number | { env: string };
   /** Further named ports, each handed to the process in a variable: `{ admin: { env: 'ADMIN_PORT' } }`. */
   ports?: Record<string, { env: string; protocol?: ProbeKind }>;
+  /**
+   * Its data directory, on a filesystem of this size of its own, its path handed over in `env`:
+   * `{ env: 'DATA_DIR', size: '64 MB' }`. What "the disk of {service} fills to 90%" fills (a tmpfs, so
+   * mounting it needs root; without root it is a plain directory and disk faults on it refuse).
+   */
+  disk?: { env: string; size: string | number };
 }
 
 export interface ContainerDeclaration extends Common {
@@ -98,6 +104,12 @@ export interface StoreDeclaration {
    * replicas" overrides the count.
    */
   replicas?: number;
+  /**
+   * Redis only: keep an append-only file (appendfsync everysec) in a data directory on a filesystem of this
+   * size of its own, e.g. '16 MB' — what "the disk of redis is full" fills. Without it Redis keeps nothing
+   * on disk.
+   */
+  disk?: string | number;
 }
 
 export type ServiceDeclaration = ProcessDeclaration | ContainerDeclaration | StoreDeclaration;
@@ -172,8 +184,15 @@ export function defineConfig(config: {
   return { [CONFIG]: true, ...config };
 }
 
-/** Redis, started by faultline (redis-server locally, a container on the containers backend). */
-export const redis = (name = 'redis'): StoreDeclaration => ({ kind: 'redis', name });
+/**
+ * Redis, started by faultline (redis-server locally, a container on the containers backend); with
+ * `{ disk: '16 MB' }` it persists to an append-only file on a data disk of that size.
+ */
+export const redis = (name = 'redis', options: { disk?: string | number } = {}): StoreDeclaration => ({
+  kind: 'redis',
+  name,
+  ...(options.disk !== undefined ? { disk: options.disk } : {}),
+});
 
 /**
  * PostgreSQL, started by faultline (initdb into a temp dir locally, a container on containers); with

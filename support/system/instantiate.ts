@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { dnsName } from '../dns/names.ts';
 import type { Operation } from '../load/history.ts';
+import { parseSize } from '../parse.ts';
 import type {
   EnvOf,
   RestartDeclaration,
@@ -70,10 +71,29 @@ const common = {
     })
     .optional(),
 };
+/** A data disk's size: '16 MB' or a number of bytes, at least 1 MB (what a tmpfs of it holds with room to fill). */
+const DISK_ACCEPTED = "a size like '16 MB' (B, KB, MB or GB) of at least 1 MB";
+const diskSize = z
+  .union([z.string(), z.number()], { error: `disk: expected ${DISK_ACCEPTED}` })
+  .transform((v, ctx) => {
+    let bytes = Number.NaN;
+    try {
+      bytes = typeof v === 'number' ? v : parseSize(v);
+    } catch {}
+    if (!Number.isInteger(bytes) || bytes < 1_000_000 || bytes > 64 * 1024 ** 3) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(v)} is not ${DISK_ACCEPTED} (and at most 64 GB)`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 const serviceSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('redis'), name: common.name }),
+    z.strictObject({ kind: z.literal('redis'), name: common.name, disk: diskSize.optional() }),
     z.strictObject({
       kind: z.literal('postgres'),
       name: common.name,
@@ -95,6 +115,18 @@ const serviceSchema = z.discriminatedUnion(
       port: z.union([z.number().int().min(1).max(65535), z.strictObject({ env: z.string() })]).optional(),
       ports: z
         .record(z.string(), z.strictObject({ env: z.string(), protocol: protocol.optional() }))
+        .optional(),
+      disk: z
+        .strictObject(
+          {
+            env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env: an environment variable name'),
+            size: diskSize,
+          },
+          {
+            error:
+              "expected disk: { env: 'DATA_DIR', size: '64 MB' } (the variable that receives its path, its size)",
+          },
+        )
         .optional(),
     }),
     z.strictObject({
@@ -244,6 +276,9 @@ function check(declaration: unknown, origin: string): SystemDeclaration {
     );
   return declaration as SystemDeclaration;
 }
+
+/** The declaration was checked by the schema: its size parses. */
+const diskBytes = (size: string | number): number => (typeof size === 'number' ? size : parseSize(size));
 
 const isStore = (s: ServiceDeclaration): s is StoreDeclaration => s.kind === 'redis' || s.kind === 'postgres';
 
@@ -416,7 +451,8 @@ export function instantiate(
   const deps = new Map<string, Set<string>>();
   declaration.services.forEach((s) => {
     if (isStore(s)) {
-      services.push({ kind: s.kind, name: s.name });
+      const disk = s.kind === 'redis' && s.disk !== undefined ? { disk: diskBytes(s.disk) } : {};
+      services.push({ kind: s.kind, name: s.name, ...disk });
       probes[s.name] = s.kind;
       for (const replica of replicaNames(s, scale)) {
         services.push({ kind: 'postgres', name: replica, replicaOf: s.name, group: replicaGroup(s.name) });
@@ -470,6 +506,7 @@ export function instantiate(
         cwd,
         ...(typeof port === 'number' ? { port } : { portEnv: port.env }),
         ports: Object.fromEntries(Object.entries(spec.ports ?? {}).map(([k, v]) => [k, v.env])),
+        ...(spec.disk ? { disk: { env: spec.disk.env, bytes: diskBytes(spec.disk.size) } } : {}),
       });
       for (const [k, v] of Object.entries(spec.ports ?? {}))
         if (v.protocol) probes[`${name}:${k}`] = v.protocol;

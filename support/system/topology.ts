@@ -45,6 +45,11 @@ export interface StoreService {
    */
   replicaOf?: string;
   group?: string;
+  /**
+   * Redis only: it keeps an append-only file in a data directory on a filesystem of this many bytes of its
+   * own (support/env/disk.ts), which a disk fault fills.
+   */
+  disk?: number;
 }
 
 /** The group a service belongs to (declared services and replicas of a store), if any. */
@@ -95,6 +100,8 @@ export interface ProcessService extends DeclaredService {
   port?: number;
   /** Further named ports (name → env var that receives it), e.g. a TLS listener beside the HTTP one. */
   ports?: Record<string, string>;
+  /** Its data directory, on a filesystem of `bytes` of its own (support/env/disk.ts), its path in `env`. */
+  disk?: { env: string; bytes: number };
 }
 
 /** Any image, run by the containers backend (the local backend refuses it, naming the service). */

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-resource-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-test('resource fault steps with an unknown service, a store, or a figure beyond the machine fail at file:line, nothing applied', {
+test('resource fault steps with an unknown service, a store, a figure beyond the machine or a disk not declared fail at file:line, nothing applied', {
   timeout: 300_000,
 }, async () => {
   const feature = join(dir, 'resource-mistakes.feature');
@@ -36,6 +36,8 @@ test('resource fault steps with an unknown service, a store, or a figure beyond 
       ...scenario('a store', '64 MB of memory is held in the group of redis for 2 seconds'), //      15-18
       ...scenario('a bad leak rate', 'connections to worker-1 leak at lots per second for 2 seconds'), // 19-22
       ...scenario('a bad size', 'the memory of worker-1 is capped at 64 parsecs'), //                 23-26
+      ...scenario('a disk not declared', 'the disk of postgres is full for 2 seconds'), //            27-30
+      ...scenario('a share of a disk', 'the disk of redis fills to 0.5% for 2 seconds'), //          31-34
     ].join('\n'),
   );
   const { code, output } = await runCucumber([feature], {
@@ -66,12 +68,17 @@ test('resource fault steps with an unknown service, a store, or a figure beyond 
     ],
     [19, /'lots' is not a leak rate: write a whole number of connections per second from 1 to 1000/],
     [23, /'64 parsecs' is not a size: write a number and B, KB, MB or GB/],
+    [
+      27,
+      /postgres has no data disk to fill: declare one \(redis\('postgres', \{ disk: '16 MB' \}\) for a Redis store, disk: \{ env: 'DATA_DIR', size: '64 MB' \} for a service\); services with one: redis/,
+    ],
+    [31, /'0.5%' is not a share of a disk to fill: write 1% to 100%, or "is full"/],
   ];
   for (const [line, message] of expectations) assert.match(block(line), message);
-  assert.match(output, /6 scenarios \(6 failed\)/);
+  assert.match(output, /8 scenarios \(8 failed\)/);
   const journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as {
     scenarios: { name: string; faults: unknown[] }[];
   };
-  assert.equal(journal.scenarios.length, 6);
+  assert.equal(journal.scenarios.length, 8);
   for (const s of journal.scenarios) assert.deepEqual(s.faults, [], s.name);
 });

@@ -140,6 +140,14 @@ const cases = [
     expect:
       /every audited rejected registration is recorded within 3000 ms: .* \d+ not recorded — the audit writer lags behind the flood/,
   },
+  {
+    mechanism: "the controller's view of a Redis that refuses writes (MISCONF) as an outage",
+    // Off, a full disk under Redis is an error reply like any other: nothing audits the store as failing.
+    switch: { FAULTLINE_PLATFORM_REDIS_WRITE_REFUSAL_OUTAGE: 'false' },
+    run: ['features/resource/disk.feature'],
+    expect:
+      /detection \(dependency_unavailable\) within 3000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
+  },
 ];
 
 for (const c of cases) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { mountsUnder } from '../../support/cleanup/mounts.ts';
 import { engineReachable, LABEL, runIdOf } from '../../support/env/containers/runtime.ts';
 import { ToxiproxyClient } from '../../support/proxy/client.ts';
 import { type RunningProxyServer, startProxyServer } from '../../support/proxy/server.ts';
@@ -114,6 +115,8 @@ export async function strike(target: Target, signal: 'SIGINT' | 'SIGTERM', where
   const gone = await until(() => left().length === 0, 5_000);
   assert.ok(gone, `processes left behind: ${left().join(', ')}\n${result.output}`);
   assert.deepEqual(stillListening(ports, pids, marker), [], `ports still listening:\n${result.output}`);
+  // A data disk (a tmpfs in a temp dir) unmounted, not only its directory gone from view.
+  assert.deepEqual(mountsUnder(tmp), [], `data disks still mounted:\n${result.output}`);
   assert.deepEqual(readdirSync(tmp), [], `temp dirs left behind:\n${result.output}`);
   assert.deepEqual(stillResolving(resolvers), [], `faultline's resolver still listening:\n${result.output}`);
   assert.deepEqual(resolverOverrides(tmp), [], `a private resolv.conf still mounted:\n${result.output}`);

@@ -21,6 +21,7 @@ import {
   validateTopology,
   type Wiring,
 } from '../../system/topology.ts';
+import { type DataDisk, makeDisk } from '../disk.ts';
 import type { Backend, Environment, LifecycleEvent, ServiceControl, ServiceExit } from '../environment.ts';
 import type { LogLine } from '../local/process.ts';
 import { exitOfCode, Supervisor } from '../supervisor.ts';
@@ -141,6 +142,8 @@ class ContainersEnvironment implements Environment {
   private readonly seed: number;
   private readonly network: RunNetwork;
   private readonly running = new Map<string, Running>();
+  /** Data disks of its services (their declarations' `disk`), removed once their containers are. */
+  private readonly disks = new Map<string, DataDisk>();
   /** Infrastructure (proxy, stores) that may go on to the next environment. */
   private readonly shared: Running[] = [];
   private proxy: Running | undefined;
@@ -504,6 +507,15 @@ class ContainersEnvironment implements Environment {
       this.step(spec.name, async () => {
         if (spec.replicaOf !== undefined || this.hasReplicas(spec.name)) return this.startReplication(spec);
         const storeImage = await image(spec.kind);
+        // A Redis on a data disk is this environment's own: its disk goes with it, never handed over.
+        if (spec.kind === 'redis' && spec.disk !== undefined) {
+          const disk = await this.makeDisk(spec.name, spec.disk);
+          const r = await startRedis(spec.name, storeImage, this.placement(spec.name, false), {
+            disk: disk.path,
+          });
+          this.running.set(spec.name, r);
+          return;
+        }
         const taken = reuse ? await take(spec.kind, spec.name, storeImage.image) : undefined;
         const at = this.placement(spec.name, reuse);
         const r =
@@ -656,9 +668,11 @@ class ContainersEnvironment implements Environment {
           return;
         }
         const hostEnv = hostEnvOf(spec);
+        const disk = spec.disk ? await this.makeDisk(spec.name, spec.disk.bytes) : undefined;
         const env = {
           ...spec.env(this.wiring),
           ...(spec.portEnv ? { [spec.portEnv]: String(main) } : {}),
+          ...(spec.disk && disk ? { [spec.disk.env]: disk.path } : {}),
           ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
@@ -668,6 +682,7 @@ class ContainersEnvironment implements Environment {
           cwd: spec.cwd,
           env,
           origin: spec.origin,
+          ...(disk ? { writable: [disk.path] } : {}),
           waitFor: [
             ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
             ...outbound.map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
@@ -752,9 +767,22 @@ class ContainersEnvironment implements Environment {
       const linksGone = Promise.all(proxies.map((r) => emptying(r)));
       await Promise.all(handOver.filter((r) => r.kind !== 'proxy').map((r) => giveBack(r, linksGone)));
     } finally {
+      // The containers that wrote on them are gone: the data disks go too.
+      await Promise.allSettled([...this.disks.values()].map((d) => d.remove()));
       await this.containerDns?.close();
       await this.network.release();
     }
+  }
+
+  disk(service: string): DataDisk | undefined {
+    return this.disks.get(service);
+  }
+
+  /** A data disk on this machine, bind-mounted into the service's container (support/env/disk.ts). */
+  private async makeDisk(service: string, bytes: number): Promise<DataDisk> {
+    const disk = await makeDisk(service, bytes);
+    this.disks.set(service, disk);
+    return disk;
   }
 }
 

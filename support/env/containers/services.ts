@@ -11,6 +11,7 @@ import { modulePath } from '../../module-path.ts';
 import { describeReadiness } from '../../system/readiness.ts';
 import { type Readiness, type ServiceSpec, TopologyError } from '../../system/topology.ts';
 import { cacheRoot } from '../cache.ts';
+import { persistence } from '../local/redis.ts';
 import { PG_BAKED } from './images/catalog.ts';
 import type { RoleImage } from './images/resolve.ts';
 import { LogFollower } from './logs.ts';
@@ -211,13 +212,35 @@ export async function startProxy(
   return running;
 }
 
-export async function startRedis(name: string, image: RoleImage, at: Placement): Promise<Running> {
+/**
+ * Redis. Without a disk it keeps nothing (every environment starts from an empty store); with `disk` (a
+ * data disk's path on this machine, support/env/disk.ts) it keeps an append-only file on it, mounted at
+ * /data — the same persistence as on the local backend.
+ */
+export async function startRedis(
+  name: string,
+  image: RoleImage,
+  at: Placement,
+  options: { disk?: string } = {},
+): Promise<Running> {
   const { RedisContainer } = await import('@testcontainers/redis');
   const container = place(new RedisContainer(image.image), name, at);
-  // No persistence: every environment starts from an empty store and nothing is written.
-  container.withCommand(['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no']);
+  const dir = options.disk !== undefined ? REDIS_DATA : '/tmp';
+  container.withCommand([
+    'redis-server',
+    '--protected-mode',
+    'no',
+    '--save',
+    '',
+    ...persistence(dir, options.disk !== undefined),
+  ]);
+  if (options.disk !== undefined)
+    container.withBindMounts([{ source: options.disk, target: REDIS_DATA, mode: 'rw' }]);
   return track({ name, kind: 'redis', image: image.image, containerPort: REDIS_PORT }, container);
 }
+
+/** Where a Redis container keeps its append-only file (its data disk, bind-mounted). */
+const REDIS_DATA = '/data';
 
 export async function startPostgres(
   name: string,
@@ -338,6 +361,8 @@ export interface ProcessStart extends ServiceStart {
   cwd: string;
   /** in-network host:port addresses that must accept connections before the command runs. */
   waitFor: string[];
+  /** Host directories it writes, mounted read-write at the same path (its data disk). */
+  writable?: string[];
   /** Where the service was declared (e.g. "faultline.config.ts: systems.shop.services[2] (api)"), for errors. */
   origin?: string;
 }
@@ -358,7 +383,7 @@ export async function startProcess(name: string, image: RoleImage, start: Proces
       command: start.command,
       cwd: start.cwd,
       shared: start.sharedDirs,
-      writable: [compileCache],
+      writable: [compileCache, ...(start.writable ?? [])],
     });
   } catch (error) {
     throw new TopologyError(

@@ -21,6 +21,7 @@ import {
   validateTopology,
   type Wiring,
 } from '../../system/topology.ts';
+import { type DataDisk, makeDisk } from '../disk.ts';
 import type { Backend, Environment, LifecycleEvent, ServiceControl } from '../environment.ts';
 import { freePort } from '../ports.ts';
 import { awaitReady } from '../readiness.ts';
@@ -40,6 +41,8 @@ interface Started {
   ports?: Record<string, number>;
   url?: string;
   process: LocalProcess;
+  /** Its data disk, when its declaration gives one. */
+  disk?: DataDisk;
   /** Starts (or restarts) the process and waits until it is ready. */
   start?(): Promise<void>;
   stop(): Promise<void>;
@@ -328,7 +331,7 @@ class LocalEnvironment implements Environment {
     if (spec.replicaOf !== undefined) return this.startReplica(spec.name, spec.replicaOf);
     const running: RunningService =
       spec.kind === 'redis'
-        ? await startRedis({ name: spec.name })
+        ? await startRedis({ name: spec.name, ...(spec.disk !== undefined ? { disk: spec.disk } : {}) })
         : await startPostgres({
             name: spec.name,
             args: replicasOf(this.topology, spec.name).length > 0 ? PRIMARY_SETTINGS : [],
@@ -337,8 +340,13 @@ class LocalEnvironment implements Environment {
       endpoint: { host: running.host, port: running.port },
       url: running.url,
       process: running.process,
+      ...(running.disk ? { disk: running.disk } : {}),
       stop: running.stop,
     });
+  }
+
+  disk(service: string): DataDisk | undefined {
+    return this.started.get(service)?.disk;
   }
 
   /** A streaming replica, cloned from its primary (started in an earlier wave); a restart rejoins it. */
@@ -388,7 +396,18 @@ class LocalEnvironment implements Environment {
         throw error;
       }
     };
-    this.started.set(spec.name, { endpoint, ports, process: proc, start, stop: () => proc.stop() });
+    const disk = spec.disk ? await makeDisk(spec.name, spec.disk.bytes) : undefined;
+    this.started.set(spec.name, {
+      endpoint,
+      ports,
+      process: proc,
+      start,
+      ...(disk ? { disk } : {}),
+      async stop() {
+        await proc.stop();
+        await disk?.remove();
+      },
+    });
   }
 
   async launch(spec: ProcessService): Promise<void> {
@@ -400,6 +419,7 @@ class LocalEnvironment implements Environment {
     entry.process.spec.env = {
       ...spec.env(this.wiring),
       ...(spec.portEnv ? { [spec.portEnv]: String(entry.endpoint.port) } : {}),
+      ...(spec.disk && entry.disk ? { [spec.disk.env]: entry.disk.path } : {}),
       ...Object.fromEntries(extra),
     };
     await entry.start!();

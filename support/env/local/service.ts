@@ -1,3 +1,4 @@
+import type { DataDisk } from '../disk.ts';
 import type { LocalProcess } from './process.ts';
 
 /** A started infrastructure service of the local backend (redis, postgres, proxy …). */
@@ -7,6 +8,8 @@ export interface RunningService {
   port: number;
   url: string;
   process: LocalProcess;
+  /** Its data disk, when its declaration gives one (support/env/disk.ts). */
+  disk?: DataDisk;
   stop(): Promise<void>;
 }
 

@@ -1,4 +1,6 @@
 import { parseDuration, parsePercent, parseSize, StepInputError } from '../../parse.ts';
+import type { Topology } from '../../system/topology.ts';
+import { serviceWord } from '../../system/words.ts';
 import { boundCpu, boundMemory } from './bounds.ts';
 
 // The figures of the resource steps, read by the steps and by `faultline plan` alike (nothing here starts
@@ -12,7 +14,31 @@ export const RESOURCE_STEPS = {
   memoryPressure: '^(.+?) of memory (?:is|are) held in the group of (.+?)(?: for (.+))?$',
   connectionLeak: '^connections to (.+?) leak at (.+?) per second for (.+)$',
   openFiles: '^the open-files limit of (.+?) is lowered below (?:its|their) use(?: for (.+))?$',
+  diskFull: '^the disk of (\\S+) (?:is full|fills to (\\S+ ?%))(?: for (.+))?$',
 } as const;
+
+/**
+ * The service a disk fault fills, checked against the topology: it exists and declares a data disk. The
+ * share of it to fill: 100 for "is full", else the step's percentage (1% to 100%).
+ */
+export function diskWords(topology: Topology, service: string, percent: string | undefined): number {
+  serviceWord(topology, service);
+  const spec = topology.services.find((s) => s.name === service);
+  if (!spec || !('disk' in spec) || spec.disk === undefined)
+    throw new StepInputError(
+      `${service} has no data disk to fill: declare one (redis('${service}', { disk: '16 MB' }) for a Redis store, disk: { env: 'DATA_DIR', size: '64 MB' } for a service); services with one: ${
+        topology.services
+          .filter((s) => 'disk' in s && s.disk !== undefined)
+          .map((s) => s.name)
+          .join(', ') || '(none)'
+      }`,
+    );
+  if (percent === undefined) return 100;
+  const share = parsePercent(percent) * 100;
+  if (!(share >= 1 && share <= 100))
+    throw new StepInputError(`'${percent}' is not a share of a disk to fill: write 1% to 100%, or "is full"`);
+  return share;
+}
 
 /** "5%" of one CPU → 0.05 of a core; above the machine's cores is refused. */
 export function cpuWords(text: string): number {

@@ -1,5 +1,5 @@
 import { processServiceWords } from '../../faults/resource/bounds.ts';
-import { cpuWords, leakWords, memoryWords, RESOURCE_STEPS } from '../../faults/resource/words.ts';
+import { cpuWords, diskWords, leakWords, memoryWords, RESOURCE_STEPS } from '../../faults/resource/words.ts';
 import type { FaultShape } from '../../faults/shape.ts';
 import { parseDuration, parsePercent, parseSize } from '../../parse.ts';
 import { targetWords } from '../../system/words.ts';
@@ -127,6 +127,24 @@ export const RESOURCE: Record<string, Meaning> = {
         lasts(lasting, 'heals'),
         'no new file or connection opens',
       ),
+  },
+  // Not through aimed(): a data disk belongs to a store or a process service alike. No Chaos Mesh shape:
+  // IOChaos injects errors into a pod's file calls, which is not a filesystem filling up.
+  [RESOURCE_STEPS.diskFull]: {
+    kind: 'fault',
+    note: ([service, percent, lasting], notes) => {
+      const given = percent === undefined || percent === null ? undefined : text(percent);
+      words(notes, (t) => diskWords(t, text(service), given));
+      noteTarget(
+        notes,
+        text(service),
+        given === undefined
+          ? 'disk full: its data disk filled by a ballast file'
+          : `disk filled to ${given} by a ballast file`,
+        undone(lasting, 'ballast deleted'),
+        'its writes fail with ENOSPC',
+      );
+    },
   },
 };
 

@@ -105,3 +105,9 @@ Feature: An experiment that is interrupted at any moment
     And a client causes 100 audited rejected registrations per second for 2 seconds
     And the load has finished
     Then every audited rejected registration is recorded within 3 seconds
+
+  Scenario: A disk fault: Redis's data disk full
+    Given a healthy controller with 1 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the disk of redis is full for 2 seconds
+    And the load has finished
