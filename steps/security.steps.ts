@@ -1,7 +1,6 @@
 import { Then, When } from '@cucumber/cucumber';
 import { accountFor, auditKeptUp } from '../support/checks/audited.ts';
 import { detectedWithin } from '../support/checks/recovery.ts';
-import type { FaultSpec } from '../support/faults/ledger.ts';
 import { auditFlood, caused } from '../support/faults/security/audit-flood.ts';
 import { auditedEvent, parseFloodDuration, parseRate } from '../support/faults/security/audited-words.ts';
 import { credentialsOf } from '../support/faults/security/credentials.ts';
@@ -18,20 +17,12 @@ import { parseDuration, StepInputError } from '../support/parse.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { attachFault, holdingMs, inject, judge } from './judge.ts';
 
 // Security faults on the stores the system uses, through the user the system declares it connects as
 // (`credentials` of its declaration): its password rotated (the system told the way it declares) or changed
 // behind its back, a privilege taken from it. Words first (a store of the right kind, a declared user), then
 // a FaultSpec to the ledger. `for {duration}` heals by itself; otherwise the fault holds until rollback.
-
-async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<void> {
-  const fault = await world.faults.inject(spec);
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-}
-
-const lasting = (world: FaultlineWorld, text: string | undefined) =>
-  text == null ? undefined : world.duration(text);
 
 When(/^the (\S+) password is rotated$/, async function (this: FaultlineWorld, word: string) {
   const name = storeWord(this.env.topology, word, 'store');
@@ -45,7 +36,7 @@ When(
   /^the (\S+) password changes without the system being told(?: for (.+))?$/,
   async function (this: FaultlineWorld, word: string, holding?: string) {
     const name = storeWord(this.env.topology, word, 'store');
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} password changes without …"`);
     const random = this.random(`invalidate ${name}`);
     await inject(this, credentialChanged(this.env, name, credentials, { tell: false, random, durationMs }));
@@ -64,7 +55,7 @@ When(
   ) {
     const name = storeWord(this.env.topology, word, 'postgres');
     const revoked = parsePrivileges(privileges, kind);
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} user loses …"`);
     await inject(
       this,
@@ -78,7 +69,7 @@ When(
   async function (this: FaultlineWorld, word: string, command: string, holding?: string) {
     const name = storeWord(this.env.topology, word, 'redis');
     const denied = parseCommand(command);
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} user may no longer run …"`);
     await inject(this, commandDenied(this.env, name, credentials, denied, durationMs));
   },
@@ -179,7 +170,7 @@ When(
       }),
     );
     await this.faults.heal(record);
-    this.attach(`${record.description}\n${record.evidence.join('\n')}`, { mediaType: 'text/plain' });
+    attachFault(this, record);
     const memory = this.floods.at(-1)?.memory;
     if (memory)
       this.attach(
