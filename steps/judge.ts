@@ -19,6 +19,23 @@ export function attachFault(
   world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
 }
 
+/**
+ * The memory samples of the scenario's latest flood (baseline, then under the flood) as CSV beside the report:
+ * the figures "the <service>'s memory stays within … of its baseline" judges.
+ */
+export function attachFloodMemory(world: FaultlineWorld): void {
+  const memory = world.floods.at(-1)?.memory;
+  if (memory)
+    world.attach(
+      [
+        'at,rss_bytes,phase',
+        ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
+        ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
+      ].join('\n'),
+      { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
+    );
+}
+
 /** Hands a fault to the scenario's ledger (its undo written before it is applied) and attaches its evidence. */
 export async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<FaultRecord> {
   const fault = await world.faults.inject(spec);

@@ -17,7 +17,7 @@ import { parseDuration, StepInputError } from '../support/parse.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { attachFault, holdingMs, inject, judge } from './judge.ts';
+import { attachFault, attachFloodMemory, holdingMs, inject, judge } from './judge.ts';
 
 // Security faults on the stores the system uses, through the user the system declares it connects as
 // (`credentials` of its declaration): its password rotated (the system told the way it declares) or changed
@@ -171,16 +171,7 @@ When(
     );
     await this.faults.heal(record);
     attachFault(this, record);
-    const memory = this.floods.at(-1)?.memory;
-    if (memory)
-      this.attach(
-        [
-          'at,rss_bytes,phase',
-          ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
-          ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
-        ].join('\n'),
-        { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
-      );
+    attachFloodMemory(this);
   },
 );
 
