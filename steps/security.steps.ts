@@ -1,6 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
 import { accountFor, auditKeptUp } from '../support/checks/audited.ts';
-import { detectedWithin } from '../support/checks/recovery.ts';
 import { auditFlood, caused } from '../support/faults/security/audit-flood.ts';
 import { auditedEvent, parseFloodDuration, parseRate } from '../support/faults/security/audited-words.ts';
 import { credentialsOf } from '../support/faults/security/credentials.ts';
@@ -12,12 +11,11 @@ import {
 } from '../support/faults/security/permission.ts';
 import { credentialChanged } from '../support/faults/security/rotation.ts';
 import { storeWord } from '../support/faults/stores/store.ts';
-import { finished } from '../support/load/running.ts';
 import { parseDuration, StepInputError } from '../support/parse.ts';
-import { requireAdapter, requireEvents } from '../support/system/system.ts';
-import { subjectWord } from '../support/system/words.ts';
+import { requireAdapter } from '../support/system/system.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { attachFault, attachFloodMemory, holdingMs, inject, judge } from './judge.ts';
+import { storeEventWithin } from './store-events.ts';
 
 // Security faults on the stores the system uses, through the user the system declares it connects as
 // (`credentials` of its declaration): its password rotated (the system told the way it declares) or changed
@@ -75,49 +73,11 @@ When(
   },
 );
 
-/**
- * What the system reports about a store's refusal: from the start of each fault on that store to the first
- * event of `meaning` (credentials: its login refused; permission: an operation denied) whose subject names
- * the store.
- */
-async function reports(
-  world: FaultlineWorld,
-  subject: string,
-  word: string,
-  bound: string,
-  meaning: 'credentials' | 'permission',
-  step: string,
-): Promise<void> {
-  subjectWord(world.env.topology, subject);
-  const name = storeWord(world.env.topology, word, 'store');
-  const boundMs = parseDuration(bound);
-  const expected = requireEvents(world.system, meaning, step);
-  const audit = requireAdapter(world.system, 'audit', step);
-  await finished(world);
-  const faults = world.faults.records.filter((f) => f.targets.includes(name));
-  const since = Math.min(world.startedAt, ...faults.map((f) => f.startedAt ?? world.startedAt));
-  const judgeNow = async () =>
-    detectedWithin(
-      faults,
-      (await audit(world.env, since)).filter((e) => e.subject === name),
-      expected,
-      boundMs,
-    );
-  // An event recorded while the store refused the system reaches the audit log once it takes writes again.
-  const deadline = Date.now() + 5_000;
-  let verdict = await judgeNow();
-  while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    verdict = await judgeNow();
-  }
-  judge(world, verdict);
-}
-
 Then(
   /^the (\S+) reports the (\S+) credentials refused within (.+)$/,
   { timeout: 60 * 60_000 },
   async function (this: FaultlineWorld, subject: string, word: string, bound: string) {
-    await reports(
+    await storeEventWithin(
       this,
       subject,
       word,
@@ -132,7 +92,7 @@ Then(
   /^the (\S+) reports the (\S+) permission denied within (.+)$/,
   { timeout: 60 * 60_000 },
   async function (this: FaultlineWorld, subject: string, word: string, bound: string) {
-    await reports(
+    await storeEventWithin(
       this,
       subject,
       word,

@@ -1,5 +1,4 @@
 import { Then, When } from '@cucumber/cucumber';
-import { detectedWithin } from '../support/checks/recovery.ts';
 import { parseKeyPattern, redisPoisoned } from '../support/faults/stores/poison.ts';
 import {
   connectionsTerminated,
@@ -9,12 +8,9 @@ import {
 } from '../support/faults/stores/postgres.ts';
 import { redisRestartedEmpty, redisStopped } from '../support/faults/stores/redis.ts';
 import { type StoreKind, storeWord } from '../support/faults/stores/store.ts';
-import { finished } from '../support/load/running.ts';
-import { parseDuration } from '../support/parse.ts';
-import { requireAdapter, requireEvents } from '../support/system/system.ts';
-import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { holdingMs, inject, judge } from './judge.ts';
+import { holdingMs, inject } from './judge.ts';
+import { storeEventWithin } from './store-events.ts';
 
 // Dependency faults on the stores the system uses, named as its topology names them ("redis", "postgres"):
 // only a store of the right kind is accepted. (A store made unreachable is the network fault of any service,
@@ -97,29 +93,13 @@ Then(
   /^the (\S+) detects the (\S+) outage within (.+)$/,
   { timeout: 60 * 60_000 },
   async function (this: FaultlineWorld, subject: string, word: string, bound: string) {
-    subjectWord(this.env.topology, subject);
-    const name = storeWord(this.env.topology, word, 'store');
-    const boundMs = parseDuration(bound);
-    const step = `"the … detects the ${word} outage within …"`;
-    const expected = requireEvents(this.system, 'outage', step);
-    const audit = requireAdapter(this.system, 'audit', step);
-    await finished(this);
-    const faults = this.faults.records.filter((f) => f.targets.includes(name));
-    const since = Math.min(this.startedAt, ...faults.map((f) => f.startedAt ?? this.startedAt));
-    // Events about another store say nothing about this one.
-    const judgeNow = async () =>
-      detectedWithin(
-        faults,
-        (await audit(this.env, since)).filter((e) => e.subject === name),
-        expected,
-        boundMs,
-      );
-    const deadline = Date.now() + 5_000;
-    let verdict = await judgeNow();
-    while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      verdict = await judgeNow();
-    }
-    judge(this, verdict);
+    await storeEventWithin(
+      this,
+      subject,
+      word,
+      bound,
+      'outage',
+      `"the … detects the ${word} outage within …"`,
+    );
   },
 );
