@@ -20,7 +20,7 @@ import {
   memberWord,
 } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { inject, judge } from './judge.ts';
 
 /** How long a member's log line may trail the audit row of the same refusal. */
 const LOG_GRACE_MS = 3_000;
@@ -41,10 +41,10 @@ async function strike(
   const serials = forged.get(world) ?? new Map<string, string>();
   forged.set(world, serials);
   for (const target of await pickMembers(world, coordinator, group, count)) {
-    const fault = await world.faults.inject(
+    await inject(
+      world,
       certificateFault(certificates, target, problem, (serial) => serials.set(target, serial)),
     );
-    world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
   }
 }
 

@@ -14,7 +14,7 @@ import { parseDuration, parseSize, StepInputError } from '../support/parse.ts';
 import { requireAdapter } from '../support/system/system.ts';
 import { serviceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { attachFloodMemory, judge } from './judge.ts';
 
 // Data faults: the system's own valid request, broken in seeded ways and sent by a client, and the verdicts
 // on what the system did with them. Words first (the operation, the ways to break it), then the flood.
@@ -68,16 +68,7 @@ When(
       mediaType: 'text/plain',
       fileName: 'malformed-requests.txt',
     });
-    const memory = this.floods.at(-1)?.memory;
-    if (memory)
-      this.attach(
-        [
-          'at,rss_bytes,phase',
-          ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
-          ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
-        ].join('\n'),
-        { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
-      );
+    attachFloodMemory(this);
   },
 );
 

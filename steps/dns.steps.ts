@@ -2,6 +2,7 @@ import { When } from '@cucumber/cucumber';
 import { failureWord, lookupWords } from '../support/dns/words.ts';
 import { lookupFailure } from '../support/faults/dns/lookup.ts';
 import type { FaultlineWorld } from '../support/world.ts';
+import { holdingMs, inject } from './judge.ts';
 
 // DNS faults, in the system's own names: one service's lookups of another's name fail (NXDOMAIN, SERVFAIL)
 // or get no answer, for a while or until rollback (support/faults/dns/lookup.ts).
@@ -19,8 +20,7 @@ When(
     // Every word is checked before anything is applied.
     lookupWords(this.env.topology, vantage, target);
     const failure = failureWord(failing ?? silent ?? '');
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    const fault = await this.faults.inject(lookupFailure(this.env, vantage, target, failure, durationMs));
-    this.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+    const durationMs = holdingMs(this, lasting);
+    await inject(this, lookupFailure(this.env, vantage, target, failure, durationMs));
   },
 );

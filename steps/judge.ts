@@ -1,4 +1,5 @@
 import { assertVerdict, type Verdict } from '../support/checks/verdict.ts';
+import type { FaultRecord, FaultSpec } from '../support/faults/ledger.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 /** Records a verdict in the scenario, attaches it to the report, and fails the step when it does not pass. */
@@ -9,3 +10,42 @@ export function judge(world: FaultlineWorld, verdict: Verdict): void {
   });
   assertVerdict(verdict);
 }
+
+/** Attaches what a fault did and the evidence that it took effect, so the report shows both. */
+export function attachFault(
+  world: FaultlineWorld,
+  fault: Pick<FaultRecord, 'description' | 'evidence'>,
+): void {
+  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+}
+
+/**
+ * The memory samples of the scenario's latest flood (baseline, then under the flood) as CSV beside the report:
+ * the figures "the <service>'s memory stays within … of its baseline" judges.
+ */
+export function attachFloodMemory(world: FaultlineWorld): void {
+  const memory = world.floods.at(-1)?.memory;
+  if (memory)
+    world.attach(
+      [
+        'at,rss_bytes,phase',
+        ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
+        ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
+      ].join('\n'),
+      { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
+    );
+}
+
+/** Hands a fault to the scenario's ledger (its undo written before it is applied) and attaches its evidence. */
+export async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<FaultRecord> {
+  const fault = await world.faults.inject(spec);
+  attachFault(world, fault);
+  return fault;
+}
+
+/**
+ * A fault step's optional "for {duration}", in ms. Absent, the fault holds until rollback (undefined);
+ * present, it heals by itself after that long.
+ */
+export const holdingMs = (world: FaultlineWorld, text: string | undefined): number | undefined =>
+  text == null ? undefined : world.duration(text);

@@ -6,7 +6,7 @@ import { pickMembers } from '../support/faults/targets.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { coordinatedWords, coordinatorAndMember, membersOf, memberWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { attachFault, holdingMs, judge } from './judge.ts';
 
 When(
   /^(\d+) of the (\S+?)'s (\S+) respond (.+?) slower(?: for (.+))?$/,
@@ -20,13 +20,12 @@ When(
   ) {
     const { group } = coordinatedWords(this.env.topology, coordinator, Number(count), groupText);
     const delayMs = this.duration(delay);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    const durationMs = holdingMs(this, lasting);
     const targets = await pickMembers(this, coordinator, group, Number(count));
     const faults = await Promise.all(
       targets.map((t) => this.faults.inject(latency(this.env, coordinator, t, delayMs, durationMs))),
     );
-    for (const fault of faults)
-      this.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
+    for (const fault of faults) attachFault(this, fault);
   },
 );
 

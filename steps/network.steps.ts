@@ -10,20 +10,18 @@ import { StepInputError } from '../support/parse.ts';
 import { shuffle } from '../support/random.ts';
 import { coordinatedWords, groupWord, linkedWords, membersOf } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
+import { attachFault, holdingMs, inject } from './judge.ts';
 
 // Network faults on any link or service, through the fault proxy, in the topology's own words. One step
 // reads every effect (EFFECT_WORDS) on every kind of place (where.ts); the partition steps keep their
 // older phrasing.
 
-const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-
 When(
   /^the network between (?:the )?(\S+) and (?:the )?(?!\d+ of its )(\S+) is partitioned(?: for (.+))?$/,
   async function (this: FaultlineWorld, a: string, b: string, lasting?: string) {
     linkedWords(this.env.topology, a, b);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject(partition(this.env, a, b, durationMs)));
+    const durationMs = holdingMs(this, lasting);
+    await inject(this, partition(this.env, a, b, durationMs));
   },
 );
 
@@ -41,7 +39,7 @@ When(
     const faults = await Promise.all(
       targets.map((target) => this.faults.inject(partition(this.env, coordinator, target, durationMs))),
     );
-    for (const fault of faults) attach(this, fault);
+    for (const fault of faults) attachFault(this, fault);
   },
 );
 
@@ -50,7 +48,7 @@ When(
   async function (this: FaultlineWorld, subject: string, effectText: string, lasting?: string) {
     const where = whereWords(this.env.topology, subject);
     const effect = effectWords(effectText);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    const durationMs = holdingMs(this, lasting);
     if (effect.flapMs !== undefined && durationMs === undefined)
       throw new StepInputError(
         `'${effectText}' needs how long it flaps: write '… is flapping every 1 s for 4 seconds'`,
@@ -59,7 +57,7 @@ When(
     const faults = await Promise.all(
       targets.map((target) => this.faults.inject(networkFault(this.env, where, effect, durationMs, target))),
     );
-    for (const fault of faults) attach(this, fault);
+    for (const fault of faults) attachFault(this, fault);
   },
 );
 
@@ -70,10 +68,10 @@ When(
     const group = groupWord(topology, groupText);
     const members = membersOf(topology, group);
     splitWords(topology, group, members);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    const durationMs = holdingMs(this, lasting);
     // Which member lands in which half is the seed's draw; a re-run splits the same way.
     const order = shuffle(members, this.random(`split:${group}`));
-    attach(this, await this.faults.inject(splitBrain(this.env, group, order, durationMs)));
+    await inject(this, splitBrain(this.env, group, order, durationMs));
   },
 );
 
@@ -81,7 +79,7 @@ When(
   /^the primary link from (?:the )?(\S+) to (?:the )?(\S+) fails(?: for (.+))?$/,
   async function (this: FaultlineWorld, from: string, to: string, lasting?: string) {
     const [primary, secondaries] = failoverWords(this.env.topology, from, to);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject(failover(this.env, primary, secondaries, durationMs)));
+    const durationMs = holdingMs(this, lasting);
+    await inject(this, failover(this.env, primary, secondaries, durationMs));
   },
 );

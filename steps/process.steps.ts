@@ -15,7 +15,7 @@ import { chooseTargets } from '../support/faults/targets.ts';
 import { requireAdapter } from '../support/system/system.ts';
 import { memberWord, type Targets, targetWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { holdingMs, inject, judge } from './judge.ts';
 
 // Process faults on any service, in the target grammar of every fault step ("redis", "the workers", "2 of
 // the workers": support/system/words.ts), and the restart verdicts they make measurable. Every word and
@@ -24,13 +24,10 @@ import { judge } from './judge.ts';
 // A SIGTERM'd service's grace period plus a container restart, on a loaded 2-core machine.
 const FAULT_STEP = { timeout: 180_000 };
 
-const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-
 /** The phrase's words, the optional hold, then the seeded draw: in that order, before anything is applied. */
 function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
   const targets = targetWords(world.env.topology, phrase);
-  const durationMs = lasting == null ? undefined : world.duration(lasting);
+  const durationMs = holdingMs(world, lasting);
   // Among N of a group, members that are running are drawn first: "1 of the workers is killed" while
   // another fault holds one down means one of the others.
   const running = (member: string) => world.env.control(member).alive();
@@ -48,7 +45,7 @@ When(
       durationMs,
       operations: () => this.history.operations,
     });
-    attach(this, await this.faults.inject(fault));
+    await inject(this, fault);
   },
 );
 
@@ -63,7 +60,7 @@ When(
       durationMs,
       operations: () => this.history.operations,
     });
-    attach(this, await this.faults.inject(fault));
+    await inject(this, fault);
   },
 );
 
@@ -72,26 +69,22 @@ When(
   FAULT_STEP,
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const { targets, durationMs, chosen } = aim(this, phrase, 'pause', lasting);
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        pause(this.env, chosen, {
-          phrase: targets.phrase,
-          durationMs,
-          operations: () => this.history.operations,
-        }),
-      ),
+      pause(this.env, chosen, {
+        phrase: targets.phrase,
+        durationMs,
+        operations: () => this.history.operations,
+      }),
     );
   },
 );
 
 When(/^(.+?) (?:is|are) restarted$/, FAULT_STEP, async function (this: FaultlineWorld, phrase: string) {
   const { targets, chosen } = aim(this, phrase, 'restart');
-  attach(
+  await inject(
     this,
-    await this.faults.inject(
-      restart(this.env, chosen, { phrase: targets.phrase, operations: () => this.history.operations }),
-    ),
+    restart(this.env, chosen, { phrase: targets.phrase, operations: () => this.history.operations }),
   );
 });
 
@@ -110,7 +103,7 @@ When(
       random: this.random(`chaos-monkey:${targets.phrase}`),
       operations: () => this.history.operations,
     });
-    attach(this, await this.faults.inject(fault));
+    await inject(this, fault);
   },
 );
 

@@ -15,13 +15,10 @@ import {
 import { replicaGroup } from '../support/system/topology.ts';
 import { steadyStateWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { holdingMs, inject, judge } from './judge.ts';
 
 // Steps on a Postgres primary and its streaming replicas: start them, fail a replica, fail over to one, and
 // judge the replica lag. Words are the user's: the primary's name, "replicas", a count or an index.
-
-const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
 
 const STREAMING_MS = 30_000;
 
@@ -63,14 +60,13 @@ When(
   { timeout: 90_000 },
   async function (this: FaultlineWorld, count: string, primaryText: string, lasting?: string) {
     const { group, replicas } = replicaCountWords(this.env.topology, Number(count), primaryText);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    const durationMs = holdingMs(this, lasting);
     const chosen = chooseTargets(
       this,
       { phrase: `${count} of the ${primaryText} replicas`, group, members: replicas, count: Number(count) },
       'replica-failure',
     );
-    for (const replica of chosen)
-      attach(this, await this.faults.inject(replicaFailure(this.env, replica, durationMs)));
+    for (const replica of chosen) await inject(this, replicaFailure(this.env, replica, durationMs));
   },
 );
 
@@ -79,8 +75,8 @@ When(
   { timeout: 90_000 },
   async function (this: FaultlineWorld, primaryText: string, index: string, lasting?: string) {
     const replica = replicaIndexWords(this.env.topology, primaryText, Number(index));
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
-    attach(this, await this.faults.inject(replicaFailure(this.env, replica, durationMs)));
+    const durationMs = holdingMs(this, lasting);
+    await inject(this, replicaFailure(this.env, replica, durationMs));
   },
 );
 
@@ -89,7 +85,7 @@ When(
   { timeout: 120_000 },
   async function (this: FaultlineWorld, primaryText: string, lasting?: string) {
     const { primary, replicas } = primaryWord(this.env.topology, primaryText);
-    const durationMs = lasting == null ? undefined : this.duration(lasting);
+    const durationMs = holdingMs(this, lasting);
     // A standby that is up is promoted: one another fault holds down cannot take over.
     const standbys: string[] = [];
     for (const r of replicas)
@@ -103,7 +99,7 @@ When(
       { phrase: `a ${primary} replica`, group: replicaGroup(primary), members: standbys, count: 1 },
       'failover',
     );
-    attach(this, await this.faults.inject(failover(this.env, primary, replica!, durationMs)));
+    await inject(this, failover(this.env, primary, replica!, durationMs));
   },
 );
 

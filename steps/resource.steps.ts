@@ -15,6 +15,7 @@ import {
 import { chooseTargets } from '../support/faults/targets.ts';
 import { targetWords } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
+import { holdingMs, inject } from './judge.ts';
 
 // Resource faults on any process service, in the target grammar of every fault step ("worker-1", "the
 // workers", "2 of the workers"): CPU quota and hog, memory cap and pressure, a connection leak, open-files
@@ -23,9 +24,6 @@ import type { FaultlineWorld } from '../support/world.ts';
 
 // An OOM-killed service's restart under its policy on a loaded 2-core machine.
 const FAULT_STEP = { timeout: 60_000 };
-
-const attach = (world: FaultlineWorld, fault: { description: string; evidence: string[] }) =>
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
 
 /** The words a step names, as process services, before any figure is read or anything applied. */
 function targetsOf(world: FaultlineWorld, phrase: string, step: string) {
@@ -36,7 +34,7 @@ function targetsOf(world: FaultlineWorld, phrase: string, step: string) {
 
 function aim(world: FaultlineWorld, phrase: string, purpose: string, lasting?: string) {
   const targets = targetsOf(world, phrase, STEP_NAMES[purpose] ?? purpose);
-  const durationMs = lasting == null ? undefined : world.duration(lasting);
+  const durationMs = holdingMs(world, lasting);
   return { targets, durationMs, chosen: () => chooseTargets(world, targets, purpose) };
 }
 
@@ -57,16 +55,14 @@ When(
     const aimed = aim(this, phrase, 'cpu-quota', lasting);
     const share = cpuWords(percent);
     const chosen = aimed.chosen();
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        cpuQuota(this.env, chosen, {
-          phrase: aimed.targets.phrase,
-          share,
-          text: percent,
-          durationMs: aimed.durationMs,
-        }),
-      ),
+      cpuQuota(this.env, chosen, {
+        phrase: aimed.targets.phrase,
+        share,
+        text: percent,
+        durationMs: aimed.durationMs,
+      }),
     );
   },
 );
@@ -77,11 +73,9 @@ When(
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const aimed = aim(this, phrase, 'cpu-hog', lasting);
     const chosen = aimed.chosen();
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        cpuHog(this.env, chosen, { phrase: aimed.targets.phrase, durationMs: aimed.durationMs }),
-      ),
+      cpuHog(this.env, chosen, { phrase: aimed.targets.phrase, durationMs: aimed.durationMs }),
     );
   },
 );
@@ -93,17 +87,15 @@ When(
     const aimed = aim(this, phrase, 'memory-limit', lasting);
     const bytes = memoryWords(size, 'a memory cap');
     const chosen = aimed.chosen();
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        memoryLimit(this.env, chosen, {
-          phrase: aimed.targets.phrase,
-          bytes,
-          text: size,
-          aboveUse: Boolean(above),
-          durationMs: aimed.durationMs,
-        }),
-      ),
+      memoryLimit(this.env, chosen, {
+        phrase: aimed.targets.phrase,
+        bytes,
+        text: size,
+        aboveUse: Boolean(above),
+        durationMs: aimed.durationMs,
+      }),
     );
   },
 );
@@ -115,17 +107,15 @@ When(
     const aimed = aim(this, phrase, 'memory-pressure', lasting);
     const bytes = memoryWords(size, 'memory pressure');
     const chosen = aimed.chosen();
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        memoryPressure(this.env, chosen, {
-          phrase: aimed.targets.phrase,
-          bytes,
-          text: size,
-          durationMs: aimed.durationMs,
-          operations: operations(this),
-        }),
-      ),
+      memoryPressure(this.env, chosen, {
+        phrase: aimed.targets.phrase,
+        bytes,
+        text: size,
+        durationMs: aimed.durationMs,
+        operations: operations(this),
+      }),
     );
   },
 );
@@ -137,16 +127,14 @@ When(
     const targets = targetsOf(this, phrase, 'a connection leak');
     const { perSecond, forMs } = leakWords(rate, lasting);
     const chosen = chooseTargets(this, targets, 'connection-leak');
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        connectionLeak(this.env, chosen, {
-          phrase: targets.phrase,
-          perSecond,
-          forMs,
-          operations: operations(this),
-        }),
-      ),
+      connectionLeak(this.env, chosen, {
+        phrase: targets.phrase,
+        perSecond,
+        forMs,
+        operations: operations(this),
+      }),
     );
   },
 );
@@ -157,15 +145,13 @@ When(
   async function (this: FaultlineWorld, phrase: string, lasting?: string) {
     const aimed = aim(this, phrase, 'open-files', lasting);
     const chosen = aimed.chosen();
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        openFilesExhaustion(this.env, chosen, {
-          phrase: aimed.targets.phrase,
-          durationMs: aimed.durationMs,
-          operations: operations(this),
-        }),
-      ),
+      openFilesExhaustion(this.env, chosen, {
+        phrase: aimed.targets.phrase,
+        durationMs: aimed.durationMs,
+        operations: operations(this),
+      }),
     );
   },
 );

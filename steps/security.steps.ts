@@ -1,7 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
 import { accountFor, auditKeptUp } from '../support/checks/audited.ts';
-import { detectedWithin } from '../support/checks/recovery.ts';
-import type { FaultSpec } from '../support/faults/ledger.ts';
 import { auditFlood, caused } from '../support/faults/security/audit-flood.ts';
 import { auditedEvent, parseFloodDuration, parseRate } from '../support/faults/security/audited-words.ts';
 import { credentialsOf } from '../support/faults/security/credentials.ts';
@@ -13,25 +11,16 @@ import {
 } from '../support/faults/security/permission.ts';
 import { credentialChanged } from '../support/faults/security/rotation.ts';
 import { storeWord } from '../support/faults/stores/store.ts';
-import { finished } from '../support/load/running.ts';
 import { parseDuration, StepInputError } from '../support/parse.ts';
-import { requireAdapter, requireEvents } from '../support/system/system.ts';
-import { subjectWord } from '../support/system/words.ts';
+import { requireAdapter } from '../support/system/system.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { attachFault, attachFloodMemory, holdingMs, inject, judge } from './judge.ts';
+import { storeEventWithin } from './store-events.ts';
 
 // Security faults on the stores the system uses, through the user the system declares it connects as
 // (`credentials` of its declaration): its password rotated (the system told the way it declares) or changed
 // behind its back, a privilege taken from it. Words first (a store of the right kind, a declared user), then
 // a FaultSpec to the ledger. `for {duration}` heals by itself; otherwise the fault holds until rollback.
-
-async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<void> {
-  const fault = await world.faults.inject(spec);
-  world.attach(`${fault.description}\n${fault.evidence.join('\n')}`, { mediaType: 'text/plain' });
-}
-
-const lasting = (world: FaultlineWorld, text: string | undefined) =>
-  text == null ? undefined : world.duration(text);
 
 When(/^the (\S+) password is rotated$/, async function (this: FaultlineWorld, word: string) {
   const name = storeWord(this.env.topology, word, 'store');
@@ -45,7 +34,7 @@ When(
   /^the (\S+) password changes without the system being told(?: for (.+))?$/,
   async function (this: FaultlineWorld, word: string, holding?: string) {
     const name = storeWord(this.env.topology, word, 'store');
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} password changes without …"`);
     const random = this.random(`invalidate ${name}`);
     await inject(this, credentialChanged(this.env, name, credentials, { tell: false, random, durationMs }));
@@ -64,7 +53,7 @@ When(
   ) {
     const name = storeWord(this.env.topology, word, 'postgres');
     const revoked = parsePrivileges(privileges, kind);
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} user loses …"`);
     await inject(
       this,
@@ -78,55 +67,17 @@ When(
   async function (this: FaultlineWorld, word: string, command: string, holding?: string) {
     const name = storeWord(this.env.topology, word, 'redis');
     const denied = parseCommand(command);
-    const durationMs = lasting(this, holding);
+    const durationMs = holdingMs(this, holding);
     const credentials = credentialsOf(this.system, name, `"the ${word} user may no longer run …"`);
     await inject(this, commandDenied(this.env, name, credentials, denied, durationMs));
   },
 );
 
-/**
- * What the system reports about a store's refusal: from the start of each fault on that store to the first
- * event of `meaning` (credentials: its login refused; permission: an operation denied) whose subject names
- * the store.
- */
-async function reports(
-  world: FaultlineWorld,
-  subject: string,
-  word: string,
-  bound: string,
-  meaning: 'credentials' | 'permission',
-  step: string,
-): Promise<void> {
-  subjectWord(world.env.topology, subject);
-  const name = storeWord(world.env.topology, word, 'store');
-  const boundMs = parseDuration(bound);
-  const expected = requireEvents(world.system, meaning, step);
-  const audit = requireAdapter(world.system, 'audit', step);
-  await finished(world);
-  const faults = world.faults.records.filter((f) => f.targets.includes(name));
-  const since = Math.min(world.startedAt, ...faults.map((f) => f.startedAt ?? world.startedAt));
-  const judgeNow = async () =>
-    detectedWithin(
-      faults,
-      (await audit(world.env, since)).filter((e) => e.subject === name),
-      expected,
-      boundMs,
-    );
-  // An event recorded while the store refused the system reaches the audit log once it takes writes again.
-  const deadline = Date.now() + 5_000;
-  let verdict = await judgeNow();
-  while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    verdict = await judgeNow();
-  }
-  judge(world, verdict);
-}
-
 Then(
   /^the (\S+) reports the (\S+) credentials refused within (.+)$/,
   { timeout: 60 * 60_000 },
   async function (this: FaultlineWorld, subject: string, word: string, bound: string) {
-    await reports(
+    await storeEventWithin(
       this,
       subject,
       word,
@@ -141,7 +92,7 @@ Then(
   /^the (\S+) reports the (\S+) permission denied within (.+)$/,
   { timeout: 60 * 60_000 },
   async function (this: FaultlineWorld, subject: string, word: string, bound: string) {
-    await reports(
+    await storeEventWithin(
       this,
       subject,
       word,
@@ -179,17 +130,8 @@ When(
       }),
     );
     await this.faults.heal(record);
-    this.attach(`${record.description}\n${record.evidence.join('\n')}`, { mediaType: 'text/plain' });
-    const memory = this.floods.at(-1)?.memory;
-    if (memory)
-      this.attach(
-        [
-          'at,rss_bytes,phase',
-          ...memory.baseline.map((s) => `${s.at},${s.rssBytes},baseline`),
-          ...memory.samples.map((s) => `${s.at},${s.rssBytes},flood`),
-        ].join('\n'),
-        { mediaType: 'text/csv', fileName: `memory-${memory.service}.csv` },
-      );
+    attachFault(this, record);
+    attachFloodMemory(this);
   },
 );
 

@@ -2,9 +2,9 @@
 // exactly how to get it — and whether the backend a run would use (or the one named) can run here.
 // Exit 0 when it can, 1 when it cannot, 2 on usage errors.
 
-import { parseArgs } from 'node:util';
 import { type Diagnosis, diagnose } from '../../support/env/doctor.ts';
 import type { Finding } from '../../support/env/prerequisites.mjs';
+import { flagsOr, readFlags } from './flags.ts';
 
 const help = `usage: faultline doctor [--backend local|containers] [--json]
 
@@ -18,22 +18,11 @@ const help = `usage: faultline doctor [--backend local|containers] [--json]
   exit code  0 when the backend is usable, 1 when a required prerequisite is missing, 2 on usage errors
 `;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        backend: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; accepted: --backend local|containers, --json, --help`);
-  }
-}
+const OPTIONS = {
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function line(f: Finding): string {
   const mark = f.ok ? 'ok      ' : f.required ? 'MISSING ' : 'optional';
@@ -59,17 +48,10 @@ function render(diagnosis: Diagnosis): string {
 
 export const command = {
   async run(argv: string[]): Promise<number> {
-    let flags: ReturnType<typeof parse>;
-    try {
-      flags = parse(argv);
-    } catch (error) {
-      process.stderr.write(`faultline doctor: ${(error as Error).message}\n\n${help}`);
-      return 2;
-    }
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
+    const flags = flagsOr('doctor', help, () =>
+      readFlags(argv, OPTIONS, '--backend local|containers, --json, --help'),
+    );
+    if (typeof flags === 'number') return flags;
     let diagnosis: Diagnosis;
     try {
       diagnosis = await diagnose(flags.backend);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { flagsOr, readFlags } from './flags.ts';
 import { type ComposeDraft, ComposeError, draftFromCompose } from './init/compose.ts';
 import { type PlannedFile, planFiles, type ScaffoldResult, scaffold } from './init/scaffold.ts';
 
@@ -82,29 +82,19 @@ function report(result: ScaffoldResult, dir: string, draft: ComposeDraft | undef
 
 export const command = {
   async run(argv: string[]): Promise<number> {
-    let values: { dir?: string; force?: boolean; 'from-compose'?: string; help?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
+    const values = flagsOr('init', help, () =>
+      readFlags(
+        argv,
+        {
           dir: { type: 'string' },
           force: { type: 'boolean' },
           'from-compose': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      process.stderr.write(
-        `faultline init: ${(error as Error).message}; accepted: --dir <path>, --force, --from-compose <file>, --help\n\n${help}`,
-      );
-      return 2;
-    }
-    if (values.help) {
-      process.stdout.write(help);
-      return 0;
-    }
+        '--dir <path>, --force, --from-compose <file>, --help',
+      ),
+    );
+    if (typeof values === 'number') return values;
     const dir = resolve(values.dir ?? '.');
     try {
       await mkdir(dir, { recursive: true });

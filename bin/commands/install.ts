@@ -2,8 +2,8 @@
 // `npx playwright install --with-deps` does for browsers (support/env/install.ts). Idempotent: what is
 // there is left alone. Exit 0 when the backend is ready, 1 when something is still missing, 2 on usage errors.
 
-import { parseArgs } from 'node:util';
 import { type InstallTarget, install } from '../../support/env/install.ts';
+import { flagsOr, readFlags } from './flags.ts';
 
 const help = `usage: faultline install [--with-deps] [--backend local|containers|all]
 
@@ -25,23 +25,11 @@ const TARGETS: Record<string, InstallTarget[]> = {
 };
 
 function parse(argv: string[]) {
-  let values: { 'with-deps'?: boolean; backend?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'with-deps': { type: 'boolean' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new Error(
-      `${(error as Error).message}; accepted: --with-deps, --backend local|containers|all, --help`,
-    );
-  }
+  const values = readFlags(
+    argv,
+    { 'with-deps': { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    '--with-deps, --backend local|containers|all, --help',
+  );
   const targets = TARGETS[values.backend ?? 'local'];
   if (!targets) throw new Error(`--backend ${values.backend} is not valid; accepted: local, containers, all`);
   return { withDeps: values['with-deps'] === true, targets, help: values.help === true };
@@ -49,17 +37,8 @@ function parse(argv: string[]) {
 
 export const command = {
   async run(argv: string[]): Promise<number> {
-    let flags: ReturnType<typeof parse>;
-    try {
-      flags = parse(argv);
-    } catch (error) {
-      process.stderr.write(`faultline install: ${(error as Error).message}\n\n${help}`);
-      return 2;
-    }
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
+    const flags = flagsOr('install', help, () => parse(argv));
+    if (typeof flags === 'number') return flags;
     const say = (line: string) => process.stdout.write(`install: ${line}\n`);
     const report = await install({ targets: flags.targets, withDeps: flags.withDeps, say });
     const installed = report.steps.filter((s) => s.outcome === 'installed' || s.outcome === 'prepared');

@@ -3,7 +3,7 @@
 // and `faultline undo` drive faults into it by hand with the same proof, guard and ledger as a run. Taking
 // it down is a scenario's rollback: every fault undone, the environment verified clean, everything stopped.
 
-import { parseArgs } from 'node:util';
+import { flagsOr, readFlags } from './flags.ts';
 
 const help = `usage: faultline up [--system S] [--backend B] [--config FILE] [--given STEP] [--state FILE]
 
@@ -27,42 +27,22 @@ const help = `usage: faultline up [--system S] [--backend B] [--config FILE] [--
              130 / 143 after Ctrl-C / SIGTERM (rolled back and stopped as always)
 `;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        system: { type: 'string' },
-        backend: { type: 'string' },
-        config: { type: 'string' },
-        given: { type: 'string' },
-        profile: { type: 'string' },
-        state: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new Error(
-      `${(error as Error).message}; accepted: --system, --backend, --config, --given, --profile, --state, --help`,
-    );
-  }
-}
+const OPTIONS = {
+  system: { type: 'string' },
+  backend: { type: 'string' },
+  config: { type: 'string' },
+  given: { type: 'string' },
+  profile: { type: 'string' },
+  state: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export const command = {
   async run(argv: string[]): Promise<number> {
-    let flags: ReturnType<typeof parse>;
-    try {
-      flags = parse(argv);
-    } catch (error) {
-      process.stderr.write(`faultline up: ${(error as Error).message}\n\n${help}`);
-      return 2;
-    }
-    if (flags.help) {
-      process.stdout.write(help);
-      return 0;
-    }
+    const flags = flagsOr('up', help, () =>
+      readFlags(argv, OPTIONS, '--system, --backend, --config, --given, --profile, --state, --help'),
+    );
+    if (typeof flags === 'number') return flags;
     const { statePath, readState, NoGameDay, writeState, removeOwnState } = await import(
       '../../support/gameday/state.ts'
     );

@@ -100,18 +100,8 @@ function redisAccount(env: Environment, store: string, user: string): StoreAccou
       }),
     disconnect: () => admin(async (r) => Number(await r.call('CLIENT', 'KILL', 'USER', user))),
     async login(password) {
-      const { host, port } = env.endpoint(store);
-      const client = new Redis({
-        host,
-        port,
-        lazyConnect: true,
-        connectTimeout: 2_000,
-        commandTimeout: 2_000,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectionName: OURS,
-      });
-      client.on('error', () => {});
+      // AUTH once connected, not on connect: a refusal comes back as this call's error, in the store's words.
+      const client = redisAs(env, store);
       try {
         await client.connect();
         await client.call('AUTH', user, password);
@@ -186,17 +176,7 @@ function postgresAccount(env: Environment, store: string, user: string): StoreAc
         return rows.length;
       }),
     async login(password) {
-      const url = new URL(env.storeUrl(store));
-      const client = new pg.Client({
-        host: url.hostname,
-        port: Number(url.port),
-        database: url.pathname.slice(1),
-        user,
-        password,
-        application_name: OURS,
-        connectionTimeoutMillis: 3_000,
-      });
-      client.on('error', () => {});
+      const client = postgresAs(env, store, user, password);
       try {
         await client.connect();
         return undefined;
@@ -228,20 +208,7 @@ export async function asUser<T>(
 ): Promise<T> {
   const kind = env.topology.services.find((s) => s.name === store)?.kind;
   if (kind === 'redis') {
-    const { host, port } = env.endpoint(store);
-    const redis = new Redis({
-      host,
-      port,
-      username: user,
-      password,
-      lazyConnect: true,
-      connectTimeout: 2_000,
-      commandTimeout: 2_000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectionName: OURS,
-    });
-    redis.on('error', () => {});
+    const redis = redisAs(env, store, { username: user, password });
     try {
       await redis.connect();
       return await job({ redis });
@@ -249,6 +216,41 @@ export async function asUser<T>(
       redis.disconnect();
     }
   }
+  const client = postgresAs(env, store, user, password);
+  await client.connect();
+  try {
+    return await job({ pg: client });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A one-off Redis client of the store, not yet connected, logging in on connect as `as` (else as nobody). It
+ * never retries (a refusal is the answer sought) and bears faultline's name, which sessionsSince leaves out.
+ */
+function redisAs(env: Environment, store: string, as?: { username: string; password: string }): Redis {
+  const { host, port } = env.endpoint(store);
+  const client = new Redis({
+    host,
+    port,
+    ...as,
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectionName: OURS,
+  });
+  client.on('error', () => {});
+  return client;
+}
+
+/**
+ * A one-off Postgres client of the store as the user, not yet connected, named as faultline's own. Its
+ * statement bound matters only to asUser's job: a login proof runs no statement.
+ */
+function postgresAs(env: Environment, store: string, user: string, password: string): pg.Client {
   const url = new URL(env.storeUrl(store));
   const client = new pg.Client({
     host: url.hostname,
@@ -261,10 +263,5 @@ export async function asUser<T>(
     statement_timeout: 5_000,
   });
   client.on('error', () => {});
-  await client.connect();
-  try {
-    return await job({ pg: client });
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return client;
 }
