@@ -162,16 +162,14 @@ When(
   FAULT_STEP,
   async function (this: FaultlineWorld, service: string, percent?: string, lasting?: string) {
     const share = diskWords(this.env.topology, service, percent ?? undefined);
-    attach(
+    await inject(
       this,
-      await this.faults.inject(
-        diskFull(this.env, service, {
-          percent: share,
-          text: percent ?? '100%',
-          durationMs: lasting == null ? undefined : this.duration(lasting),
-          operations: operations(this),
-        }),
-      ),
+      diskFull(this.env, service, {
+        percent: share,
+        text: percent ?? '100%',
+        durationMs: holdingMs(this, lasting),
+        operations: operations(this),
+      }),
     );
   },
 );
