@@ -75,9 +75,33 @@ export interface ServiceControl {
   settled(): Promise<void>;
   /**
    * Starts it again (stopping it first if it runs). Under a restart policy whose supervisor is about to
-   * start it, waits for that start instead of racing it.
+   * start it, waits for that start instead of racing it — unless `env` is given: then it is always started
+   * anew, with that env.
    */
-  restart(): Promise<void>;
+  restart(options?: RestartOptions): Promise<void>;
+  /**
+   * The environment a declared service's process is started with: the one its declaration composed and
+   * what a restart set on top of it. Absent where the backend does not start it from a composed env (a
+   * store, a Kubernetes pod).
+   */
+  env?(): ServiceEnv;
+}
+
+export interface ServiceEnv {
+  /** As the declaration's env() composed it at the start (with the ports the backend gave it). */
+  composed: Readonly<Record<string, string>>;
+  /** Set on top of it by the last restart that gave an env (empty: none). */
+  override: Readonly<Record<string, string>>;
+}
+
+export interface RestartOptions {
+  /**
+   * Variables set on top of the service's composed env from this start on, replacing any earlier override
+   * (`{}` puts the composed env back); later restarts (a crash fault's undo, its restart policy) keep it.
+   * A container's env is fixed at its creation: the containers backend recreates it, under the same name,
+   * network alias and ports. Omitted: the service starts with the env it ran with.
+   */
+  env?: Record<string, string>;
 }
 
 /** A topology brought up by a backend: what steps, faults and checks work against. */

@@ -14,7 +14,7 @@ import type {
 } from './declare.ts';
 import { httpOperation, httpRequests } from './http-operation.ts';
 import { wait } from './readiness.ts';
-import type { OperationContext, System } from './system.ts';
+import type { OperationContext, StoreCredentials, System } from './system.ts';
 import {
   type Endpoint,
   type LinkSpec,
@@ -144,20 +144,61 @@ const serviceSchema = z.discriminatedUnion(
         : undefined,
   },
 );
-/** One store's credentials (see StoreCredentials); checked again when a fault reads them after prepare(). */
-export const storeCredentialsSchema = z.strictObject(
+const secretFile = z
+  .string({
+    error: 'expected secretFile: the absolute path of the file the system reads its secret from',
+  })
+  .refine(isAbsolute, 'secretFile must be an absolute path (e.g. join(workdir, "secrets", "postgres"))');
+const secretEnv = z.strictObject(
   {
-    user: z
-      .string({ error: "expected user: 'the role or ACL user the system connects as'" })
-      .regex(/^[a-z_][a-z0-9_]*$/, 'a user is lower-case letters, digits and underscores, e.g. user: "app"'),
-    secretFile: z
+    variable: z
       .string({
-        error: 'expected secretFile: the absolute path of the file the system reads its secret from',
+        error: "expected variable: the name of the env var that holds the secret, e.g. 'PGPASSWORD'",
       })
-      .refine(isAbsolute, 'secretFile must be an absolute path (e.g. join(workdir, "secrets", "postgres"))'),
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable is letters, digits and underscores, e.g. PGPASSWORD'),
+    services: z
+      .array(z.string(), {
+        error: "expected services: ['api'] (the services that read the variable at start)",
+      })
+      .min(1, "list at least one service that reads the variable at start, e.g. services: ['api']"),
   },
-  { error: "expected { user: 'app', secretFile: '/abs/path' }" },
+  { error: "expected secretEnv: { variable: 'PGPASSWORD', services: ['api'] }" },
 );
+const HOW =
+  "secretFile: '/abs/path' (a file the system re-reads) or secretEnv: { variable, services } (an env var its services read at start)";
+/**
+ * One store's credentials (see StoreCredentials): a user and exactly one way the secret reaches the system.
+ * Checked again when a fault reads them after prepare().
+ */
+export const storeCredentialsSchema = z
+  .strictObject(
+    {
+      user: z
+        .string({ error: "expected user: 'the role or ACL user the system connects as'" })
+        .regex(
+          /^[a-z_][a-z0-9_]*$/,
+          'a user is lower-case letters, digits and underscores, e.g. user: "app"',
+        ),
+      secretFile: secretFile.optional(),
+      secretEnv: secretEnv.optional(),
+    },
+    { error: "expected { user: 'app', secretFile: '/abs/path' } or { user: 'app', secretEnv: { … } }" },
+  )
+  .superRefine((c, ctx) => {
+    if (c.secretFile !== undefined && c.secretEnv !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: `give one of secretFile or secretEnv, not both: ${HOW}`,
+      });
+    else if (c.secretFile === undefined && c.secretEnv === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretFile'],
+        message: `expected how the system is handed the secret: ${HOW}`,
+      });
+  })
+  .transform((c) => c as StoreCredentials);
 const credentialsSchema = z.record(z.string(), storeCredentialsSchema, {
   error: "expected credentials: { postgres: { user: 'app', secretFile: '…' } } (a store's name → its user)",
 });
@@ -232,6 +273,46 @@ export function storesNamed(credentials: Record<string, unknown>, topology: Topo
       throw new ConfigError(
         `${where(origin, ['credentials', name])}: '${name}' is not a Redis or Postgres store of the system; its stores: ${stores.map((s) => s.name).join(', ') || '(none)'}`,
       );
+}
+
+/**
+ * Each service a `secretEnv` names must be one of the system's own (a store's env is faultline's): `names`
+ * gives what a declared name stands for (a replicated service: its replicas), undefined for anything else.
+ */
+export function secretEnvServicesNamed(
+  credentials: Record<string, StoreCredentials>,
+  names: (name: string) => readonly string[] | undefined,
+  own: readonly string[],
+  origin: string,
+): void {
+  for (const [store, c] of Object.entries(credentials))
+    (c.secretEnv?.services ?? []).forEach((name, i) => {
+      if (names(name) !== undefined) return;
+      throw new ConfigError(
+        `${where(origin, ['credentials', store, 'secretEnv', 'services', i])}: there is no service '${name}' of the system's own that could read ${c.secretEnv?.variable} (a store's env is faultline's); its services: ${own.join(', ') || '(none)'}`,
+      );
+    });
+}
+
+/** The credentials with each `secretEnv` service standing for its members (a replicated service: its replicas). */
+function withMembers(
+  credentials: Record<string, StoreCredentials>,
+  names: (name: string) => readonly string[] | undefined,
+): Record<string, StoreCredentials> {
+  return Object.fromEntries(
+    Object.entries(credentials).map(([store, c]) => [
+      store,
+      c.secretEnv
+        ? {
+            ...c,
+            secretEnv: {
+              ...c.secretEnv,
+              services: [...new Set(c.secretEnv.services.flatMap((n) => names(n) ?? [n]))],
+            },
+          }
+        : c,
+    ]),
+  );
 }
 
 const where = (origin: string, path: PropertyKey[]): string =>
@@ -570,6 +651,13 @@ export function instantiate(
       operations[kind] = httpOperation(kind, op);
     }
   }
+  // The system's own services (not the stores faultline starts): what a secretEnv may name.
+  const own = declaration.services.filter((s) => !isStore(s)).map((s) => s.name);
+  const memberNames = new Set(
+    services.filter((s) => s.kind === 'process' || s.kind === 'container').map((s) => s.name),
+  );
+  const ownNames = (name: string): readonly string[] | undefined =>
+    own.includes(name) ? names.get(name) : memberNames.has(name) ? [name] : undefined;
   const system: System = {
     topology,
     operations,
@@ -587,12 +675,16 @@ export function instantiate(
     renewalLog: declaration.renewalLog,
     billing: declaration.billing,
     requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
-    // Read when used: prepare() may be what writes the secret files.
+    // Read when used: prepare() may be what writes the secret files. A secretEnv's services are read as the
+    // members they stand for; a name that stands for none is left for the fault to refuse.
     get credentials() {
-      return declaration.credentials;
+      return declaration.credentials && withMembers(declaration.credentials, ownNames);
     },
     audited: declaration.audited,
   };
-  if (declaration.credentials) storesNamed(declaration.credentials, topology, origin);
+  if (declaration.credentials) {
+    storesNamed(declaration.credentials, topology, origin);
+    secretEnvServicesNamed(declaration.credentials, ownNames, own, origin);
+  }
   return system;
 }

@@ -84,14 +84,39 @@ export interface AuditedEvent {
 
 /**
  * How the system authenticates to one store faultline starts. The system creates the user itself (its
- * migrations, a bootstrap job) and reads the secret from `secretFile`, again whenever it changes: a
- * rotation writes the new secret there.
+ * migrations, a bootstrap job) and is handed the secret one of two ways: a file it reads, again whenever it
+ * changes (`secretFile`: a rotation writes the new secret there), or an environment variable of some of its
+ * services, read at start (`secretEnv`: a rotation restarts those services with the variable set to the
+ * new secret, as a deployment rolls its pods after a secret changed).
  */
-export interface StoreCredentials {
+export type StoreCredentials = SecretInFile | SecretInEnv;
+
+interface StoreUser {
   /** The Postgres role or Redis ACL user the system's clients connect as (never the store's superuser). */
   user: string;
+}
+
+export interface SecretInFile extends StoreUser {
   /** Absolute path of the file holding the current secret (usually under prepare()'s workdir). */
   secretFile: string;
+  secretEnv?: never;
+}
+
+export interface SecretInEnv extends StoreUser {
+  secretFile?: never;
+  /**
+   * The variable that holds the secret in the env of the services that use it. The current secret is what
+   * their composed env gives it (or the last value faultline set); a rotation restarts each of them with it
+   * set to the new secret. A replicated service's name stands for all its replicas.
+   */
+  secretEnv: SecretEnv;
+}
+
+export interface SecretEnv {
+  /** The variable's name, e.g. 'PGPASSWORD'. */
+  variable: string;
+  /** The services that read it at start (at least one): the ones a rotation restarts. */
+  services: readonly string[];
 }
 
 export interface RequestContext {
@@ -136,7 +161,8 @@ const ADAPTER_USE: Record<string, string> = {
   billing: 'the effects of its operations (what the exactly-once check reads)',
   certificates: 'member certificates faultline can replace',
   requests: 'the valid request of each operation, as data, for data faults to mutate',
-  credentials: 'the user its clients connect to a store as, and the file it reads the secret from',
+  credentials:
+    'the user its clients connect to a store as, and how it is handed the secret (a file it reads, or an env var of some of its services)',
   audited:
     'how a client causes one auditable event (a request refused and audited), and its audit event names',
 };

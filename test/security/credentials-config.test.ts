@@ -37,7 +37,7 @@ test('credentials are checked where declared: a store of the system, a plain use
   );
   assert.throws(
     () => build({ credentials: { postgres: { user: 'app' } } }),
-    /systems\.shop\.credentials\.postgres\.secretFile: expected secretFile/,
+    /systems\.shop\.credentials\.postgres\.secretFile: expected how the system is handed the secret: secretFile: '\/abs\/path' \(a file the system re-reads\) or secretEnv: \{ variable, services \}/,
   );
   const ok = build({ credentials: { postgres: { user: 'app', secretFile: '/s/pg' } } });
   assert.deepEqual(credentialsOf(ok, 'postgres', 'a step'), { user: 'app', secretFile: '/s/pg' });
@@ -58,5 +58,76 @@ test('a security step on a store without credentials says what to declare', () =
   assert.throws(
     () => credentialsOf(later, 'redis', 'a step'),
     /declares credentials\.redis wrongly: secretFile: secretFile must be an absolute path/,
+  );
+});
+
+// The second way: an env var some of the system's services read at start (a rotation restarts them with it).
+const workers = service('worker', { command: ['node', 'worker.ts'], replicas: 3, env: { PGPASSWORD: 's' } });
+const buildWith = (credentials: Record<string, unknown>) =>
+  instantiate(
+    defineSystem({ services: [api, workers, postgres(), redis()], credentials } as SystemDeclaration),
+    {},
+    { name: 'shop', baseDir: '/tmp', origin: 'faultline.config.ts: systems.shop' },
+  );
+
+test('secretEnv: exactly one of secretFile and secretEnv; its variable and services are checked where declared', () => {
+  assert.throws(
+    () =>
+      buildWith({
+        postgres: {
+          user: 'app',
+          secretFile: '/s/pg',
+          secretEnv: { variable: 'PGPASSWORD', services: ['api'] },
+        },
+      }),
+    /systems\.shop\.credentials\.postgres\.secretEnv: give one of secretFile or secretEnv, not both: secretFile: '\/abs\/path' \(a file the system re-reads\) or secretEnv/,
+  );
+  assert.throws(
+    () => buildWith({ postgres: { user: 'app', secretEnv: { variable: 'PG PASSWORD', services: ['api'] } } }),
+    /credentials\.postgres\.secretEnv\.variable: a variable is letters, digits and underscores, e.g\. PGPASSWORD/,
+  );
+  assert.throws(
+    () => buildWith({ postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: [] } } }),
+    /credentials\.postgres\.secretEnv\.services: list at least one service that reads the variable at start/,
+  );
+  assert.throws(
+    () => buildWith({ postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD' } } }),
+    /credentials\.postgres\.secretEnv\.services: expected services: \['api'\]/,
+  );
+  assert.throws(
+    () =>
+      buildWith({
+        postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['api', 'apx'] } },
+      }),
+    /systems\.shop\.credentials\.postgres\.secretEnv\.services\[1\]: there is no service 'apx' of the system's own that could read PGPASSWORD \(a store's env is faultline's\); its services: api, worker/,
+  );
+  assert.throws(
+    () =>
+      buildWith({ postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['redis'] } } }),
+    /secretEnv\.services\[0\]: there is no service 'redis' of the system's own/,
+  );
+});
+
+test('secretEnv: a replicated service stands for all its replicas; a replica may be named alone', () => {
+  const all = buildWith({
+    postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['worker', 'api'] } },
+  });
+  assert.deepEqual(credentialsOf(all, 'postgres', 'a step'), {
+    user: 'app',
+    secretEnv: { variable: 'PGPASSWORD', services: ['worker-1', 'worker-2', 'worker-3', 'api'] },
+  });
+  const one = buildWith({
+    postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['worker-2'] } },
+  });
+  assert.deepEqual(credentialsOf(one, 'postgres', 'a step').secretEnv?.services, ['worker-2']);
+  // Set after start (by prepare()) naming a service the system does not run: refused when read.
+  const declaration = { services: [api, postgres()] } as SystemDeclaration;
+  const later = instantiate(defineSystem(declaration), {}, { name: 'shop', baseDir: '/tmp', origin: 'x' });
+  declaration.credentials = {
+    postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['web'] } },
+  };
+  assert.throws(
+    () => credentialsOf(later, 'postgres', 'a step'),
+    /declares credentials\.postgres\.secretEnv\.services with 'web', which is not a service of its own that could read PGPASSWORD; its services: api/,
   );
 });

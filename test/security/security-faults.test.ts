@@ -12,7 +12,7 @@ import { commandDenied, privilegeRevoked } from '../../support/faults/security/p
 import { credentialChanged } from '../../support/faults/security/rotation.ts';
 import { withPostgres, withRedis } from '../../support/faults/stores/store.ts';
 import { seeded } from '../../support/random.ts';
-import type { StoreCredentials } from '../../support/system/system.ts';
+import type { SecretInFile } from '../../support/system/system.ts';
 import { type StoresEnv, startStores } from '../stores/stores-env.ts';
 
 // Each security fault against a real redis-server and postgres (started as the local backend starts them,
@@ -25,7 +25,7 @@ import { type StoresEnv, startStores } from '../stores/stores-env.ts';
 let s: StoresEnv;
 let dir: string;
 const USER = 'app';
-const creds: Record<'redis' | 'postgres', StoreCredentials> = {
+const creds: Record<'redis' | 'postgres', SecretInFile> = {
   redis: { user: USER, secretFile: '' },
   postgres: { user: USER, secretFile: '' },
 };

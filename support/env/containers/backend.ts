@@ -157,6 +157,18 @@ class ContainersEnvironment implements Environment {
   private readonly states = new Map<string, { startedAt: string; exit?: ServiceExit }>();
   /** Per service restarted by us: container port → the host port the engine published it at since. */
   private readonly hostPorts = new Map<string, Map<number, number>>();
+  /**
+   * Per declared service: its env as composed at the start, what a restart set on top of it, and how its
+   * container is created with a given env (a container's env is fixed at creation: RestartOptions.env).
+   */
+  private readonly recipes = new Map<
+    string,
+    {
+      composed: Record<string, string>;
+      override: Record<string, string>;
+      create(env: Record<string, string>): Promise<Running>;
+    }
+  >();
   /** Resolved when the engine reports a service's container started (its process may not be ready yet). */
   private readonly containersStarted = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
@@ -360,6 +372,36 @@ class ContainersEnvironment implements Environment {
     await this.refresh(name, r);
   }
 
+  /**
+   * Replaces the service's container with a new one of the same name, network alias, labels and ports,
+   * started with `env` (the engine cannot change a container's env). The Running record stays the one
+   * every control and the event watcher hold: its container, log follower and ports move to the new one.
+   */
+  private async recreateContainer(name: string, r: Running, env: Record<string, string>): Promise<void> {
+    const recipe = this.recipes.get(name);
+    if (!recipe)
+      throw new TopologyError(`${name} is not a declared service: it has no env of its own to restart with`);
+    if (r.state.paused) await r.container.unpause().catch(() => undefined);
+    await r.container.stop({ t: 5 }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 304 && error.statusCode !== 409) throw error;
+    });
+    // Its exit is recorded from the engine's die event, matched by container id: wait for it before the
+    // record moves to the new container (bounded: a missed event must not hold the restart).
+    for (const deadline = Date.now() + 2_000; r.state.running && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await r.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+    const fresh = await recipe.create(env);
+    fresh.logs.close();
+    this.hostPorts.delete(name);
+    r.started = fresh.started;
+    r.container = fresh.container;
+    r.state = { running: true, paused: false };
+    await r.logs.followAnother(fresh.container);
+    await this.refresh(name, r);
+  }
+
   /** Ready again: its readiness log line (if it declares one) since the restart, then it answers a probe. */
   private async awaitAnswer(name: string, r: Running, since: number): Promise<void> {
     const spec = service(this.topology, name);
@@ -439,15 +481,36 @@ class ContainersEnvironment implements Environment {
         const { State } = await r.container.inspect();
         return State.Running && State.Pid > 0 ? processTree(State.Pid) : [];
       },
-      restart: async () => {
-        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
+      ...(this.recipes.has(name)
+        ? {
+            env: () => {
+              const recipe = this.recipes.get(name)!;
+              return { composed: recipe.composed, override: recipe.override };
+            },
+          }
+        : {}),
+      restart: async (options) => {
+        const override = options?.env;
+        const recipe = this.recipes.get(name);
+        if (override !== undefined && !recipe)
+          throw new TopologyError(
+            `${name} is not a declared service: its env is faultline's own, a restart cannot set ${Object.keys(override).join(', ') || 'it'}`,
+          );
+        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it
+        // (a start with another env must still follow it).
         if (supervisor?.restarting) {
           await supervisor.settled();
           await this.refresh(name, r);
-          if (r.state.running) return;
+          if (r.state.running && override === undefined) return;
         }
-        // Testcontainers' restart reads the new mapped ports (the engine assigns new ones) and waits again.
-        const restarting = () => act('restart', () => this.restartContainer(name, r));
+        // Another env: a new container (kept for every later start). Otherwise the engine's restart, which
+        // hands out new mapped ports, read back, and waits again.
+        const restarting = () =>
+          act('restart', async () => {
+            if (override === undefined || !recipe) return this.restartContainer(name, r);
+            recipe.override = { ...override };
+            await this.recreateContainer(name, r, { ...recipe.composed, ...override });
+          });
         if (!supervisor) return restarting();
         await supervisor.hold(restarting);
         supervisor.started('harness');
@@ -658,36 +721,39 @@ class ContainersEnvironment implements Environment {
           dns: this.dnsFor(spec.name),
         };
         if (spec.kind === 'container') {
-          const r = await startContainer(spec.name, {
-            ...common,
-            image: spec.image,
-            command: spec.command,
-            env: spec.env(this.wiring),
-          });
+          const composed = spec.env(this.wiring);
+          const create = (env: Record<string, string>) =>
+            startContainer(spec.name, { ...common, image: spec.image, command: spec.command, env });
+          this.recipes.set(spec.name, { composed, override: {}, create });
+          const r = await create(composed);
           this.running.set(spec.name, r);
           return;
         }
         const hostEnv = hostEnvOf(spec);
         const disk = spec.disk ? await this.makeDisk(spec.name, spec.disk.bytes) : undefined;
-        const env = {
+        const composed = {
           ...spec.env(this.wiring),
           ...(spec.portEnv ? { [spec.portEnv]: String(main) } : {}),
           ...(spec.disk && disk ? { [spec.disk.env]: disk.path } : {}),
           ...Object.fromEntries(named),
           ...(hostEnv ? { [hostEnv]: '0.0.0.0' } : {}),
         };
-        const r = await startProcess(spec.name, await image('base'), {
-          ...common,
-          command: spec.command,
-          cwd: spec.cwd,
-          env,
-          origin: spec.origin,
-          ...(disk ? { writable: [disk.path] } : {}),
-          waitFor: [
-            ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
-            ...outbound.map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
-          ],
-        });
+        const base = await image('base');
+        const create = (env: Record<string, string>) =>
+          startProcess(spec.name, base, {
+            ...common,
+            command: spec.command,
+            cwd: spec.cwd,
+            env,
+            origin: spec.origin,
+            ...(disk ? { writable: [disk.path] } : {}),
+            waitFor: [
+              ...spec.dependsOn.map((dep) => `${dep}:${this.portOf(dep)}`),
+              ...outbound.map((l) => `${PROXY_ALIAS}:${this.linkPort(l.from, l.to, l.port)}`),
+            ],
+          });
+        this.recipes.set(spec.name, { composed, override: {}, create });
+        const r = await create(composed);
         this.running.set(spec.name, r);
       }).catch(async (error) => {
         // The first failure ends the others' waits: their containers go, so their starts fail at once.

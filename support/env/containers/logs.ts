@@ -11,7 +11,7 @@ const MAX_LOG_LINES = 20_000;
  */
 export class LogFollower {
   readonly lines: LogLine[] = [];
-  private readonly container: Dockerode.Container;
+  private container: Dockerode.Container;
   private readonly modem: Dockerode['modem'];
   private readonly listeners = new Set<(line: LogLine) => void>();
   private stream: NodeJS.ReadableStream | undefined;
@@ -60,6 +60,15 @@ export class LogFollower {
     };
     createInterface({ input: out }).on('line', take('stdout'));
     createInterface({ input: err }).on('line', take('stderr'));
+  }
+
+  /**
+   * Follows a container that replaced the one followed so far (a service recreated with another env): its
+   * lines join the same record, after the last one seen.
+   */
+  async followAnother(container: Dockerode.Container): Promise<void> {
+    this.container = container;
+    await this.follow();
   }
 
   /** A line at the same millisecond as the last one seen may already be recorded (after a re-follow). */

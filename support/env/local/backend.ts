@@ -45,6 +45,8 @@ interface Started {
   disk?: DataDisk;
   /** Starts (or restarts) the process and waits until it is ready. */
   start?(): Promise<void>;
+  /** A declared service: its env as composed at launch, and what a restart set on top (RestartOptions.env). */
+  env?: { composed: Record<string, string>; override: Record<string, string> };
   stop(): Promise<void>;
 }
 
@@ -227,14 +229,28 @@ class LocalEnvironment implements Environment {
         proc.signal('SIGCONT');
       },
       processes: async () => (proc.running && proc.pid !== undefined ? processTree(proc.pid) : []),
-      restart: async () => {
-        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it.
+      ...(target.env
+        ? { env: () => ({ composed: target.env!.composed, override: target.env!.override }) }
+        : {}),
+      restart: async (options) => {
+        const override = options?.env;
+        if (override !== undefined && !target.env)
+          throw new TopologyError(
+            `${name} is a store faultline starts: its env is faultline's own, a restart cannot set ${Object.keys(override).join(', ') || 'it'}`,
+          );
+        // The supervisor is about to start it (its policy, after a kill): wait for that, do not race it
+        // (a start with another env must still follow it).
         if (supervisor?.restarting) {
           await supervisor.settled();
-          if (proc.running) return;
+          if (proc.running && override === undefined) return;
         }
         const restarting = async () => {
           await proc.stop();
+          if (override !== undefined && target.env) {
+            // Kept for every later start of this process (its policy's, a crash fault's undo).
+            target.env.override = { ...override };
+            proc.spec.env = { ...target.env.composed, ...override };
+          }
           await start();
         };
         if (!supervisor) return restarting();
@@ -416,12 +432,14 @@ class LocalEnvironment implements Environment {
       variable,
       String(entry.ports?.[name]),
     ]);
-    entry.process.spec.env = {
+    const composed = {
       ...spec.env(this.wiring),
       ...(spec.portEnv ? { [spec.portEnv]: String(entry.endpoint.port) } : {}),
       ...(spec.disk && entry.disk ? { [spec.disk.env]: entry.disk.path } : {}),
       ...Object.fromEntries(extra),
     };
+    entry.env = { composed, override: {} };
+    entry.process.spec.env = { ...composed };
     await entry.start!();
   }
 

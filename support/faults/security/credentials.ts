@@ -4,10 +4,11 @@ import { storeCredentialsSchema } from '../../system/instantiate.ts';
 import type { StoreCredentials, System } from '../../system/system.ts';
 import { WordError } from '../../system/words.ts';
 
-// What a security fault needs to know of the system: the user its clients connect to a store as, and the
-// file it reads that user's secret from. Both are the system's declaration (`credentials`), read when the
-// fault is built (prepare() may be what wrote them) and checked again here with the config's own schema,
-// so a declaration that went wrong after start is refused before anything is changed.
+// What a security fault needs to know of the system: the user its clients connect to a store as, and how the
+// system is handed that user's secret — a file it re-reads, or an env var some of its services read at start.
+// Both are the system's declaration (`credentials`), read when the fault is built (prepare() may be what
+// wrote them) and checked again here with the config's own schema, so a declaration that went wrong after
+// start is refused before anything is changed. How a rotation tells the system is in delivery.ts.
 
 /** The declared credentials of `store`, or an error naming what to declare. */
 export function credentialsOf(system: System, store: string, step: string): StoreCredentials {
@@ -15,14 +16,26 @@ export function credentialsOf(system: System, store: string, step: string): Stor
   const declared = all?.[store];
   if (!declared)
     throw new WordError(
-      `${step} needs the system '${system.topology.name}' to declare the user it connects to ${store} as: add credentials: { ${store}: { user: '…', secretFile: '…' } } to its defineSystem({ … }) in faultline.config${all && Object.keys(all).length > 0 ? ` (it declares credentials for: ${Object.keys(all).join(', ')})` : ''}`,
+      `${step} needs the system '${system.topology.name}' to declare the user it connects to ${store} as: add credentials: { ${store}: { user: '…', secretFile: '…' } } (or secretEnv: { variable: '…', services: ['…'] } in place of secretFile) to its defineSystem({ … }) in faultline.config${all && Object.keys(all).length > 0 ? ` (it declares credentials for: ${Object.keys(all).join(', ')})` : ''}`,
     );
   const checked = storeCredentialsSchema.safeParse(declared);
   if (!checked.success)
     throw new WordError(
       `the system '${system.topology.name}' declares credentials.${store} wrongly: ${checked.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`,
     );
-  return checked.data;
+  const found = checked.data;
+  // Set by prepare() (not checked at start): each service must be one the system runs.
+  for (const name of found.secretEnv?.services ?? []) {
+    const spec = system.topology.services.find((s) => s.name === name);
+    if (!spec || (spec.kind !== 'process' && spec.kind !== 'container'))
+      throw new WordError(
+        `the system '${system.topology.name}' declares credentials.${store}.secretEnv.services with '${name}', which is not a service of its own that could read ${found.secretEnv!.variable}; its services: ${system.topology.services
+          .filter((s) => s.kind === 'process' || s.kind === 'container')
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
+  }
+  return found;
 }
 
 /** The secret the system reads now (trailing line break dropped, as the system's reader does). */

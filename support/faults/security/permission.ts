@@ -6,7 +6,7 @@ import { guardService } from '../guard.ts';
 import type { FaultSpec, TrafficProof } from '../ledger.ts';
 import { logged, touching, until, withPostgres, withRedis } from '../stores/store.ts';
 import { accountOf, asUser } from './account.ts';
-import { readSecret } from './credentials.ts';
+import { deliveryOf } from './delivery.ts';
 
 // Permission flips: a privilege of the system's store user taken away mid-flight and given back at undo —
 // Postgres REVOKE on a table or a schema, a Redis ACL rule that denies a command. Proof: the store refuses
@@ -131,7 +131,7 @@ export function privilegeRevoked(
     touches: touching(env, store),
     durationMs,
     async apply() {
-      const secret = await readSecret(credentials.secretFile);
+      const secret = await deliveryOf(env, store, credentials).current();
       await withPostgres(env, store, async (c) => {
         const acl = await aclOf(c, object);
         if (acl === undefined) {
@@ -254,7 +254,7 @@ export function commandDenied(
     touches: touching(env, store),
     durationMs,
     async apply() {
-      const secret = await readSecret(credentials.secretFile);
+      const secret = await deliveryOf(env, store, credentials).current();
       const args = await withRedis(env, store, async (r) => {
         const info = (await r.call('COMMAND', 'INFO', ...command.split('|'))) as unknown[];
         const found = info[0] as unknown[] | null;

@@ -4,15 +4,18 @@ import { guardService } from '../guard.ts';
 import type { FaultSpec, TrafficProof } from '../ledger.ts';
 import { logged, touching, until, withRedis } from '../stores/store.ts';
 import { accountOf } from './account.ts';
-import { newSecret, readSecret, writeSecret } from './credentials.ts';
+import { newSecret } from './credentials.ts';
+import { deliveryOf } from './delivery.ts';
 
 // Credential rotation and forced invalidation: the password of the user the system connects to a store as
 // changes mid-run, and every session of that user is ended (a rotation that left old sessions working would
 // prove nothing: the system would never have to log in again). Rotation then hands the system the new
-// secret the way it declares (its secret file, which it re-reads); invalidation does not tell it — the
-// system must fail closed and say so. Proof: a real login with the old secret is refused, one with the new
-// accepted. Undo: the user's exact state (password verifier, ACL rule) and the secret file put back, and the
-// old secret verified to log in again — the reused stores of the next scenario must find the user as it was.
+// secret the way it declares (its secret file, which it re-reads, or an env var of its services, which are
+// restarted with it: delivery.ts); invalidation does not tell it — the system must fail closed and say so.
+// Proof: a real login with the old secret is refused, one with the new accepted. Undo: the user's exact
+// state (password verifier, ACL rule) and the system's secret (file, or the services restarted with their
+// env as it was) put back, and the old secret verified to log in again — the reused stores of the next
+// scenario must find the user as it was.
 
 /** How long the system has to log in with the new secret before the rotation counts as unfelt. */
 const LOGIN_AGAIN_MS = 5_000;
@@ -38,7 +41,7 @@ async function refusedLogins(env: Environment, store: string, user: string): Pro
 }
 
 export interface RotationOptions {
-  /** Rotation: the new secret is written to the system's secret file. Invalidation: it is not. */
+  /** Rotation: the new secret is handed to the system (file or env + restart). Invalidation: it is not. */
   tell: boolean;
   random: () => number;
   durationMs?: number;
@@ -52,39 +55,46 @@ export function credentialChanged(
 ): FaultSpec {
   guardService(env, store);
   const kind = env.topology.services.find((s) => s.name === store)?.kind ?? 'store';
-  const { user, secretFile } = credentials;
+  const { user } = credentials;
   const account = accountOf(env, store, user);
+  const delivery = deliveryOf(env, store, credentials);
   const what = options.tell ? 'rotation' : 'invalidation';
   let before: string | undefined;
   let oldSecret: string | undefined;
-  let fileWritten = false;
   let since = 0;
   let refusalsAtApply = 0;
   return {
     kind: options.tell ? 'credential-rotation' : 'credential-invalidation',
     description: options.tell
-      ? `${store} password of ${user} rotated (the system told through ${secretFile})`
+      ? `${store} password of ${user} rotated (the system told ${delivery.how})`
       : `${store} password of ${user} changed without telling the system`,
     targets: [store],
     touches: touching(env, store),
     durationMs: options.durationMs,
     async apply() {
-      oldSecret = await readSecret(secretFile);
+      oldSecret = await delivery.current();
       const before0 = await account.snapshot();
       const accepted = await account.login(oldSecret);
       if (accepted !== undefined)
         throw new Error(
-          `the ${what} of ${store}'s user ${user} cannot start: the secret in ${secretFile} is not accepted before the fault (${accepted})`,
+          `the ${what} of ${store}'s user ${user} cannot start: the secret ${delivery.where} is not accepted before the fault (${accepted})`,
         );
       before = before0;
       const secret = newSecret(options.random);
       await account.setPassword(secret);
-      if (options.tell) {
-        await writeSecret(secretFile, secret);
-        fileWritten = true;
-      }
-      const ended = await account.disconnect();
+      // From here only the new secret logs in: any session opened since is the system using it (a service
+      // restarted with it logs in while it starts, before the restart returns).
       since = Date.now();
+      let told = delivery.untold;
+      let ended: number;
+      if (options.tell && delivery.restarts) {
+        // The restarted services log in as they start: their new sessions must not be ended after.
+        ended = await account.disconnect();
+        told = await delivery.tell(secret);
+      } else {
+        if (options.tell) told = await delivery.tell(secret);
+        ended = await account.disconnect();
+      }
       const oldRefused = await account.login(oldSecret);
       const newAccepted = await account.login(secret);
       if (oldRefused === undefined)
@@ -95,7 +105,7 @@ export function credentialChanged(
         );
       refusalsAtApply = kind === 'redis' ? await refusedLogins(env, store, user) : 0;
       return [
-        `${store}: the password of ${user} changed; ${ended} open session(s) of ${user} ended; ${options.tell ? `the new secret written to ${secretFile}` : `${secretFile} left with the old secret (the system is not told)`}`,
+        `${store}: the password of ${user} changed; ${ended} open session(s) of ${user} ended; ${told}`,
         `a login as ${user} with the old secret is refused: ${oldRefused}; with the new one accepted`,
       ];
     },
@@ -143,8 +153,7 @@ export function credentialChanged(
     async undo() {
       if (before === undefined || oldSecret === undefined) return;
       await account.restore(before);
-      if (fileWritten || (await readSecret(secretFile)) !== oldSecret)
-        await writeSecret(secretFile, oldSecret);
+      await delivery.restore(oldSecret);
       const back = await account.login(oldSecret);
       if (back !== undefined)
         throw new Error(`${store}: after the undo the secret of ${user} still does not log in: ${back}`);
