@@ -3,7 +3,13 @@
 
 export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactly-once.ts';
 export type { Verdict } from './checks/verdict.ts';
-export type { Environment, LifecycleEvent, ServiceControl } from './env/environment.ts';
+export type {
+  Environment,
+  LifecycleEvent,
+  RestartOptions,
+  ServiceControl,
+  ServiceEnv,
+} from './env/environment.ts';
 export type { KubernetesConfig, KubernetesService } from './env/kubernetes/config.ts';
 export type { LogLine } from './env/local/process.ts';
 export { createPki, type IssuedCertificate, type Pki } from './faults/tls/pki.ts';
@@ -41,6 +47,10 @@ export type {
   MemberCertificates,
   OperationContext,
   RequestContext,
+  SecretEnv,
+  SecretInEnv,
+  SecretInFile,
+  StoreCredentials,
   System,
   SystemEvents,
 } from './system/system.ts';

@@ -47,6 +47,11 @@ export interface PlanNotes {
   requests?: System['requests'];
   /** The system's auditable events (null: the system is known and declares none). */
   audited?: System['audited'] | null;
+  /**
+   * The system's store credentials, when known before the run (undefined: unknown, or set by its prepare()):
+   * how a rotation tells it.
+   */
+  credentials?: System['credentials'];
 }
 
 export interface Meaning {

@@ -91,6 +91,7 @@ export async function planScenarios(
       notes.operations = current ? Object.keys(current.operations) : undefined;
       notes.requests = current?.requests;
       notes.audited = current ? (current.audited ?? null) : undefined;
+      notes.credentials = current?.credentials;
       try {
         meaning?.note?.(match.args, notes);
       } catch (error) {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { credentialsOf } from '../../support/faults/security/credentials.ts';
+import type { PlanNotes } from '../../support/plan/meaning.ts';
+import { SECURITY } from '../../support/plan/meanings/security.ts';
 import {
   defineSystem,
   postgres,
@@ -130,4 +132,30 @@ test('secretEnv: a replicated service stands for all its replicas; a replica may
     () => credentialsOf(later, 'postgres', 'a step'),
     /declares credentials\.postgres\.secretEnv\.services with 'web', which is not a service of its own that could read PGPASSWORD; its services: api/,
   );
+});
+
+test('the plan says how a rotation tells the system: its secret file, or its env var and which services restart', () => {
+  const rotated = SECURITY['^the (\\S+) password is rotated$']!;
+  const planned = (system: ReturnType<typeof buildWith> | undefined) => {
+    const notes: PlanNotes = { scale: {}, system: [], faults: [], loads: [], aborts: [] };
+    notes.topology = system?.topology;
+    notes.credentials = system?.credentials;
+    rotated.note?.(['postgres'], notes);
+    return notes.faults[0]!;
+  };
+  const env = planned(
+    buildWith({ postgres: { user: 'app', secretEnv: { variable: 'PGPASSWORD', services: ['worker'] } } }),
+  );
+  assert.equal(
+    env.fault,
+    'credential rotation (PGPASSWORD set to the new secret and worker-1, worker-2, worker-3 restarted with it; sessions ended)',
+  );
+  assert.equal(
+    env.duration,
+    'until rollback (the old password put back, worker-1, worker-2, worker-3 restarted with their env as it was)',
+  );
+  const file = planned(buildWith({ postgres: { user: 'app', secretFile: '/s/pg' } }));
+  assert.equal(file.fault, 'credential rotation (new secret written to /s/pg; sessions ended)');
+  // Set by prepare() (the reference platform): not known before the run.
+  assert.match(planned(buildWith({})).fault, /its secret file, or its env var and a restart of the services/);
 });

@@ -35,6 +35,31 @@ function onStore(
   );
 }
 
+/**
+ * How a rotation hands the system the new secret, as its credentials declare: a file it re-reads, or an env
+ * var of its services, which are restarted with it. Credentials set by prepare() are not known before the run.
+ */
+function toldHow(notes: PlanNotes, store: string): { fault: string; undo: string } {
+  const declared = notes.credentials?.[store];
+  if (declared?.secretEnv) {
+    const { variable, services } = declared.secretEnv;
+    return {
+      fault: `${variable} set to the new secret and ${services.join(', ')} restarted with it`,
+      undo: `the old password put back, ${services.join(', ')} restarted with their env as it was`,
+    };
+  }
+  if (declared?.secretFile)
+    return {
+      fault: `new secret written to ${declared.secretFile}`,
+      undo: 'the old password and secret file put back',
+    };
+  return {
+    fault:
+      'new secret handed over as the system declares: its secret file, or its env var and a restart of the services that read it',
+    undo: 'the old password put back, and the secret as it was',
+  };
+}
+
 export const SECURITY: Record<string, Meaning> = {
   '^every audited (.+?) is recorded within (.+)$': {
     kind: 'verdict',
@@ -67,16 +92,18 @@ export const SECURITY: Record<string, Meaning> = {
   },
   '^the (\\S+) password is rotated$': {
     kind: 'fault',
-    note: ([name], notes) =>
+    note: ([name], notes) => {
+      const told = toldHow(notes, text(name));
       onStore(
         notes,
         text(name),
         'store',
-        "credential rotation (new secret written to the system's secret file; sessions ended)",
+        `credential rotation (${told.fault}; sessions ended)`,
         `${text(name)}: the system's user`,
-        'until rollback (the old password put back)',
+        `until rollback (${told.undo})`,
         'the system must log in with the new secret',
-      ),
+      );
+    },
   },
   '^the (\\S+) password changes without the system being told(?: for (.+))?$': {
     kind: 'fault',
