@@ -40,6 +40,9 @@ const system = instantiate(
         command: ['node', 'test/security/secret-env/service.mjs'],
         cwd: ROOT,
         env: (w) => ({ DATABASE_URL: w.url('postgres'), PGUSER: 'app', PGPASSWORD: FIRST }),
+        // Under a policy: the rotation's restart is held from its supervisor, and its later restarts keep the
+        // new secret.
+        restart: { policy: 'always', backoff: { initialMs: 100 } },
       }),
       // Calls the app through its link: after the app is recreated, the proxy must still reach it by name.
       service('caller', {
@@ -119,6 +122,16 @@ async function rotateOn(t: TestContext, backend: Backend): Promise<void> {
   const starts = env.lifecycle('app').filter((e) => e.event === 'started');
   assert.equal(starts.length, startsBefore + 1);
   assert.equal(starts.at(-1)?.by, 'harness');
+  // The old incarnation's exit is in the record too, just before the new start.
+  const events = env.lifecycle('app');
+  assert.deepEqual(
+    events.slice(-2).map((e) => [e.event, e.incarnation === incarnation]),
+    [
+      ['exited', true],
+      ['started', false],
+    ],
+    JSON.stringify(events),
+  );
   await loggedInWith(env, rotated);
   assert.equal(
     (await whoami(env, true)).fingerprint,
@@ -128,13 +141,19 @@ async function rotateOn(t: TestContext, backend: Backend): Promise<void> {
   const account = accountOf(env, 'postgres', 'app');
   assert.match((await account.login(FIRST))!, /password authentication failed/);
   assert.equal(await account.login(rotated), undefined);
+  // A crash while the rotation holds: its supervisor starts it again with the env it ran with, the new secret.
+  await control.kill();
+  await control.restart();
+  await loggedInWith(env, rotated);
+  const startsHeld = env.lifecycle('app').filter((e) => e.event === 'started').length;
 
   assert.deepEqual(await ledger.rollback(), []);
   assert.equal(record.felt?.ok, true, record.felt?.evidence);
   assert.match(record.felt!.evidence, /the system logged in to postgres as app with the new secret/);
   // The undo: the old password and the declared env back, the service restarted once more with it.
   assert.deepEqual(control.env?.().override, {});
-  assert.equal(env.lifecycle('app').filter((e) => e.event === 'started').length, startsBefore + 2);
+  assert.equal(env.lifecycle('app').filter((e) => e.event === 'started').length, startsHeld + 1);
+  assert.equal(env.lifecycle('app').at(-1)?.by, 'harness');
   await loggedInWith(env, FIRST);
   assert.equal((await whoami(env, true)).fingerprint, fingerprint(FIRST));
   assert.equal(await account.login(FIRST), undefined);
