@@ -42,7 +42,7 @@ test('controller defaults match the documented contract', () => {
     workerMaxInFlight: 8,
     queueTimeoutMs: 30000,
     idempotency: true,
-    redisFallback: { enabled: true, fleetMaxAgeMs: 10000 },
+    redisFallback: { enabled: true, fleetMaxAgeMs: 10000, writeRefusalIsOutage: true },
     tls: undefined,
     requests: {
       maxBodyBytes: 128 * 1024 * 1024,
