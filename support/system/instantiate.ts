@@ -196,6 +196,11 @@ const systemSchema = z
         error: 'expected renewalLog: /pattern/ or the text the line contains',
       })
       .optional(),
+    serverCertificateRefusedLog: z
+      .union([z.instanceof(RegExp), z.string().min(1)], {
+        error: 'expected serverCertificateRefusedLog: /pattern/ or the text the line contains',
+      })
+      .optional(),
     credentials: credentialsSchema.optional(),
     audited: z
       .record(
@@ -252,6 +257,7 @@ const FIELDS = [
   'certificates',
   'certificateRejections',
   'renewalLog',
+  'serverCertificateRefusedLog',
   'requests',
   'credentials',
   'audited',
@@ -585,6 +591,7 @@ export function instantiate(
     events: declaration.events,
     certificateRejections: declaration.certificateRejections,
     renewalLog: declaration.renewalLog,
+    serverCertificateRefusedLog: declaration.serverCertificateRefusedLog,
     billing: declaration.billing,
     requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
     // Read when used: prepare() may be what writes the secret files.
