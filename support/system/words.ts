@@ -123,7 +123,7 @@ export function certificateClientsWords(
   const strangers = clients.filter((c) => !linked.has(c));
   if (clients.length === 0 || strangers.length > 0)
     throw new WordError(
-      `'${clientsWord}' ${clients.length === 0 ? 'names no client' : `includes ${strangers.join(', ')}, which ${strangers.length === 1 ? 'has' : 'have'} no link`} into ${service} in ${ofSystem(topology)}: only a service that connects to it can refuse its certificate; its clients: ${list([...linked])}`,
+      `'${clientsWord}' ${clients.length === 0 ? 'names no service' : `names ${strangers.join(', ')}, with no link`} into ${service} in ${ofSystem(topology)}: only a service that connects to it can refuse its certificate; its clients: ${list(span([...linked]))}`,
     );
   return { service, clients };
 }
