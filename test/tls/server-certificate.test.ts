@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
+import { Agent, createServer, request, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { ServerIdentity } from '../../fixtures/platform/controller/server-identity.ts';
 import { createLogger } from '../../fixtures/platform/shared/logger.ts';
 import type { Environment } from '../../support/env/environment.ts';
@@ -52,7 +52,11 @@ async function serve(reload: boolean): Promise<{ server: Server; port: number; s
     cert: await readFile(files.cert, 'utf8'),
     key: await readFile(files.key, 'utf8'),
   };
-  const server = createServer(initial, (_req, res) => res.end('ok'));
+  // Answers after `?wait=<ms>`: a request in flight while the certificate changes.
+  const server = createServer(initial, (req, res) => {
+    const wait = Number(new URL(req.url ?? '/', 'https://x').searchParams.get('wait') ?? 0);
+    setTimeout(() => res.end('ok'), wait);
+  });
   const identity = new ServerIdentity({
     files,
     initial,
@@ -174,4 +178,38 @@ describe('a service presents a bad certificate, and gets a valid one back', () =
       /'revoked' is not a problem a service's certificate can be given .*; accepted: 'expired', 'not yet valid', 'signed by an unknown CA'/,
     );
   });
+});
+
+test('a connection busy when the certificate changes is closed after its answer, so the client meets the new one', async () => {
+  const { port, stop } = await serve(true);
+  const agent = new Agent({ keepAlive: true, ca: pki.ca.certPem });
+  const get = (path: string) =>
+    new Promise<{ connection: string | undefined; serial: string | undefined }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+        // The socket goes back to the agent once the answer is read: ask it first.
+        const serial = (res.socket as TLSSocket).getPeerX509Certificate()?.serialNumber;
+        res.resume();
+        res.on('end', () => resolve({ connection: res.headers.connection, serial }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    const first = await get('/');
+    assert.equal(first.connection, 'keep-alive');
+    const inFlight = get('/?wait=600');
+    await new Promise((r) => setTimeout(r, 100));
+    const renewed = await pki.issueServer('svc', HOSTS, { stem: STEM });
+    // Wait until a fresh handshake sees it: the server has loaded it.
+    while ((await presentedSerial({ host: '127.0.0.1', port })) !== renewed.serial)
+      await new Promise((r) => setTimeout(r, 20));
+    const answered = await inFlight;
+    assert.equal(answered.connection, 'close', 'the old session is let go after its answer');
+    assert.equal(answered.serial, first.serial);
+    const next = await get('/');
+    assert.equal(next.serial, renewed.serial, 'the next call handshakes again and meets the new certificate');
+  } finally {
+    agent.destroy();
+    await stop();
+  }
 });
