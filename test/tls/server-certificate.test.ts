@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
 import { ServerIdentity } from '../../fixtures/platform/controller/server-identity.ts';
 import { createLogger } from '../../fixtures/platform/shared/logger.ts';
+import { ControllerClient, serverCertificateRefusal } from '../../fixtures/platform/worker/registration.ts';
 import type { Environment } from '../../support/env/environment.ts';
 import { createPki, type IssuedCertificate, type Pki, readIssued } from '../../support/faults/tls/pki.ts';
 import {
@@ -55,7 +56,9 @@ async function serve(reload: boolean): Promise<{ server: Server; port: number; s
   // Answers after `?wait=<ms>`: a request in flight while the certificate changes.
   const server = createServer(initial, (req, res) => {
     const wait = Number(new URL(req.url ?? '/', 'https://x').searchParams.get('wait') ?? 0);
-    setTimeout(() => res.end('ok'), wait);
+    // A heartbeat (POST) is answered as the controller does: 204.
+    res.statusCode = req.method === 'POST' ? 204 : 200;
+    setTimeout(() => res.end(req.method === 'POST' ? undefined : 'ok'), wait);
   });
   const identity = new ServerIdentity({
     files,
@@ -210,6 +213,43 @@ test('a connection busy when the certificate changes is closed after its answer,
     assert.equal(next.serial, renewed.serial, 'the next call handshakes again and meets the new certificate');
   } finally {
     agent.destroy();
+    await stop();
+  }
+});
+
+test("the worker's client refuses each forged certificate of the controller, for its reason, and is back after the undo", async () => {
+  const { port, stop } = await serve(true);
+  const identity = await pki.issueClient('worker-1');
+  const client = new ControllerClient({
+    controllerUrl: `https://127.0.0.1:${port}`,
+    timeoutMs: 2_000,
+    tls: { certFile: identity.certFile, keyFile: identity.keyFile, caFile: pki.ca.certFile },
+  });
+  try {
+    assert.equal(await client.heartbeat('worker-1'), 'ok');
+    for (const [problem, reason] of [
+      ['expired', 'expired'],
+      ['not yet valid', 'not_yet_valid'],
+      ['signed by an unknown CA', 'unknown_ca'],
+    ] as const) {
+      const fault = serverCertificateFault(
+        envAt(port),
+        { pki, stemOf: (m) => m, servers: { svc: STEM } },
+        'svc',
+        problem,
+      );
+      await fault.apply();
+      // The kept-alive connection was let go by the server: this call handshakes again and meets it.
+      const refused = await client.heartbeat('worker-1').then(
+        () => undefined,
+        (error: unknown) => serverCertificateRefusal(error),
+      );
+      assert.equal(refused?.reason, reason, `${problem}: ${JSON.stringify(refused)}`);
+      await fault.undo();
+      assert.equal(await client.heartbeat('worker-1'), 'ok');
+    }
+  } finally {
+    await client.close();
     await stop();
   }
 });
