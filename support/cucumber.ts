@@ -9,6 +9,7 @@ import './report/labels.ts';
 import './env/kubernetes/chaos-steps.ts';
 import '../steps/abort.steps.ts';
 import '../steps/certificate.steps.ts';
+import '../steps/server-certificate.steps.ts';
 import '../steps/client.steps.ts';
 import '../steps/data.steps.ts';
 import '../steps/dns.steps.ts';

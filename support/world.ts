@@ -1,5 +1,6 @@
 import { Before, BeforeAll, type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { parameter } from 'allure-js-commons';
+import type { ForgedServerCertificate } from './checks/server-certificates.ts';
 import type { Verdict } from './checks/verdict.ts';
 import { live } from './cleanup/live.ts';
 import { makeTempDir, type TempDir } from './cleanup/tmp.ts';
@@ -32,6 +33,8 @@ export class FaultlineWorld extends World {
   readonly verdicts: Verdict[] = [];
   /** Malformed requests sent by data-fault steps, for their verdicts. */
   readonly floods: Flood[] = [];
+  /** Server certificates a fault of this scenario made a service present, for the refusal verdict. */
+  readonly forgedServerCertificates: ForgedServerCertificate[] = [];
   readonly startedAt = Date.now();
   private systemValue: System | undefined;
   private envValue: Environment | undefined;

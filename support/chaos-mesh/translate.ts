@@ -104,6 +104,11 @@ function specsOf(shape: FaultShape, config: KubernetesConfig): Spec[] {
         },
       ];
     }
+    case 'server certificate':
+      throw none(
+        `${shape.aim.name} presenting a certificate that is ${shape.problem}`,
+        `Chaos Mesh cannot issue or swap a service's TLS certificate (its Secret, its cert-manager Certificate); a TimeChaos on its clients would make every certificate they check look expired, not this one. Run it on the local or containers backend, or as a process action (faultline fault "<step>")`,
+      );
     case 'clock':
       return [timeChaos(shape.aim, shape.offsetMs, config)];
     case 'store':

@@ -49,6 +49,12 @@ export type FaultShape = (
       expiresInMs?: number;
       aim: Aim;
     }
+  | {
+      family: 'server certificate';
+      /** What is wrong with the TLS server certificate the service presents (expired, …). */
+      problem: string;
+      aim: Aim;
+    }
   | { family: 'clock'; offsetMs: number; aim: Aim }
   | { family: 'store'; action: string; aim: Aim }
   | { family: 'replica'; action: 'fails' | 'promoted'; aim: Aim }

@@ -3,6 +3,7 @@ import { describeCondition } from '../load/abort.ts';
 import { operationKind, planFromWords, sizedOperation } from '../load/phrases.ts';
 import { parseDuration, parsePercent } from '../parse.ts';
 import {
+  certificateClientsWords,
   coordinatorAndMember,
   groupWord,
   memberWord,
@@ -183,6 +184,11 @@ export const VOCABULARY: Record<string, Meaning> = {
     kind: 'verdict',
     note: ([coordinator, member], n) =>
       words(n, (t) => coordinatorAndMember(t, text(coordinator), text(member))),
+  },
+  "^the (\\S+) refuses? the (\\S+?)'s certificate within (.+)$": {
+    kind: 'verdict',
+    note: ([clients, service], n) =>
+      words(n, (t) => certificateClientsWords(t, text(clients), text(service))),
   },
   'the {word} logs that certificate renewal is required': {
     kind: 'verdict',

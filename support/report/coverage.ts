@@ -26,10 +26,10 @@ export interface CoverageMatrix {
 
 /** What a fault is, finer than its kind where the kind spans several failure modes (certificates). */
 function modeOf(fault: JournalScenario['faults'][number]): string {
-  if (fault.kind !== 'certificate') return fault.kind;
+  if (fault.kind !== 'certificate' && fault.kind !== 'server certificate') return fault.kind;
   // "worker-2 presents a certificate expiring in 3000 ms" → "certificate expiring"
   const problem = /certificate (?:that is )?(.+)$/.exec(fault.description)?.[1]?.replace(/ in \d+ ms$/, '');
-  return problem ? `certificate ${problem}` : 'certificate';
+  return problem ? `${fault.kind} ${problem}` : fault.kind;
 }
 
 function roleOf(target: string, scenario: JournalScenario): string {

@@ -237,6 +237,11 @@ const systemSchema = z
         error: 'expected renewalLog: /pattern/ or the text the line contains',
       })
       .optional(),
+    serverCertificateRefusedLog: z
+      .union([z.instanceof(RegExp), z.string().min(1)], {
+        error: 'expected serverCertificateRefusedLog: /pattern/ or the text the line contains',
+      })
+      .optional(),
     credentials: credentialsSchema.optional(),
     audited: z
       .record(
@@ -333,6 +338,7 @@ const FIELDS = [
   'certificates',
   'certificateRejections',
   'renewalLog',
+  'serverCertificateRefusedLog',
   'requests',
   'credentials',
   'audited',
@@ -673,6 +679,7 @@ export function instantiate(
     events: declaration.events,
     certificateRejections: declaration.certificateRejections,
     renewalLog: declaration.renewalLog,
+    serverCertificateRefusedLog: declaration.serverCertificateRefusedLog,
     billing: declaration.billing,
     requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
     // Read when used: prepare() may be what writes the secret files. A secretEnv's services are read as the

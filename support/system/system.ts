@@ -52,6 +52,11 @@ export interface Adapters {
   certificateRejections?: CertificateRejections;
   /** What a member logs when it learns its certificate must be renewed (a pattern, or text the line contains). */
   renewalLog?: RegExp | string;
+  /**
+   * What a client logs when it refuses the certificate a service presents (a pattern, or text the line
+   * contains): what "the <clients> refuse the <service>'s certificate" looks for in the clients' logs.
+   */
+  serverCertificateRefusedLog?: RegExp | string;
   /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
   billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
   /** Members whose identity is a certificate faultline can replace. */
@@ -158,8 +163,9 @@ const ADAPTER_USE: Record<string, string> = {
   events: 'which of its audit events mean what: a fault noticed, a breaker opened',
   certificateRejections: 'how it reports refusing a member certificate',
   renewalLog: 'the line a member logs when its certificate must be renewed',
+  serverCertificateRefusedLog: "the line a client logs when it refuses a service's certificate",
   billing: 'the effects of its operations (what the exactly-once check reads)',
-  certificates: 'member certificates faultline can replace',
+  certificates: 'member and server certificates faultline can replace',
   requests: 'the valid request of each operation, as data, for data faults to mutate',
   credentials:
     'the user its clients connect to a store as, and how it is handed the secret (a file it reads, or an env var of some of its services)',
@@ -236,4 +242,10 @@ export interface MemberCertificates {
   pki: Pki;
   /** File stem of a member's certificate in the PKI directory: reissuing under it swaps the live files. */
   stemOf(member: string): string;
+  /**
+   * The services that present a server certificate of this PKI (on their TLS ports), each with the file
+   * stem of that certificate (`<stem>.crt` / `<stem>.key` in the PKI directory): what "the <service>
+   * presents a certificate that is …" replaces. The service must re-read the files when they change.
+   */
+  servers?: Readonly<Record<string, string>>;
 }

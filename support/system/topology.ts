@@ -148,6 +148,17 @@ export const lookingUp = (topology: Topology): string[] => [
 export const probeKind = (topology: Topology, link: LinkSpec): ProbeKind =>
   (link.port ? topology.probes[`${link.to}:${link.port}`] : undefined) ?? topology.probes[link.to] ?? 'http';
 
+/**
+ * The ports at which a service speaks TLS (probed as 'tls'): a named port's name, or undefined for its main
+ * port. A service with one presents a server certificate there.
+ */
+export function tlsPortsOf(topology: Topology, name: string): (string | undefined)[] {
+  const ports: (string | undefined)[] = topology.probes[name] === 'tls' ? [undefined] : [];
+  for (const [key, kind] of Object.entries(topology.probes))
+    if (kind === 'tls' && key.startsWith(`${name}:`)) ports.push(key.slice(name.length + 1));
+  return ports;
+}
+
 export const proxyName = (link: LinkSpec): string =>
   `${link.from}-to-${link.to}${link.port ? `-${link.port}` : ''}`;
 

@@ -1,5 +1,5 @@
 import { StepInputError } from '../parse.ts';
-import { groupOf, type Topology } from './topology.ts';
+import { groupOf, type Topology, tlsPortsOf } from './topology.ts';
 
 // Step words name parts of the system under test: "the controller", "3 of its workers", "the slow worker".
 // Each word must exist in the topology and play the role the step gives it, or the step fails naming the
@@ -91,6 +91,41 @@ export function serviceWord(topology: Topology, word: string): string {
   throw new WordError(
     `'${word}' is not a service of ${ofSystem(topology)}; its services: ${serviceNames(topology)}`,
   );
+}
+
+/** The services of the topology that speak TLS on some port (and so present a server certificate). */
+export const tlsServices = (topology: Topology): string[] =>
+  topology.services.filter((s) => tlsPortsOf(topology, s.name).length > 0).map((s) => s.name);
+
+/** A service that presents a server certificate: it has a TLS port ("the controller presents …"). */
+export function certifiedServiceWord(topology: Topology, word: string): string {
+  const name = serviceWord(topology, word);
+  if (tlsPortsOf(topology, name).length > 0) return name;
+  throw new WordError(
+    `'${word}' presents no certificate in ${ofSystem(topology)}: it has no TLS port (a port declared with protocol: 'tls'); the services that present one: ${list(tlsServices(topology))}`,
+  );
+}
+
+/**
+ * "the <clients> refuse the <service>'s certificate": a certified service, and the clients a word names (a
+ * group, or one service), each with a link into it — only a client that connects can refuse.
+ */
+export function certificateClientsWords(
+  topology: Topology,
+  clientsWord: string,
+  serviceText: string,
+): { service: string; clients: string[] } {
+  const service = certifiedServiceWord(topology, serviceText);
+  const subject = subjectWord(topology, clientsWord);
+  const clients =
+    subject.kind === 'group' ? subject.members : subject.kind === 'service' ? [subject.name] : [];
+  const linked = new Set(topology.links.filter((l) => l.to === service).map((l) => l.from));
+  const strangers = clients.filter((c) => !linked.has(c));
+  if (clients.length === 0 || strangers.length > 0)
+    throw new WordError(
+      `'${clientsWord}' ${clients.length === 0 ? 'names no service' : `names ${strangers.join(', ')}, with no link`} into ${service} in ${ofSystem(topology)}: only a service that connects to it can refuse its certificate; its clients: ${list(span([...linked]))}`,
+    );
+  return { service, clients };
 }
 
 /** The group a word names, as a group ("workers") or by its members ("worker"). */

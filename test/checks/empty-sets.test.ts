@@ -9,6 +9,7 @@ import { succeededWithin } from '../../support/checks/outcome.ts';
 import { detectedWithin, recoveredWithin } from '../../support/checks/recovery.ts';
 import { retriedOnAlternate } from '../../support/checks/retry.ts';
 import { servedByOthers } from '../../support/checks/served.ts';
+import { serverCertificateRefused } from '../../support/checks/server-certificates.ts';
 import { trafficShifted } from '../../support/checks/traffic.ts';
 import type { Verdict } from '../../support/checks/verdict.ts';
 import type { Attempt, Operation } from '../../support/load/history.ts';
@@ -183,4 +184,25 @@ test('a retry verdict fails unless the operation went to the coordinator and a f
     retriedOnAlternate(retried([attempt('w1', 'timeout', 0), attempt('cache', 'ok', 10)]), expectation),
     /succeeded on cache, which is not a member of workers/,
   );
+});
+
+test('"the clients refuse the service\'s certificate" fails with nothing forged, a client silent or too late', () => {
+  const line = (at: number) => ({ at, stream: 'stdout' as const, line: 'controller certificate refused' });
+  fails(
+    serverCertificateRefused([], ['w1'], () => [line(5)], 'certificate refused', 1000),
+    /no service of this scenario presented a forged certificate/,
+  );
+  const forged = [{ service: 'controller', serial: 'BB', since: 10 }];
+  // A refusal before the forged certificate was presented is about something else.
+  fails(
+    serverCertificateRefused(forged, ['w1'], () => [line(9)], 'certificate refused', 1000),
+    /w1 \(no such line since controller presented serial BB\)/,
+  );
+  fails(
+    serverCertificateRefused(forged, ['w1'], () => [line(2000)], 'certificate refused', 1000),
+    /w1 \(only after 1990 ms\)/,
+  );
+  const good = serverCertificateRefused(forged, ['w1', 'w2'], () => [line(300)], /refused/, 1000);
+  assert.equal(good.pass, true, good.message);
+  assert.deepEqual(good.figures.refusedAfter, ['w1 290 ms', 'w2 290 ms']);
 });

@@ -148,6 +148,15 @@ const cases = [
     expect:
       /detection \(dependency_unavailable\) within 3000 ms of each fault: 1 of 1 fault\(s\) were never detected/,
   },
+  {
+    mechanism: "the controller's re-read of its server certificate",
+    // Off, the controller keeps the certificate it loaded at start: the forged one on disk is never served,
+    // and the workers never meet it.
+    switch: { FAULTLINE_PLATFORM_TLS_CERT_RELOAD: 'false' },
+    run: ['features/tls/server-certificate.feature', '--name', 'that is expired'],
+    expect:
+      /the certificate fault had no effect: controller still presents [0-9A-F]+ \/ [0-9A-F]+ at controller:registration .* does it re-read its certificate files\?/,
+  },
 ];
 
 for (const c of cases) {

@@ -369,6 +369,10 @@ test('a fault with no Chaos Mesh equivalent is an error saying why, never droppe
       /never drops a query/,
     ],
     [{ family: 'certificate', problem: 'revoked', aim: AIMS.one! }, /cannot issue or swap certificates/],
+    [
+      { family: 'server certificate', problem: 'expired', aim: { name: 'controller', mode: 'all' } },
+      /controller presenting a certificate that is expired: Chaos Mesh cannot issue or swap a service's TLS certificate/,
+    ],
     [{ family: 'store', action: 'poisoned', aim: { name: 'redis', mode: 'all' } }, /store's own protocol/],
     [{ family: 'replica', action: 'promoted', aim: { name: 'postgres', mode: 'all' } }, /operator/],
     [

@@ -152,6 +152,7 @@ test('mutual TLS: the three files go together, must exist and be usable; TLS-onl
       port: 9443,
       backupPort: undefined,
       clientVerify: false,
+      certReload: true,
     });
     assert.deepEqual(
       configErrorLines(() => controllerConfig({ ...STORES, TLS_CA_FILE: pki.ca.certFile })).sort(),

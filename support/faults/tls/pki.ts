@@ -108,6 +108,8 @@ export interface Pki {
   issueClient(cn: string, opts?: ClientOptions): Promise<IssuedCertificate>;
   /** A client certificate signed by another authority, which nobody configured by this PKI trusts. */
   issueFromOtherCa(cn: string, opts?: ClientOptions): Promise<IssuedCertificate>;
+  /** A server certificate for `hosts` signed by that other authority (a service's clients refuse it). */
+  issueServerFromOtherCa(name: string, hosts: string[], opts?: ServerOptions): Promise<IssuedCertificate>;
   /** Adds a certificate (or serial) of this CA to the revocation list; takes effect with `writeCrl()`. */
   revoke(cert: IssuedCertificate | string, at?: Date): void;
   /** Writes the signed CRL (PEM) to `crlFile`, atomically; with nothing revoked it is an empty list. */
@@ -164,6 +166,19 @@ export async function createPki(opts: { dir: string; name?: string }): Promise<P
         stem: o.stem ?? `other-ca-client-${safe(cn)}-${randomBytes(4).toString('hex')}`,
       });
     },
+    async issueServerFromOtherCa(name, hosts, o = {}) {
+      if (hosts.length === 0)
+        throw new Error(`issueServerFromOtherCa(${JSON.stringify(name)}): give at least one host`);
+      other ??= createAuthority(dir, 'other-ca', `faultline untrusted CA ${randomBytes(3).toString('hex')}`);
+      return issue(await other, dir, {
+        kind: 'server',
+        cn: name,
+        altNames: hosts,
+        usage: x509.ExtendedKeyUsage.serverAuth,
+        validity: { ...validity.for(DAY_MS), ...defined(o) },
+        stem: o.stem ?? `other-ca-server-${safe(name)}-${randomBytes(4).toString('hex')}`,
+      });
+    },
     revoke(cert, at = new Date()) {
       if (typeof cert !== 'string' && cert.issuer !== ca.cn)
         throw new Error(
@@ -200,11 +215,34 @@ export async function createPki(opts: { dir: string; name?: string }): Promise<P
   };
 }
 
-/** Reads an issued certificate's PEM files back (e.g. to check what a service is about to present). */
-export async function readIssued(certFile: string): Promise<{ serial: string; notAfter: Date; cn: string }> {
-  const cert = new x509.X509Certificate(await readFile(certFile, 'utf8'));
-  return { serial: normalSerial(cert.serialNumber), notAfter: cert.notAfter, cn: commonName(cert.subject) };
+/** What an issued certificate's PEM file says, read back (e.g. what a service is about to present). */
+export interface ReadCertificate {
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  cn: string;
+  /** Common name of the authority that signed it. */
+  issuer: string;
+  /** The DNS names and IP addresses it is valid for (its subject alternative names), as issued. */
+  hosts: string[];
 }
+
+/** Reads an issued certificate's PEM files back (e.g. to check what a service is about to present). */
+export async function readIssued(certFile: string): Promise<ReadCertificate> {
+  const cert = new x509.X509Certificate(await readFile(certFile, 'utf8'));
+  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  return {
+    serial: normalSerial(cert.serialNumber),
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    cn: commonName(cert.subject),
+    issuer: commonName(cert.issuer),
+    hosts: (san?.names.items ?? []).flatMap((n) => (n.type === 'dns' || n.type === 'ip' ? [n.value] : [])),
+  };
+}
+
+/** A serial as Node prints it (`X509Certificate.serialNumber`, `getPeerCertificate()`), as the PKI writes it. */
+export const serialOf = normalSerial;
 
 async function createAuthority(dir: string, stem: string, cn: string): Promise<Authority> {
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);

@@ -1,11 +1,16 @@
 import { aimAt } from '../../faults/shape.ts';
 import { parseProblem } from '../../faults/tls/certificate.ts';
+import { parseServerProblem } from '../../faults/tls/server-certificate.ts';
 import { parseDuration } from '../../parse.ts';
+import { certifiedServiceWord } from '../../system/words.ts';
 import {
   coordinated,
   count,
   describe,
   formatDuration,
+  hit,
+  lastingMs,
+  lasts,
   type Meaning,
   sizeOf,
   strike,
@@ -13,7 +18,8 @@ import {
   UNTIL_ROLLBACK,
 } from '../meaning.ts';
 
-// Certificate faults on the members of a group: what each step strikes, for how long, with what blast radius.
+// Certificate faults on the members of a group (their client certificates) and on any service with a TLS
+// port (its server certificate): what each step strikes, for how long, with what blast radius.
 
 export const CERTIFICATES: Record<string, Meaning> = {
   "^(\\d+) of the (\\S+?)'s (\\S+) presents? a certificate that is (.+)$": {
@@ -56,6 +62,28 @@ export const CERTIFICATES: Record<string, Meaning> = {
         problem: 'expires',
         expiresInMs,
         aim: aimAt(struck, count(members), sizeOf(struck, notes)),
+      });
+    },
+  },
+  '^the (\\S+) presents a certificate that is (.+?)(?: for (.+))?$': {
+    kind: 'fault',
+    note: ([service, problem, lasting], notes) => {
+      const name = notes.topology ? certifiedServiceWord(notes.topology, text(service)) : text(service);
+      const kind = parseServerProblem(text(problem));
+      hit(
+        notes,
+        `server certificate ${kind}`,
+        name,
+        `${name}: its TLS server certificate`,
+        lasting === undefined || lasting === null ? `${UNTIL_ROLLBACK} (renewed)` : lasts(lasting, 'heals'),
+        "its clients' TLS handshakes fail",
+      );
+      const durationMs = lastingMs(lasting);
+      describe(notes, {
+        family: 'server certificate',
+        problem: kind,
+        aim: { name, mode: 'all' },
+        ...(durationMs === undefined ? {} : { durationMs }),
       });
     },
   },

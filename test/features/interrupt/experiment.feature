@@ -111,3 +111,10 @@ Feature: An experiment that is interrupted at any moment
     When 2 concurrent clients start submitting document conversion requests for 3 seconds
     And the disk of redis is full for 2 seconds
     And the load has finished
+
+  Scenario: A bad server certificate under load
+    Given a healthy controller with 2 registered workers
+    When 2 concurrent clients start submitting document conversion requests for 3 seconds
+    And the controller presents a certificate that is signed by an unknown CA for 1 second
+    And the load has finished
+    Then the workers refuse the controller's certificate within 2 seconds
