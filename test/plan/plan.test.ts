@@ -26,10 +26,10 @@ test('the plan of the seed features lists each fault with its targets, duration 
   assert.deepEqual(readdirSync(scratch), [], 'nothing was started: no temp dir');
   const plan = JSON.parse(stdout) as Plan;
   assert.deepEqual(plan.problems, []);
-  // The certificate outline expands per example row, as cucumber runs it; features/network has the
+  // The certificate outlines expand per example row, as cucumber runs them; features/network has the
   // partition feature (2), the link faults (5) and the split brain (1), features/process the worker crash
-  // (1) and the process faults (5).
-  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 1 + 5 + 5);
+  // (1) and the process faults (5), features/tls the certificate expiry (5) and the server certificate (3).
+  assert.equal(plan.scenarios.length, 2 + 5 + 1 + 1 + 5 + 5 + 3);
   const split = plan.scenarios.find((s) => s.uri === 'features/network/split-brain.feature')?.faults[0];
   assert.equal(split?.fault, 'split brain (black hole between two halves)');
   assert.equal(split?.duration, '3 s, then heals');
