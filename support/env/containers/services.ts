@@ -265,6 +265,9 @@ export async function startPostgres(
       'full_page_writes=off',
       '-c',
       'max_connections=200',
+      // Every login in the log, as on the local backend (a rotation's proof counts them).
+      '-c',
+      'log_connections=on',
       ...(extra.args ?? []),
     ]);
   if (extra.files) container.withCopyContentToContainer(extra.files);

@@ -191,6 +191,10 @@ export function serverArgs(data: string, port: number, socketDir: string): strin
     'max_connections=200',
     '-c',
     'logging_collector=off',
+    // Every login in the log: a rotation's proof counts the system's logins with the new secret, which a
+    // look at the live sessions misses when the system's sessions are short.
+    '-c',
+    'log_connections=on',
   ];
 }
 

@@ -2,7 +2,7 @@ import type { Environment } from '../../env/environment.ts';
 import type { StoreCredentials } from '../../system/system.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec, TrafficProof } from '../ledger.ts';
-import { logged, touching, until, withRedis } from '../stores/store.ts';
+import { logged, OURS, touching, until, withRedis } from '../stores/store.ts';
 import { accountOf } from './account.ts';
 import { newSecret } from './credentials.ts';
 import { deliveryOf } from './delivery.ts';
@@ -113,19 +113,23 @@ export function credentialChanged(
       if (options.tell) {
         // Only the new secret logs in now: any session of the user opened since is the system using it.
         // An instant fault is asked at once: the system gets a moment to log in again.
+        // Postgres also logs every login (log_connections): a system whose sessions are short is seen by its
+        // logins, which a look at the live sessions can miss.
         let sessions = 0;
+        let logins = 0;
         await until(
           async () => {
-            sessions = await account.sessionsSince(since);
-            return sessions > 0;
+            logins = kind === 'postgres' ? loginsLogged(env, store, user, since) : 0;
+            sessions = logins > 0 ? 0 : await account.sessionsSince(since);
+            return sessions > 0 || logins > 0;
           },
           LOGIN_AGAIN_MS,
           100,
         );
-        return sessions > 0
+        return sessions > 0 || logins > 0
           ? {
               ok: true,
-              evidence: `the system logged in to ${store} as ${user} with the new secret: ${sessions} session(s) opened since the rotation`,
+              evidence: `the system logged in to ${store} as ${user} with the new secret: ${logins > 0 ? `${logins} login(s) in the server's log` : `${sessions} session(s) opened`} since the rotation`,
             }
           : {
               ok: false,
@@ -159,4 +163,21 @@ export function credentialChanged(
         throw new Error(`${store}: after the undo the secret of ${user} still does not log in: ${back}`);
     },
   };
+}
+
+/**
+ * The user's logins Postgres logged (`connection authorized: user=…`) at or after `since` by the server's own
+ * clock (the line's `%m` prefix), faultline's own logins left out. The server's time, not when the line was
+ * read: a login with the old secret just before the change may be read after it.
+ */
+function loginsLogged(env: Environment, store: string, user: string, since: number): number {
+  const authorized = new RegExp(`connection authorized: user=${user} `);
+  return env.logs(store).filter((l) => {
+    if (!authorized.test(l.line) || l.line.includes(`application_name=${OURS}`)) return false;
+    const stamp = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) (\S+)/.exec(l.line);
+    // A zone other than UTC/GMT is not parsed here: then the time the line was read stands in.
+    const utc = stamp && (stamp[2] === 'UTC' || stamp[2] === 'GMT');
+    const at = utc ? Date.parse(`${stamp[1]!.replace(' ', 'T')}Z`) : Number.NaN;
+    return (Number.isNaN(at) ? l.at : at) >= since;
+  }).length;
 }
