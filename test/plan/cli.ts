@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { ROOT } from '../features/cucumber-run.ts';
 
@@ -28,3 +29,15 @@ export function runProgram(
 /** Runs `faultline <args>` as a user would, in its own process, from the project directory. */
 export const faultline = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runProgram(process.execPath, [`${ROOT}bin/faultline.ts`, ...args], { env });
+
+/**
+ * Plans a feature that must be refused (exit 1) and returns `at(line, message)`, which asserts that the plan
+ * rejected the step at that file:line with a message matching the pattern.
+ */
+export async function planRejecting(file: string): Promise<(line: number, message: RegExp) => void> {
+  const { code, stdout } = await faultline(['plan', file]);
+  assert.equal(code, 1, stdout);
+  const problems = stdout.slice(stdout.indexOf('problem(s):'));
+  return (line, message) =>
+    assert.match(problems, new RegExp(`${file}:${line}: rejected step .*${message.source}`), problems);
+}

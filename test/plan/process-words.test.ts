@@ -1,9 +1,8 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { faultline } from './cli.ts';
+import { planRejecting } from './cli.ts';
 
 // Every process fault step and restart verdict checks its words and numbers before anything starts: the
 // plan reports each mistake at file:line with what the system has or what is accepted, and exits 1.
@@ -32,11 +31,7 @@ test('process fault steps: unknown services, impossible counts and bad durations
       '',
     ].join('\n'),
   );
-  const { code, stdout } = await faultline(['plan', file]);
-  assert.equal(code, 1, stdout);
-  const problems = stdout.slice(stdout.indexOf('problem(s):'));
-  const at = (line: number, message: RegExp) =>
-    assert.match(problems, new RegExp(`${file}:${line}: rejected step .*${message.source}`), problems);
+  const at = await planRejecting(file);
   at(
     5,
     /'kafka' is neither a service nor a group of the system 'reference-platform'; its services: redis, postgres, controller, worker-1/,

@@ -1,9 +1,8 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { faultline } from '../plan/cli.ts';
+import { planRejecting } from '../plan/cli.ts';
 
 // The server-certificate step and its verdict check their words before anything starts: a service without
 // a TLS port, a problem no server certificate can be given, a bad duration, clients that never connect to
@@ -30,11 +29,7 @@ test('server-certificate steps: services without a certificate, unknown problems
       '',
     ].join('\n'),
   );
-  const { code, stdout } = await faultline(['plan', file]);
-  assert.equal(code, 1, stdout);
-  const problems = stdout.slice(stdout.indexOf('problem(s):'));
-  const at = (line: number, message: RegExp) =>
-    assert.match(problems, new RegExp(`${file}:${line}: rejected step .*${message.source}`), problems);
+  const at = await planRejecting(file);
   at(
     5,
     /'redis' presents no certificate in the system 'reference-platform': it has no TLS port .*; the services that present one: controller/,
