@@ -1,3 +1,4 @@
+import { recordOperation } from '../observe/run-metrics.ts';
 import { now } from './clock.ts';
 import type { Operation } from './history.ts';
 import { countOf, type LoadPlan, timeLimitOf, validatePlan } from './plan.ts';
@@ -300,6 +301,7 @@ class Run {
     if (result.servedBy !== undefined) op.servedBy = result.servedBy;
     if (result.error !== undefined) op.error = result.error;
     this.operations.push(op);
+    recordOperation(op);
     this.options.record?.(op);
   }
 
