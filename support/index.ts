@@ -24,6 +24,7 @@ export {
   defineSystem,
   type HttpOperation,
   http,
+  type MetricsDeclaration,
   type OperationDeclaration,
   type ProcessDeclaration,
   postgres,

@@ -1,5 +1,5 @@
 // Builds every image the containers backend needs from this machine's own binaries, for sites without a
-// registry: redis-server, postgres (cluster initialised at build time) and the base that process services
+// registry: redis-server, postgres (cluster initialised at build time), prometheus, and the base that process services
 // and faultline's Toxiproxy-compatible proxy run in (this machine's programs and this checkout mounted).
 // Idempotent: an image whose inputs did not change is not rebuilt (content-hash label).
 //
@@ -9,9 +9,15 @@
 //
 // Needs a running engine, busybox-static, redis-server and PostgreSQL server binaries.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type BuiltImage, ensureImage, pruneOlder } from '../../support/env/containers/images/build.ts';
-import { offlineBase, offlinePostgres, offlineRedis } from '../../support/env/containers/images/catalog.ts';
+import {
+  offlineBase,
+  offlinePostgres,
+  offlinePrometheus,
+  offlineRedis,
+} from '../../support/env/containers/images/catalog.ts';
 import { engineReachable } from '../../support/env/containers/runtime.ts';
 
 const { values } = parseArgs({
@@ -44,6 +50,9 @@ const [redis, postgres, base] = await Promise.all([
 line('redis', redis);
 line('postgres', postgres);
 line('base', base);
+// Only where Prometheus is installed (npm run setup installs it): the PromQL steps need it, nothing else does.
+const prometheus = existsSync('/usr/bin/prometheus') ? await ensureImage(offlinePrometheus()) : undefined;
+if (prometheus) line('prometheus', prometheus);
 
 if (values.prune)
   for (const retired of [
@@ -60,6 +69,7 @@ if (values.env)
       `export FAULTLINE_POSTGRES_IMAGE=${postgres.name}`,
       `export FAULTLINE_TOXIPROXY_IMAGE=${base.name}`,
       `export FAULTLINE_BASE_IMAGE=${base.name}`,
+      ...(prometheus ? [`export FAULTLINE_PROMETHEUS_IMAGE=${prometheus.name}`] : []),
       '',
     ].join('\n'),
   );

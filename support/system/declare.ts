@@ -54,6 +54,19 @@ interface Common {
    * `{ policy: 'on-failure', backoff: { initialMs: 200, maxMs: 5000 } }`. Without one it stays down.
    */
   restart?: RestartDeclaration;
+  /**
+   * Where it serves Prometheus metrics: the run's Prometheus scrapes every service that declares this (when a
+   * scenario uses PromQL). `{}` is GET /metrics on its main port; `{ path, port }` names another path or
+   * one of its named ports.
+   */
+  metrics?: MetricsDeclaration;
+}
+
+export interface MetricsDeclaration {
+  /** Default: /metrics. */
+  path?: string;
+  /** One of the service's named ports (`ports`); default: its main port. */
+  port?: string;
 }
 
 /**

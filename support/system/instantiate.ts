@@ -70,6 +70,15 @@ const common = {
         .optional(),
     })
     .optional(),
+  metrics: z
+    .strictObject({
+      path: z
+        .string()
+        .regex(/^\//, "metrics.path: expected a path starting with '/', e.g. '/metrics'")
+        .optional(),
+      port: z.string().optional(),
+    })
+    .optional(),
 };
 /** A data disk's size: '16 MB' or a number of bytes, at least 1 MB (what a tmpfs of it holds with room to fill). */
 const DISK_ACCEPTED = "a size like '16 MB' (B, KB, MB or GB) of at least 1 MB";
@@ -576,6 +585,14 @@ export function instantiate(
       readiness: spec.readiness ?? wait.forPort(),
       origin: `${field} (${spec.name})`,
       ...restartOf(spec.restart),
+      ...(spec.metrics
+        ? {
+            metrics: {
+              path: spec.metrics.path ?? '/metrics',
+              ...(spec.metrics.port === undefined ? {} : { port: spec.metrics.port }),
+            },
+          }
+        : {}),
     };
     probes[name] = spec.protocol ?? 'http';
     if (spec.kind === 'process') {

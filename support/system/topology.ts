@@ -86,6 +86,8 @@ interface DeclaredService {
   origin?: string;
   /** Started again by the backend when its process exits (none: it stays down until a fault's undo). */
   restart?: RestartPolicy;
+  /** Where it serves Prometheus metrics (a named port, else its main port): what the run's Prometheus scrapes. */
+  metrics?: { path: string; port?: string };
 }
 
 /** Any command line (node, python, a shell script, a Go binary) run as a child process of the backend. */
@@ -235,6 +237,15 @@ export function validateTopology(topology: Topology): void {
       );
   }
   for (const s of topology.services) if (isDeclared(s)) for (const d of s.dependsOn) service(topology, d);
+  for (const s of topology.services) {
+    const port = isDeclared(s) ? s.metrics?.port : undefined;
+    const named = s.kind === 'process' ? Object.keys(s.ports ?? {}) : [];
+    if (port !== undefined && !named.includes(port))
+      throw new TopologyError(
+        `topology '${topology.name}': ${s.name}'s metrics name port '${port}', which it does not declare` +
+          ` (declared: ${named.join(', ') || 'none'})`,
+      );
+  }
   for (const l of topology.lookups ?? []) for (const end of [l.from, l.to]) service(topology, end);
   for (const s of topology.services)
     if (!isDeclared(s) && s.replicaOf !== undefined && service(topology, s.replicaOf).kind !== 'postgres')

@@ -190,6 +190,8 @@ export async function startProxy(
       String(TOXIPROXY_API),
       '--seed',
       String(seed),
+      // Its metrics, for the run's Prometheus when a scenario uses PromQL (support/observe/prometheus/).
+      '--metrics',
     ];
     const plan = planMounts({ command: ['node', ...command], cwd: INSTALL_ROOT, shared: [], writable: [] });
     // Ready when it says it listens (pushed by the engine's log stream): the module's HTTP wait polls

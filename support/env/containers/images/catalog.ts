@@ -104,6 +104,39 @@ export function offlinePostgres(): ImageSpec {
 }
 
 /**
+ * This machine's Prometheus (Debian's /usr/bin/prometheus), for the run's Prometheus on the containers
+ * backend: the same binary as the local backend runs, so a PromQL verdict means the same on both. Its API
+ * and its query engine need nothing but the binary (the web UI's assets are left out).
+ */
+export function offlinePrometheus(binary = '/usr/bin/prometheus'): ImageSpec {
+  const version =
+    execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(/version (\d+\.\d+)/)?.[1] ?? 'host';
+  const changes = [
+    'USER 65534:65534',
+    'WORKDIR /prometheus',
+    'EXPOSE 9090',
+    'ENTRYPOINT ["/bin/prometheus"]',
+    'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]',
+  ];
+  const archive = () =>
+    new Rootfs()
+      .binary(binary, '/bin/prometheus')
+      .busybox(SHELL_APPLETS)
+      .accounts([{ name: 'nobody', id: 65534, home: '/prometheus' }])
+      .dir('/etc/prometheus', { uid: 65534, gid: 65534 })
+      .dir('/prometheus', { uid: 65534, gid: 65534 }).tar;
+  return rootfsImage(
+    {
+      name: `faultline-offline/prometheus:${version}`,
+      kind: 'prometheus',
+      hash: hashOf([BUILDER, ...changes, ...archive().fingerprint()]),
+    },
+    archive,
+    changes,
+  );
+}
+
+/**
  * What process services run in: nothing but /tmp and this machine's merged-/usr symlinks (/bin → usr/bin …);
  * their programs, libraries and files are this machine's own, mounted at the same paths (see ../mounts.ts).
  */
