@@ -1,13 +1,19 @@
-import { assertVerdict, type Verdict } from '../support/checks/verdict.ts';
+import { tag } from 'allure-js-commons';
+import { assertVerdict, statusOf, type Verdict } from '../support/checks/verdict.ts';
 import type { FaultRecord, FaultSpec } from '../support/faults/ledger.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
-/** Records a verdict in the scenario, attaches it to the report, and fails the step when it does not pass. */
+/**
+ * Records a verdict in the scenario, attaches it to the report, and fails the step when it does not pass:
+ * an assertion for a failed verdict, an UNKNOWN error (tagged, so the report can filter them) for one the
+ * evidence could not decide.
+ */
 export function judge(world: FaultlineWorld, verdict: Verdict): void {
   world.verdicts.push(verdict);
-  world.attach(`${verdict.pass ? 'PASS' : 'FAIL'} ${verdict.check}: ${verdict.message}`, {
-    mediaType: 'text/plain',
-  });
+  const status = statusOf(verdict);
+  world.attach(`${status.toUpperCase()} ${verdict.check}: ${verdict.message}`, { mediaType: 'text/plain' });
+  // The runtime message is attached synchronously; nothing to wait for.
+  if (status === 'unknown') void Promise.resolve(tag('unknown-verdict')).catch(() => {});
   assertVerdict(verdict);
 }
 
