@@ -20,7 +20,8 @@ export class ExperimentAborted extends Error {
   }
 }
 
-function watch(world: FaultlineWorld) {
+/** The scenario's abort watch, whose brake stops the load and rolls the faults back. */
+export function watch(world: FaultlineWorld) {
   return watchFor(
     world,
     () => world.history.operations,

@@ -18,6 +18,7 @@ import '../steps/latency.steps.ts';
 import '../steps/load.steps.ts';
 import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';
+import '../steps/promql.steps.ts';
 import '../steps/replica.steps.ts';
 import '../steps/security.steps.ts';
 import '../steps/resource.steps.ts';

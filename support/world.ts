@@ -9,6 +9,7 @@ import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
+import { type Prometheus, startPrometheus } from './observe/prometheus/index.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
 import { ONCE_PER_RUN } from './run/workers.ts';
@@ -36,6 +37,9 @@ export class FaultlineWorld extends World {
   /** Server certificates a fault of this scenario made a service present, for the refusal verdict. */
   readonly forgedServerCertificates: ForgedServerCertificate[] = [];
   readonly startedAt = Date.now();
+  /** Set before the scenario runs when a step of it reads PromQL: its environment then gets a Prometheus. */
+  usesPromql = false;
+  private prometheusValue: Promise<Prometheus> | undefined;
   private systemValue: System | undefined;
   private envValue: Environment | undefined;
   private operationCount = 0;
@@ -81,6 +85,26 @@ export class FaultlineWorld extends World {
     }
     const backend = selectBackend(this.parameters?.backend);
     this.envValue = await live.track(backend.up(system.topology, { seed: this.seed }));
+    // Started with the environment, not at the first PromQL step: a rate needs a few scrapes of history,
+    // and the steady state is declared only once every target has been scraped.
+    if (this.usesPromql) await this.prometheus();
+  }
+
+  /** The environment's Prometheus, started on first use (and stopped with the environment). */
+  prometheus(): Promise<Prometheus> {
+    this.prometheusValue ??= startPrometheus(this.env).then((p) => {
+      this.attach(
+        `Prometheus (${p.started.where}) at ${p.started.url} up in ${p.startMs} ms, scraping every 1 s: ${p.targets
+          .map((t) => `${t.job} ${t.address}${t.path ?? '/metrics'}`)
+          .join(', ')}`,
+        { mediaType: 'text/plain', fileName: 'prometheus.txt' },
+      );
+      return p;
+    });
+    this.prometheusValue.catch(() => {
+      this.prometheusValue = undefined;
+    });
+    return this.prometheusValue;
   }
 
   private pending: PendingOperation | undefined;
@@ -113,6 +137,8 @@ export class FaultlineWorld extends World {
 
   async down(): Promise<void> {
     try {
+      // Before the environment: a Prometheus scraping stopped services would only log errors meanwhile.
+      await this.prometheusValue?.then((p) => p.stop()).catch(() => undefined);
       if (this.envValue) await live.release(this.envValue);
     } finally {
       await this.workdir?.remove();
@@ -131,6 +157,7 @@ BeforeAll(ONCE_PER_RUN, () => {
 // The seed in every scenario's report: an Allure parameter, and a line in the Cucumber report.
 Before(async function (this: FaultlineWorld, { pickle }) {
   this.identity = `${pickle.uri}:${pickle.name}:${pickle.steps.map((s) => s.text).join('|')}`;
+  this.usesPromql = pickle.steps.some((s) => /\bPromQL\b/.test(s.text));
   await parameter('seed', String(this.seed));
   this.attach(`FAULTLINE_SEED=${this.seed}`, { mediaType: 'text/plain', fileName: 'seed.txt' });
 });

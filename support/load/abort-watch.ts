@@ -52,6 +52,15 @@ export class AbortWatch {
     if (this.brakeValue) return this.brakeValue;
     const breach = firstBreach(this.conditions, this.history(), at);
     if (!breach) return undefined;
+    return this.trip(breach);
+  }
+
+  /**
+   * Pulls the brake for a breach seen elsewhere (a PromQL condition, polled from Prometheus): the same
+   * brake, once, whoever sees a breach first.
+   */
+  trip(breach: Breach): Brake {
+    if (this.brakeValue) return this.brakeValue;
     this.close();
     const done = this.act(breach).catch((error: unknown) => [
       `stopping the experiment failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -64,6 +73,22 @@ export class AbortWatch {
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.closedValue = true;
+    for (const stop of this.onClose.splice(0)) stop();
+  }
+
+  private closedValue = false;
+  private readonly onClose: (() => void)[] = [];
+
+  /** Whether the watch has ended (braked, or the scenario is over): pollers stop then. */
+  get closed(): boolean {
+    return this.closedValue;
+  }
+
+  /** Runs `stop` when the watch ends (at once if it has): how a poller of its own is stopped with it. */
+  whenClosed(stop: () => void): void {
+    if (this.closedValue) stop();
+    else this.onClose.push(stop);
   }
 }
 

@@ -19,7 +19,9 @@ export const MIN_OPERATIONS = 20;
 
 export type AbortCondition =
   | { kind: 'error rate'; above: number }
-  | { kind: 'latency'; percentile: number; aboveMs: number };
+  | { kind: 'latency'; percentile: number; aboveMs: number }
+  // Judged from Prometheus, not the history: polled by support/observe/promql-abort.ts, which trips the watch.
+  | { kind: 'promql'; query: string; above: number };
 
 export interface Breach {
   condition: AbortCondition;
@@ -38,6 +40,8 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 const percentileName = (p: number) => (p === 50 ? 'median' : `p${p}`);
 
 export function describeCondition(condition: AbortCondition): string {
+  if (condition.kind === 'promql')
+    return `abort when the PromQL "${condition.query}" exceeds ${condition.above}`;
   return condition.kind === 'error rate'
     ? `abort if the error rate exceeds ${pct(condition.above)}`
     : `abort if ${percentileName(condition.percentile)} latency exceeds ${seconds(condition.aboveMs)}`;
@@ -63,6 +67,7 @@ export function breachOf(
   operations: readonly Operation[],
   at: number,
 ): Breach | undefined {
+  if (condition.kind === 'promql') return undefined;
   const window = recentWindow(operations, at);
   if (window.length < MIN_OPERATIONS) return undefined;
   const total = operations.length;

@@ -102,6 +102,7 @@ const WORDS: Record<string, Phase> = {
   'under fault': 'fault',
   'during the fault': 'fault',
   'during recovery': 'recovery',
+  'after recovery': 'recovery',
   'after the fault': 'recovery',
   'after the fault is removed': 'recovery',
 };

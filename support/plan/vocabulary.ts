@@ -17,6 +17,7 @@ import { DATA } from './meanings/data.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
 import { PROCESS } from './meanings/process.ts';
+import { PROMQL } from './meanings/promql.ts';
 import { REPLICAS } from './meanings/replicas.ts';
 import { RESOURCE } from './meanings/resource.ts';
 import { SECURITY } from './meanings/security.ts';
@@ -111,6 +112,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...RESOURCE,
   ...CERTIFICATES,
   ...DNS,
+  ...PROMQL,
   ...STORES,
   ...REPLICAS,
   ...DATA,

@@ -19,6 +19,8 @@ export interface Prometheus {
   readonly targets: readonly ScrapeTarget[];
   /** From asking for it until every target was up: the cost a PromQL scenario pays. */
   readonly startMs: number;
+  /** Epoch ms when every target was up: the earliest a window can be judged from. */
+  readonly readyAt: number;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startPrometheus(env: Environment): Promise<Prometheus> {
       started: running,
       targets,
       startMs: Math.round(performance.now() - t0),
+      readyAt: Date.now(),
       stop() {
         stopping ??= Promise.allSettled([running.stop(), server.close()]).then(() => undefined);
         return stopping;
