@@ -108,6 +108,23 @@ else aptInstall(['redis-server'], 'the local backend runs Redis');
 if (findPostgresBinDir()) quietly('PostgreSQL server binaries found');
 else aptInstall(['postgresql'], 'the local backend runs PostgreSQL');
 
+// Prometheus for the PromQL steps: faultline runs its own per environment (support/observe/prometheus/), so
+// the system-wide service Debian's package starts is stopped and disabled — it would only scrape itself.
+if (existsSync('/usr/bin/prometheus')) quietly('prometheus found');
+else {
+  aptInstall(['prometheus'], 'the PromQL steps run a Prometheus per environment');
+  if (existsSync('/usr/bin/prometheus'))
+    for (const [command, ...args] of [
+      ['systemctl', 'disable', '--now', 'prometheus'],
+      ['/etc/init.d/prometheus', 'stop'],
+    ])
+      try {
+        execFileSync(command, args, { stdio: 'ignore' });
+      } catch {
+        // No systemd, or the service never started (a container's policy-rc.d refuses it): nothing to stop.
+      }
+}
+
 // Debian's Chromium for the report test (test/report: playwright-core drives it; no browser download). Only
 // that test needs it, so without root it is a hint, not a failure (the test then skips, except under CI).
 if (findChromium()) quietly('chromium found');

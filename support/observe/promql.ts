@@ -110,7 +110,9 @@ export function judgeSeries(series: readonly Series[], j: PromqlJudgement): Verd
     check,
     pass,
     message: pass
-      ? `"${j.query}" stayed ${j.comparison} ${j.bound} ${j.when}: its ${j.comparison === 'below' || j.comparison === 'at most' ? 'highest' : 'lowest'} value was ${round(found.value)} (${over})`
+      ? samples === 1
+        ? `"${j.query}" was ${round(found.value)} ${j.when}: ${j.comparison} ${j.bound}`
+        : `"${j.query}" stayed ${j.comparison} ${j.bound} ${j.when}: its ${j.comparison === 'below' || j.comparison === 'at most' ? 'highest' : 'lowest'} value was ${round(found.value)} (${over})`
       : `"${j.query}" was ${round(found.value)} at ${atS} s (${seriesName(found.series)}) ${j.when}, not ${j.comparison} ${j.bound} (${over})`,
     figures,
   };

@@ -17,6 +17,9 @@ export class PromqlError extends Error {
     super(`Prometheus refused the PromQL "${query}" (${type}): ${detail}`);
     this.query = query;
     this.type = type;
+    // The query and Prometheus's words are the news, not where in our client they arrived: cucumber shows
+    // the step's file:line beside the message.
+    this.stack = this.message;
   }
 }
 
