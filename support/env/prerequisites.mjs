@@ -347,6 +347,27 @@ export function checkPrerequisites({
       : { problem: 'not on the PATH', fix: `${aptHint(['docker.io'])} (or Docker's own docker-ce-cli)` }),
   });
 
+  // The PromQL steps (support/observe/prometheus/) run a Prometheus per environment: this binary locally,
+  // and an image made from it on the containers backend. Only scenarios that read PromQL need it.
+  const prometheus = env.FAULTLINE_PROMETHEUS_BINARY || '/usr/bin/prometheus';
+  const prometheusExists = existsSync(prometheus);
+  findings.push({
+    id: 'prometheus',
+    name: 'prometheus',
+    backend: 'local',
+    required: false,
+    ok: prometheusExists,
+    why: 'the PromQL steps run a Prometheus per environment (the containers backend builds its image from it)',
+    apt: ['prometheus'],
+    env: 'FAULTLINE_PROMETHEUS_BINARY',
+    ...(prometheusExists
+      ? { path: prometheus, version: versionIn(firstLine(prometheus, ['--version']), /version\s+(\S+)/) }
+      : {
+          problem: `${prometheus} not found`,
+          fix: `${aptHint(['prometheus'])}, or set FAULTLINE_PROMETHEUS_BINARY to a Prometheus 2.x binary`,
+        }),
+  });
+
   const chromium = findChromium(env);
   const chromiumExists = chromium !== undefined && existsSync(chromium);
   findings.push({
