@@ -20,7 +20,8 @@ function deviationLines(h: Hypothesis, samples: readonly Sample[], faults: reado
       list.length === 1
         ? `at ${relative(first.at, windows)}`
         : `${list.length} times, from ${relative(first.at, windows)} to ${relative(last.at, windows)}`;
-    return `${h.describe(first)} (${span}${list.length > 1 ? `; last: ${h.describe(last).split(': ').slice(1).join(': ')}` : ''})`;
+    const lastText = h.describe(last);
+    return `${h.describe(first)} (${span}${lastText !== h.describe(first) ? `; last: ${lastText.slice(lastText.indexOf(': ') + 2)}` : ''})`;
   });
 }
 

@@ -8,7 +8,7 @@ import { type LogProbe, readLog } from './probes/log.ts';
 import { type ProcessProbe, readProcess } from './probes/process.ts';
 import { READ_ONLY_REDIS, type RedisProbe, readRedis } from './probes/redis.ts';
 import { READ_ONLY_SQL, readSql, type SqlProbe } from './probes/sql.ts';
-import { type ProbeValue, parseTolerance, TOLERANCE_WORDS, type Tolerance } from './tolerance.ts';
+import { type ProbeValue, parseTolerance, type Tolerance } from './tolerance.ts';
 
 // A probe reads one signal of one service (Chaos Toolkit's probes): an HTTP status, latency or JSON value,
 // a SQL query's value, a Redis command's reply, whether a log line appeared, whether the process lives.
@@ -155,7 +155,7 @@ export function parseHypothesis(rows: readonly TableRow[], topology: Topology | 
   });
   if (problems.length > 0)
     throw new StepInputError(
-      `the steady-state hypothesis has ${problems.length} mistake(s):\n- ${problems.join('\n- ')}\n(probes: ${PROBE_WORDS}; tolerances: ${TOLERANCE_WORDS})`,
+      `the steady-state hypothesis has ${problems.length} mistake(s):\n- ${problems.join('\n- ')}\n(probes: ${PROBE_WORDS})`,
     );
   return probes;
 }

@@ -25,7 +25,6 @@ export const during = (samples: readonly Sample[], windows: readonly FaultWindow
 export function relative(at: number, windows: readonly FaultWindow[]): string {
   const start = Math.min(...windows.map((w) => w.from));
   if (!Number.isFinite(start)) return new Date(at).toISOString();
-  if (Math.abs(at - start) < 5) return 'as the fault began';
   const s = (Math.abs(at - start) / 1000).toFixed(2);
   return at >= start ? `+${s} s after the fault began` : `${s} s before the fault began`;
 }
