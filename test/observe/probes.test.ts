@@ -71,6 +71,13 @@ test('each probe kind reads its value from the real service', async () => {
     const value = await readProbe(env, p, 2_000);
     assert.equal(p.tolerance.accepts(value), true, `${p.text} of ${p.service}: ${value}`);
   }
+  // A write hidden in a query that reads: Postgres refuses it, the probe has no value.
+  const [sneaky] = table([
+    'sql with gone as (delete from pg_class returning 1) select count(*) from gone',
+    'postgres',
+    'equals 0',
+  ]);
+  await assert.rejects(readProbe(env, sneaky!, 2_000), /read-only transaction/);
   const latency = await readProbe(env, probes[1]!, 2_000);
   assert.equal(typeof latency, 'number');
 });

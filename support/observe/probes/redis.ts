@@ -1,6 +1,7 @@
 import type { Environment } from '../../env/environment.ts';
 import { withRedis } from '../../faults/stores/store.ts';
 import type { ProbeValue } from '../tolerance.ts';
+import { within } from './within.ts';
 
 // A Redis probe sends one read-only command on a fresh connection and reads its reply.
 
@@ -28,23 +29,18 @@ export const READ_ONLY_REDIS = [
   'TYPE',
 ];
 
-export async function readRedis(
+export function readRedis(
   env: Environment,
   service: string,
   p: RedisProbe,
   timeoutMs: number,
 ): Promise<ProbeValue> {
-  return withRedis(env, service, async (client) => {
-    const reply = await Promise.race([
-      client.call(p.command, ...p.args),
-      new Promise<never>((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`no reply to ${p.command} within ${timeoutMs} ms`)),
-          timeoutMs,
-        ).unref(),
-      ),
-    ]);
-    if (typeof reply === 'number' || typeof reply === 'string') return reply;
-    return reply === null ? 'null' : JSON.stringify(reply);
-  });
+  const reply = withRedis(env, service, (client) => client.call(p.command, ...p.args));
+  return within(
+    timeoutMs,
+    reply.then((r) =>
+      typeof r === 'number' || typeof r === 'string' ? r : r === null ? 'null' : JSON.stringify(r),
+    ),
+    [p.command, ...p.args].join(' '),
+  );
 }
