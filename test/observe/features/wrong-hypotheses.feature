@@ -49,3 +49,12 @@ Feature: Hypotheses that must fail: each verdict's detection power
     And worker-2 is paused for 1 second
     And the load has finished
     Then the steady-state hypothesis holds again within 0 ms after the faults are rolled back
+
+  Scenario: A hypothesis that does not hold before the method starts no experiment
+    Given a healthy controller with 3 registered workers
+    And the steady-state hypothesis, checked every 200 ms:
+      | probe                    | of         | tolerance  |
+      | http GET /healthz status | controller | equals 200 |
+      | redis DBSIZE             | redis      | equals 0   |
+    When worker-2 is paused for 1 second
+    Then the steady-state hypothesis held throughout
