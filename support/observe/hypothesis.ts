@@ -27,6 +27,16 @@ export interface Sample {
   holds: boolean;
 }
 
+/** Checking more often would load the system the hypothesis watches, and rounds could not keep up. */
+export const MIN_INTERVAL_MS = 50;
+
+export function checkInterval(intervalMs: number): void {
+  if (intervalMs < MIN_INTERVAL_MS)
+    throw new Error(
+      `a hypothesis checked every ${intervalMs} ms would load the system it watches: check at most every ${MIN_INTERVAL_MS} ms (e.g. every 200 ms)`,
+    );
+}
+
 /** A probe waits this long for an answer; a service that answers later than that has not answered. */
 export const PROBE_TIMEOUT_MS = 2_000;
 

@@ -1,6 +1,6 @@
 import type { FaultlineWorld } from '../world.ts';
 import { chaosExposition, recordExperiment } from './chaos-metrics.ts';
-import { Hypothesis } from './hypothesis.ts';
+import { checkInterval, Hypothesis } from './hypothesis.ts';
 import { samplesCsv } from './hypothesis-verdicts.ts';
 import { parseHypothesis } from './probe.ts';
 
@@ -20,10 +20,7 @@ export async function startHypothesis(
 ): Promise<void> {
   if (world.hypothesis)
     throw new Error('the scenario already declares a steady-state hypothesis: declare one table');
-  if (intervalMs < 50)
-    throw new Error(
-      `a hypothesis checked every ${intervalMs} ms would load the system it watches: check at most every 50 ms`,
-    );
+  checkInterval(intervalMs);
   const probes = parseHypothesis(
     rows.map((cells) => ({ cells })),
     world.env.topology,

@@ -27,6 +27,12 @@ test('a probe of a missing service, a tolerance that cannot parse and an unknown
       '      | ping controller           | controller | equals 1     |', //           9
       '      | process alive             | worker-1   | equals true  |', //          10
       '    Then the failure stays isolated to kafka', //                             11
+      '', //                                                                         12
+      '  Scenario: too often', //                                                   13
+      '    Given a healthy controller with 3 registered workers', //                 14
+      '    And the steady-state hypothesis, checked every 10 ms:', //                15
+      '      | probe         | of       | tolerance   |', //                          16
+      '      | process alive | worker-1 | equals true |', //                          17
       '',
     ].join('\n'),
   );
@@ -40,6 +46,9 @@ test('a probe of a missing service, a tolerance that cannot parse and an unknown
     /- row 2 \(line 8\) .*: tolerance 'at most soon' cannot be parsed: 'soon' is not a number or a duration; accepted: equals <value>/,
     /- row 3 \(line 9\) .*: probe 'ping controller': unknown probe kind 'ping'; the kinds: http, sql, redis, log, process/,
     new RegExp(`${file}:11: rejected step "Then the failure stays isolated to kafka": 'kafka' names nothing`),
+    new RegExp(
+      `${file}:15: rejected step .*: a hypothesis checked every 10 ms would load the system it watches: check at most every 50 ms`,
+    ),
   ])
     assert.match(stdout, expected);
   assert.doesNotMatch(stdout, /row 4/);

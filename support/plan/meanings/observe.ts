@@ -1,3 +1,4 @@
+import { checkInterval } from '../../observe/hypothesis.ts';
 import { parseHypothesis, type TableRow } from '../../observe/probe.ts';
 import { subjectWord } from '../../system/words.ts';
 import { formatDuration, type Meaning, text, words } from '../meaning.ts';
@@ -9,6 +10,7 @@ export const OBSERVE: Record<string, Meaning> = {
   'the steady-state hypothesis, checked every {duration}:': {
     kind: 'steady state',
     note: ([interval, table], notes) => {
+      checkInterval(Number(interval));
       const rows = Array.isArray(table) ? (table as TableRow[]) : [];
       if (rows.length === 0)
         throw new Error('the step needs its table: | probe | of | tolerance | and one row per probe');
