@@ -9,7 +9,6 @@ import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
-import type { Hypothesis } from './observe/hypothesis.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
 import { ONCE_PER_RUN } from './run/workers.ts';
@@ -36,8 +35,6 @@ export class FaultlineWorld extends World {
   readonly floods: Flood[] = [];
   /** Server certificates a fault of this scenario made a service present, for the refusal verdict. */
   readonly forgedServerCertificates: ForgedServerCertificate[] = [];
-  /** The steady-state hypothesis the scenario declared, checked in the background until rollback. */
-  hypothesis: Hypothesis | undefined;
   readonly startedAt = Date.now();
   private systemValue: System | undefined;
   private envValue: Environment | undefined;
@@ -47,6 +44,8 @@ export class FaultlineWorld extends World {
   scenario = 'scenario';
   /** Where the scenario is and what it does (file, name, steps): the same on a re-run, distinct per row. */
   identity = 'scenario';
+  /** The steady-state hypothesis the scenario declared, checked in the background until rollback. */
+  hypothesis: import('./observe/hypothesis.ts').Hypothesis | undefined;
 
   constructor(options: IWorldOptions) {
     super(options);
