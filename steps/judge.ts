@@ -57,3 +57,22 @@ export async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<Fa
  */
 export const holdingMs = (world: FaultlineWorld, text: string | undefined): number | undefined =>
   text == null ? undefined : world.duration(text);
+
+/**
+ * The verdict over evidence a system records asynchronously (audit rows, log lines): read again every
+ * `everyMs` until it passes or the clock reaches `until` (ms epoch), and the last reading is the verdict.
+ * Only when there is something to wait for (`waiting`, e.g. the scenario injected such a fault): otherwise
+ * the first reading is the verdict. The figures come from the evidence's own timestamps, so the wait does
+ * not change them.
+ */
+export async function settle(
+  read: () => Verdict | Promise<Verdict>,
+  options: { until: number; everyMs: number; waiting: boolean },
+): Promise<Verdict> {
+  let verdict = await read();
+  while (!verdict.pass && options.waiting && Date.now() < options.until) {
+    await new Promise((r) => setTimeout(r, options.everyMs));
+    verdict = await read();
+  }
+  return verdict;
+}
