@@ -45,7 +45,7 @@ Then(
       while (restoredAfter(h, removedAt) === undefined && Date.now() < removedAt + boundMs + 1_000)
         if (h.running) await new Promise((r) => setTimeout(r, Math.min(h.intervalMs, 100)));
         else await h.round('after');
-    judge(this, heldAgainWithin(h, removedAt || Date.now(), boundMs));
+    judge(this, heldAgainWithin(h, removedAt > 0 ? removedAt : undefined, boundMs));
   },
 );
 

@@ -157,8 +157,13 @@ export function restoredAfter(h: Hypothesis, removedAt: number): number | undefi
 }
 
 /** The hypothesis held again within the bound of the last fault's removal. */
-export function heldAgainWithin(h: Hypothesis, removedAt: number, boundMs: number): Verdict {
+export function heldAgainWithin(h: Hypothesis, removedAt: number | undefined, boundMs: number): Verdict {
   const check = `steady-state hypothesis holds again within ${ms(boundMs)} after the faults are rolled back`;
+  if (removedAt === undefined)
+    return unknownVerdict(
+      check,
+      'no fault was injected and removed, so there is no rollback to recover from',
+    );
   const after = h.samples.filter((s) => s.at >= removedAt);
   const figures = { ...readingsFigures(h, after), bound_ms: boundMs };
   const restored = restoredAfter(h, removedAt);

@@ -191,6 +191,7 @@ test('blast radius: nothing read during the fault, or nothing watched outside th
   assert.match(blind.message, /every probe watches a service inside redis: add a probe of another service/);
   assert.equal(isolatedTo(h, [], ['redis'], 'redis').unknown, true);
   assert.equal(caughtWithin(h, [], 1_000).unknown, true);
+  assert.equal(heldAgainWithin(h, undefined, 1_000).unknown, true);
 });
 
 test('the table: every mistake named with its row, the services checked against the topology', () => {
