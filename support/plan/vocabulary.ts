@@ -16,6 +16,7 @@ import { CERTIFICATES } from './meanings/certificates.ts';
 import { DATA } from './meanings/data.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
+import { OBSERVE } from './meanings/observe.ts';
 import { PROCESS } from './meanings/process.ts';
 import { PROMQL } from './meanings/promql.ts';
 import { REPLICAS } from './meanings/replicas.ts';
@@ -105,6 +106,9 @@ export const VOCABULARY: Record<string, Meaning> = {
       );
     },
   },
+
+  // steady-state hypotheses and their verdicts
+  ...OBSERVE,
 
   // faults, one family a module
   ...NETWORK,
