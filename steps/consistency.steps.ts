@@ -2,7 +2,7 @@ import { Then } from '@cucumber/cucumber';
 import { compareEffects } from '../support/checks/consistency/effects.ts';
 import { checkOrder, orderVerdict } from '../support/checks/consistency/order.ts';
 import { queueVerdict } from '../support/checks/consistency/queue.ts';
-import { ReadBackError, settled } from '../support/checks/consistency/read-back.ts';
+import { afterTheHeal, ReadBackError, settled } from '../support/checks/consistency/read-back.ts';
 import { setVerdict } from '../support/checks/consistency/set.ts';
 import type { RecordedEffect, RememberedOutcome } from '../support/checks/consistency/tally.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
@@ -16,7 +16,8 @@ import { judge } from './judge.ts';
 
 // Consistency verdicts for any system (Jepsen's set and queue checkers, per-key order, exactly-once): the
 // scenario's history of one operation against what the system recorded of it, read back through its
-// declared `records`. Each waits for the scenario's loads, then reads back until the verdict settles.
+// declared `records`. Each waits for the scenario's loads and for its timed faults to heal, then reads back
+// until the verdict settles.
 
 const AFTER_LOAD = { timeout: 60 * 60_000 };
 
@@ -32,6 +33,7 @@ async function readBack(world: FaultlineWorld, words: string, step: string): Pro
   const operation = operationKind(words, Object.keys(world.system.operations));
   const records = requireRecords(world.system, operation, step);
   await finished(world);
+  await afterTheHeal(world.faults.records);
   const history = world.history.operations.filter((op) => op.kind === operation);
   const ids = [...new Set(history.map((op) => op.id))];
   const guarded =
