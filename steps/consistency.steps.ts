@@ -1,5 +1,5 @@
 import { Then } from '@cucumber/cucumber';
-import { compareEffects } from '../support/checks/consistency/effects.ts';
+import { compareEffects, type FailedPolicy } from '../support/checks/consistency/effects.ts';
 import { checkOrder, orderVerdict } from '../support/checks/consistency/order.ts';
 import { queueVerdict } from '../support/checks/consistency/queue.ts';
 import { afterTheHeal, ReadBackError, settled } from '../support/checks/consistency/read-back.ts';
@@ -26,6 +26,7 @@ interface ReadBack {
   history: Operation[];
   read: () => Promise<RecordedEffect[]>;
   remember?: () => Promise<RememberedOutcome[]>;
+  failed: FailedPolicy;
 }
 
 /** The operation the step's words name, its history, and how to read back what it did. */
@@ -45,6 +46,7 @@ async function readBack(world: FaultlineWorld, words: string, step: string): Pro
   return {
     operation,
     history,
+    failed: records.failed ?? 'at-most-once',
     read: guarded(() => records.effects(world.env, world.startedAt, ids)),
     ...(records.remembered
       ? { remember: guarded(() => records.remembered?.(world.env, ids) ?? Promise.resolve([])) }
@@ -66,9 +68,11 @@ Then(
   AFTER_LOAD,
   async function (this: FaultlineWorld, words: string) {
     const step = `"every acknowledged ${words} is present after the heal"`;
-    const { operation, history, read } = await readBack(this, words, step);
+    const { operation, history, read, failed } = await readBack(this, words, step);
     const check = `every acknowledged ${operation} is present after the heal`;
-    judgeWithIds(this, await settled(check, read, (e) => setVerdict(compareEffects(operation, history, e))));
+    const judged = (e: readonly RecordedEffect[]) =>
+      setVerdict(compareEffects(operation, history, e, failed));
+    judgeWithIds(this, await settled(check, read, judged));
   },
 );
 
@@ -77,12 +81,11 @@ Then(
   AFTER_LOAD,
   async function (this: FaultlineWorld, words: string) {
     const step = `"every acknowledged ${words} is consumed exactly once"`;
-    const { operation, history, read } = await readBack(this, words, step);
+    const { operation, history, read, failed } = await readBack(this, words, step);
     const check = `every acknowledged ${operation} is consumed exactly once`;
-    judgeWithIds(
-      this,
-      await settled(check, read, (e) => queueVerdict(compareEffects(operation, history, e))),
-    );
+    const judged = (e: readonly RecordedEffect[]) =>
+      queueVerdict(compareEffects(operation, history, e, failed));
+    judgeWithIds(this, await settled(check, read, judged));
   },
 );
 
@@ -110,7 +113,7 @@ Then(
     const declared = Object.keys(this.system.records ?? this.system.operations);
     const kinds = ran.length > 0 ? ran : declared.slice(0, 1);
     for (const kind of kinds) {
-      const { history, read, remember } = await readBack(this, kind, step);
+      const { history, read, remember, failed } = await readBack(this, kind, step);
       let remembered: RememberedOutcome[] | undefined;
       const verdict = await settled(
         'every successful request charged exactly once',
@@ -124,7 +127,7 @@ Then(
             checkExactlyOnce(
               history,
               { effects, ...(remembered ? { remembered } : {}) },
-              { failed: strict ? 'never' : 'at-most-once' },
+              { failed: strict ? 'never' : failed },
             ),
           ),
       );

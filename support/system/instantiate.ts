@@ -247,8 +247,17 @@ const systemSchema = z
       .record(
         z.string(),
         z.strictObject(
-          { effects: fn, remembered: fn.optional() },
-          { error: 'expected { effects(env, since, ids) { … }, remembered?(env, ids) { … } }' },
+          {
+            effects: fn,
+            remembered: fn.optional(),
+            failed: z
+              .enum(['at-most-once', 'never'], { error: "expected failed: 'at-most-once' or 'never'" })
+              .optional(),
+          },
+          {
+            error:
+              "expected { effects(env, since, ids) { … }, remembered?(env, ids) { … }, failed?: 'at-most-once' | 'never' }",
+          },
         ),
         {
           error:

@@ -1,3 +1,4 @@
+import type { FailedPolicy } from '../checks/consistency/effects.ts';
 import type { RecordedEffect, RememberedOutcome } from '../checks/consistency/tally.ts';
 import type { Environment } from '../env/environment.ts';
 import type { Pki } from '../faults/tls/pki.ts';
@@ -99,6 +100,12 @@ export interface OperationRecords {
    * of it would be told. Optional; the exactly-once check then also checks it agrees with the effects.
    */
   remembered?(env: Environment, ids: readonly string[]): Promise<RememberedOutcome[]>;
+  /**
+   * What an operation the client was told failed may have done: 'at-most-once' (the default: an error does
+   * not prove the effect did not happen, so it may be present once, and is counted) or 'never' (the
+   * system's contract: a failure never takes effect, so one present breaks every consistency verdict).
+   */
+  failed?: FailedPolicy;
 }
 
 /** One auditable event a client can cause, and how the system's audit records it. */

@@ -39,6 +39,10 @@ test('records are checked where declared: shape, and an operation the system has
     () => build({ billing: async () => ({}) }),
     /systems\.shop\.billing: not a field of a system \(it is now called `records`\)/,
   );
+  assert.throws(
+    () => build({ records: { 'order request': { effects: async () => [], failed: 'sometimes' } } }),
+    /systems\.shop\.records\.order request\.failed: expected failed: 'at-most-once' or 'never'/,
+  );
   const effects = async () => [];
   assert.equal(
     requireRecords(build({ records: { 'order request': { effects } } }), 'order request', 's').effects,
