@@ -20,7 +20,7 @@ import {
   memberWord,
 } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { inject, judge } from './judge.ts';
+import { inject, judge, settle } from './judge.ts';
 
 /** How long a member's log line may trail the audit row of the same refusal. */
 const LOG_GRACE_MS = 3_000;
@@ -116,12 +116,11 @@ Then(
         reason,
       );
     // The system records a refusal when the member next presents the certificate: poll until `within`.
-    const deadline = Date.now() + this.duration(within);
-    let verdict = await judgeNow();
-    while (!verdict.pass && certificates.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      verdict = await judgeNow();
-    }
+    let verdict = await settle(judgeNow, {
+      until: Date.now() + this.duration(within),
+      everyMs: 200,
+      waiting: certificates.length > 0,
+    });
     if (!verdict.pass && certificates.length > 0)
       verdict = { ...verdict, message: `${verdict.message} (waited ${within})` };
     judge(this, verdict);
@@ -140,13 +139,10 @@ Then(
     const judgeNow = () => renewalLogged(faults, (m) => this.env.logs(m), line);
     // The member logs after it reads the refusal, which the system's record (the step before) may precede:
     // give its line a moment to arrive through the log pipe.
-    const deadline = Date.now() + LOG_GRACE_MS;
-    let verdict = judgeNow();
-    while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      verdict = judgeNow();
-    }
-    judge(this, verdict);
+    judge(
+      this,
+      await settle(judgeNow, { until: Date.now() + LOG_GRACE_MS, everyMs: 50, waiting: faults.length > 0 }),
+    );
   },
 );
 

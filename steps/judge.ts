@@ -1,13 +1,19 @@
-import { assertVerdict, type Verdict } from '../support/checks/verdict.ts';
+import { tag } from 'allure-js-commons';
+import { assertVerdict, statusOf, type Verdict } from '../support/checks/verdict.ts';
 import type { FaultRecord, FaultSpec } from '../support/faults/ledger.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
-/** Records a verdict in the scenario, attaches it to the report, and fails the step when it does not pass. */
+/**
+ * Records a verdict in the scenario, attaches it to the report, and fails the step when it does not pass:
+ * an assertion for a failed verdict, an UNKNOWN error (tagged, so the report can filter them) for one the
+ * evidence could not decide.
+ */
 export function judge(world: FaultlineWorld, verdict: Verdict): void {
   world.verdicts.push(verdict);
-  world.attach(`${verdict.pass ? 'PASS' : 'FAIL'} ${verdict.check}: ${verdict.message}`, {
-    mediaType: 'text/plain',
-  });
+  const status = statusOf(verdict);
+  world.attach(`${status.toUpperCase()} ${verdict.check}: ${verdict.message}`, { mediaType: 'text/plain' });
+  // The runtime message is attached synchronously; nothing to wait for.
+  if (status === 'unknown') void Promise.resolve(tag('unknown-verdict')).catch(() => {});
   assertVerdict(verdict);
 }
 
@@ -49,3 +55,22 @@ export async function inject(world: FaultlineWorld, spec: FaultSpec): Promise<Fa
  */
 export const holdingMs = (world: FaultlineWorld, text: string | undefined): number | undefined =>
   text == null ? undefined : world.duration(text);
+
+/**
+ * The verdict over evidence a system records asynchronously (audit rows, log lines): read again every
+ * `everyMs` until it passes or the clock reaches `until` (ms epoch), and the last reading is the verdict.
+ * Only when there is something to wait for (`waiting`, e.g. the scenario injected such a fault): otherwise
+ * the first reading is the verdict. The figures come from the evidence's own timestamps, so the wait does
+ * not change them.
+ */
+export async function settle(
+  read: () => Verdict | Promise<Verdict>,
+  options: { until: number; everyMs: number; waiting: boolean },
+): Promise<Verdict> {
+  let verdict = await read();
+  while (!verdict.pass && options.waiting && Date.now() < options.until) {
+    await new Promise((r) => setTimeout(r, options.everyMs));
+    verdict = await read();
+  }
+  return verdict;
+}

@@ -4,7 +4,7 @@ import { parseServerProblem, serverCertificateFault } from '../support/faults/tl
 import { requireAdapter } from '../support/system/system.ts';
 import { certificateClientsWords, certifiedServiceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { holdingMs, inject, judge } from './judge.ts';
+import { holdingMs, inject, judge, settle } from './judge.ts';
 
 // A service's own TLS server certificate made bad, and whether its clients refuse it.
 
@@ -42,12 +42,7 @@ Then(
     const forged = this.forgedServerCertificates.filter((f) => f.service === service);
     const judgeNow = () => serverCertificateRefused(forged, clients, (c) => this.env.logs(c), line, withinMs);
     // The clients refuse when they next connect: wait until the last forged certificate's bound has passed.
-    const deadline = Math.max(0, ...forged.map((f) => f.since + withinMs));
-    let verdict = judgeNow();
-    while (!verdict.pass && forged.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      verdict = judgeNow();
-    }
-    judge(this, verdict);
+    const until = Math.max(0, ...forged.map((f) => f.since + withinMs));
+    judge(this, await settle(judgeNow, { until, everyMs: 100, waiting: forged.length > 0 }));
   },
 );

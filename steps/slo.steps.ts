@@ -13,7 +13,7 @@ import { parseDuration, parsePercent, StepInputError } from '../support/parse.ts
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { judge, settle } from './judge.ts';
 
 // SLO, recovery and consistency verdicts over the scenario's history. Each waits for the scenario's loads to
 // finish, splits the history into phases by the fault ledger's timestamps, and judges one window. Phase
@@ -98,12 +98,9 @@ Then(
     // The audit rows are written asynchronously; the figure comes from their own timestamps, so waiting
     // for them does not change it.
     const judgeNow = async () => detectedWithin(faults, await audit(this.env, since), expected, boundMs);
-    const deadline = Date.now() + 3_000;
-    let verdict = await judgeNow();
-    while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      verdict = await judgeNow();
-    }
-    judge(this, verdict);
+    judge(
+      this,
+      await settle(judgeNow, { until: Date.now() + 3_000, everyMs: 200, waiting: faults.length > 0 }),
+    );
   },
 );

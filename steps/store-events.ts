@@ -5,7 +5,7 @@ import { parseDuration } from '../support/parse.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { subjectWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { judge, settle } from './judge.ts';
 
 /**
  * What the system reports about a fault on a store, judged within `bound`: from the start of each fault on
@@ -38,11 +38,8 @@ export async function storeEventWithin(
       boundMs,
     );
   // An event recorded while the store refused the system reaches the audit log once it takes writes again.
-  const deadline = Date.now() + 5_000;
-  let verdict = await judgeNow();
-  while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    verdict = await judgeNow();
-  }
-  judge(world, verdict);
+  judge(
+    world,
+    await settle(judgeNow, { until: Date.now() + 5_000, everyMs: 200, waiting: faults.length > 0 }),
+  );
 }

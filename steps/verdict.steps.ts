@@ -5,7 +5,7 @@ import { retriedOnAlternate } from '../support/checks/retry.ts';
 import { requireAdapter, requireEvents } from '../support/system/system.ts';
 import { coordinatorAndMember, membersOf } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { judge, settle } from './judge.ts';
 
 Then(
   'the {word} retries on an alternate {word}',
@@ -30,11 +30,10 @@ Then('the audit log shows the {word} event', async function (this: FaultlineWorl
   const faults = this.faults.records.filter((f) => f.kind === kind);
   const since = Math.min(this.startedAt, ...faults.map((f) => f.startedAt ?? this.startedAt));
   // The system writes its audit rows asynchronously; give it a moment before judging.
-  const deadline = Date.now() + 3_000;
-  let verdict = auditShows(await audit(this.env, since), expected, faults, kind);
-  while (!verdict.pass && faults.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    verdict = auditShows(await audit(this.env, since), expected, faults, kind);
-  }
+  const verdict = await settle(async () => auditShows(await audit(this.env, since), expected, faults, kind), {
+    until: Date.now() + 3_000,
+    everyMs: 200,
+    waiting: faults.length > 0,
+  });
   judge(this, verdict);
 });

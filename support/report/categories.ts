@@ -10,6 +10,7 @@
 export type CategoryId =
   | 'product-defect'
   | 'fault-without-effect'
+  | 'unknown-verdict'
   | 'dirty-rollback'
   | 'infrastructure'
   | 'test-defect';
@@ -33,6 +34,13 @@ export const CATEGORIES: CategoryRule[] = [
       // A service of the topology that died on its own (support/faults/clean.ts): the system broke.
       { statuses: ['failed', 'broken'], message: 'exited during the experiment' },
     ],
+  },
+  {
+    // Before the rest: an unknown verdict is thrown as an error (Allure "broken"), and its message may quote
+    // words the infrastructure rule looks for (a probe's timeout).
+    id: 'unknown-verdict',
+    name: 'Unknown verdicts: the evidence could not decide (no reply, no series, too few samples)',
+    matchers: [{ statuses: ['failed', 'broken'], message: '^UNKNOWN ' }],
   },
   {
     id: 'fault-without-effect',

@@ -52,8 +52,11 @@ export function experimentStatus(s: JournalScenario): { status: CtkStatus; devia
   if (s.status === 'passed') return { status: 'completed', deviated: false };
   if (s.error?.startsWith('ABORTED')) return { status: 'aborted', deviated: false };
   // A verdict that broke is the steady state deviating under the fault: the experiment itself completed.
-  // An invalid experiment (a fault without effect) or a dirty rollback did not: it failed.
-  const invalid = /had no effect|rollback left the environment dirty|undo failed/.test(s.error ?? '');
+  // An invalid experiment (a fault without effect, a verdict the evidence could not decide) or a dirty
+  // rollback did not: it failed.
+  const invalid = /^UNKNOWN |had no effect|rollback left the environment dirty|undo failed/.test(
+    s.error ?? '',
+  );
   if (s.status === 'failed' && s.steadyStateBefore.met && !invalid && s.verdicts.some((v) => !v.pass))
     return { status: 'completed', deviated: true };
   return { status: 'failed', deviated: false };

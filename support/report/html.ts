@@ -14,7 +14,7 @@ export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c)
 const STYLE = `body{font:12px/1.35 system-ui,sans-serif;margin:4px;color:#222}p{margin:2px 0 6px}
 table{border-collapse:collapse;margin:4px 0 10px}th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#1a7f37;font-weight:600}
-.fail{color:#c62828;font-weight:600}.muted{color:#777}h2{font-size:14px;margin:2px 0 4px}`;
+.fail{color:#c62828;font-weight:600}.unknown{color:#b26a00;font-weight:600}.muted{color:#777}h2{font-size:14px;margin:2px 0 4px}`;
 
 /** A whole document; `id` marks it so a reader (or a test) can tell which evidence page it is. */
 export function page(id: string, title: string, body: string): string {

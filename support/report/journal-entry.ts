@@ -1,4 +1,4 @@
-import type { Verdict } from '../checks/verdict.ts';
+import { statusOf, type Verdict, type VerdictStatus } from '../checks/verdict.ts';
 import type { FaultRecord } from '../faults/ledger.ts';
 import type { Operation } from '../load/history.ts';
 import type { PhaseFigures } from './slo-table.ts';
@@ -21,7 +21,8 @@ export interface JournalEntry {
   steadyStateAfter: { clean: boolean; problems: string[] };
   faults: TimelineEntry[];
   phases: PhaseFigures[];
-  verdicts: Verdict[];
+  /** Each verdict with its tri-state status (pass, fail, unknown): an unknown one has pass false too. */
+  verdicts: (Verdict & { status?: VerdictStatus })[];
   operations: { total: number; ok: number; fail: number; unknown: number };
 }
 
@@ -58,7 +59,7 @@ export function journalEntry(input: EntryInput): JournalEntry {
     steadyStateAfter: { clean: input.problems.length === 0, problems: [...input.problems] },
     faults: timelineOf(input.faults, input.startedAt),
     phases: input.phases,
-    verdicts: [...input.verdicts],
+    verdicts: input.verdicts.map((v) => ({ ...v, status: statusOf(v) })),
     operations: {
       total: input.operations.length,
       ok: count('ok'),

@@ -1,4 +1,4 @@
-import type { Verdict } from '../checks/verdict.ts';
+import { statusOf, type Verdict } from '../checks/verdict.ts';
 import type { FaultRecord } from '../faults/ledger.ts';
 import { latencyOf, type Operation } from '../load/history.ts';
 import { percentiles } from '../load/percentile.ts';
@@ -93,7 +93,7 @@ export function sloTableHtml(
     figure(p.throughputPerS, '/s'),
   ]);
   const verdictRows = verdicts.map((v) => [
-    { html: v.pass ? 'PASS' : 'FAIL', className: v.pass ? 'pass' : 'fail' },
+    { html: statusOf(v).toUpperCase(), className: statusOf(v) },
     v.check,
     v.message,
     {

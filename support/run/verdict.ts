@@ -24,7 +24,8 @@ const GROUPS = {
   productDefect: { code: EXIT.productDefect, title: 'product defect (a verdict broke or an abort tripped)' },
   invalidExperiment: {
     code: EXIT.invalidExperiment,
-    title: 'invalid experiment (a fault had no effect or the rollback left the environment dirty)',
+    title:
+      'invalid experiment (a fault had no effect, a verdict could not be decided, or the rollback left the environment dirty)',
   },
   infrastructure: {
     code: EXIT.infrastructure,
@@ -36,6 +37,8 @@ const GROUPS = {
 const GROUP_OF: Record<FailureKind, Group> = {
   'product-defect': GROUPS.productDefect,
   'fault-without-effect': GROUPS.invalidExperiment,
+  // Unknown never counts as a pass, nor as a finding about the system: the experiment proved nothing.
+  'unknown-verdict': GROUPS.invalidExperiment,
   'dirty-rollback': GROUPS.invalidExperiment,
   infrastructure: GROUPS.infrastructure,
   'test-defect': GROUPS.infrastructure,
@@ -46,6 +49,7 @@ const GROUP_OF: Record<FailureKind, Group> = {
 const KIND_LABEL: Record<FailureKind, string> = {
   'product-defect': 'product defect',
   'fault-without-effect': 'fault without effect',
+  'unknown-verdict': 'unknown verdict',
   'dirty-rollback': 'dirty rollback',
   infrastructure: 'infrastructure',
   'test-defect': 'broken step',

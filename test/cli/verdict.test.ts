@@ -18,6 +18,7 @@ const MESSAGES: [FailureStatus, string][] = [
   ['broken', 'steady state not reached within 30000 ms: controller sees 2/3'],
   ['broken', 'FAULTLINE_SYSTEM=nope is not a known system'],
   ['failed', 'the partition had no effect'],
+  ['broken', 'UNKNOWN the PromQL "up" stays below 1: no series matched; the probe timed out'],
 ];
 
 test('categoryOf files every failure where the Allure report files it', () => {
@@ -61,6 +62,11 @@ test('a step result gets the kind the report would give it; steps that could not
     kindOf(result(S.FAILED, "'3 parsecs' is not a duration; accepted: 30 seconds, 500ms")),
     'test-defect',
   );
+  assert.equal(
+    kindOf(result(S.FAILED, 'UNKNOWN http GET /healthz of controller: no reply (timeout after 2 s)')),
+    'unknown-verdict',
+    'an unknown verdict is neither a product defect nor infrastructure, whatever words it quotes',
+  );
   assert.equal(kindOf(result(S.UNDEFINED)), 'unrunnable-step');
   assert.equal(kindOf(result(S.AMBIGUOUS)), 'unrunnable-step');
   assert.equal(kindOf(result(S.PENDING)), 'unrunnable-step');
@@ -83,6 +89,7 @@ test('exit codes: 0 passed, 1 product defect, 2 invalid experiment, 3 infrastruc
     2,
   );
   assert.equal(judgeRun([failure('dirty-rollback', 'a')], false).code, 2);
+  assert.equal(judgeRun([failure('unknown-verdict', 'a')], false).code, 2, 'unknown never passes');
   const mixed = judgeRun(
     [
       failure('dirty-rollback', 'a'),

@@ -70,7 +70,7 @@ test('resource fault steps with an unknown service, a store, a figure beyond the
     [23, /'64 parsecs' is not a size: write a number and B, KB, MB or GB/],
     [
       27,
-      /postgres has no data disk to fill: declare one \(redis\('postgres', \{ disk: '16 MB' \}\) for a Redis store, disk: \{ env: 'DATA_DIR', size: '64 MB' \} for a service\); services with one: redis/,
+      /postgres has no data disk to fill: a postgres service takes none \(a data disk is declared for Redis stores, redis\(name, \{ disk: '16 MB' \}\), and process services, disk: \{ env, size \}\); services with one: redis/,
     ],
     [31, /'0.5%' is not a share of a disk to fill: write 1% to 100%, or "is full"/],
   ];

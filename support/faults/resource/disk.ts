@@ -7,6 +7,7 @@ import type { FaultSpec, TrafficProof } from '../ledger.ts';
 import { type OperationsSource, trafficInto } from '../process/felt.ts';
 import { until, withRedis } from '../stores/store.ts';
 import { formatBytes } from './bounds.ts';
+import { noDataDisk } from './words.ts';
 
 // A full disk: the service's data disk (support/env/disk.ts, a filesystem of the size its declaration gives)
 // filled to a share of its size — or completely — by a ballast file of faultline's, which the undo deletes.
@@ -25,21 +26,7 @@ const RECOVER_MS = 10_000;
 /** The data disk a fault fills, or a clear error: none declared, or not a filesystem of its own. */
 export function diskOf(env: Environment, service: string): DataDisk {
   const disk = env.disk?.(service);
-  if (!disk) {
-    const kind = env.topology.services.find((s) => s.name === service)?.kind;
-    const declare =
-      kind === 'redis'
-        ? `redis('${service}', { disk: '16 MB' })`
-        : `disk: { env: 'DATA_DIR', size: '64 MB' } in ${service}'s declaration`;
-    throw new StepInputError(
-      `${service} has no data disk${env.disk ? '' : ` on the ${env.backend} backend`}: declare one (${declare}) for "the disk of ${service} …" to fill; services with one: ${
-        env.topology.services
-          .filter((s) => ('disk' in s ? s.disk !== undefined : false))
-          .map((s) => s.name)
-          .join(', ') || '(none)'
-      }`,
-    );
-  }
+  if (!disk) throw noDataDisk(env.topology, service, env.disk ? '' : ` on the ${env.backend} backend`);
   if (disk.unmounted)
     throw new StepInputError(
       `the disk of ${service} cannot be filled: ${disk.unmounted}. Run faultline as root (sudo -E npx faultline run …)`,

@@ -24,20 +24,27 @@ export const RESOURCE_STEPS = {
 export function diskWords(topology: Topology, service: string, percent: string | undefined): number {
   serviceWord(topology, service);
   const spec = topology.services.find((s) => s.name === service);
-  if (!spec || !('disk' in spec) || spec.disk === undefined)
-    throw new StepInputError(
-      `${service} has no data disk to fill: declare one (redis('${service}', { disk: '16 MB' }) for a Redis store, disk: { env: 'DATA_DIR', size: '64 MB' } for a service); services with one: ${
-        topology.services
-          .filter((s) => 'disk' in s && s.disk !== undefined)
-          .map((s) => s.name)
-          .join(', ') || '(none)'
-      }`,
-    );
+  if (!spec || !('disk' in spec) || spec.disk === undefined) throw noDataDisk(topology, service);
   if (percent === undefined) return 100;
   const share = parsePercent(percent) * 100;
   if (!(share >= 1 && share <= 100))
     throw new StepInputError(`'${percent}' is not a share of a disk to fill: write 1% to 100%, or "is full"`);
   return share;
+}
+
+/** The error for a disk step on a service without a data disk (`where`: e.g. " on the kubernetes backend"). */
+export function noDataDisk(topology: Topology, service: string, where = ''): StepInputError {
+  const kind = topology.services.find((s) => s.name === service)?.kind;
+  const declare =
+    kind === 'redis'
+      ? `declare one: redis('${service}', { disk: '16 MB' })`
+      : kind === 'process'
+        ? `declare one: disk: { env: 'DATA_DIR', size: '64 MB' } in ${service}'s declaration`
+        : `a ${kind} service takes none (a data disk is declared for Redis stores, redis(name, { disk: '16 MB' }), and process services, disk: { env, size })`;
+  const withDisk = topology.services.filter((s) => 'disk' in s && s.disk !== undefined).map((s) => s.name);
+  return new StepInputError(
+    `${service} has no data disk${where} to fill: ${declare}; services with one: ${withDisk.join(', ') || '(none)'}`,
+  );
 }
 
 /** "5%" of one CPU → 0.05 of a core; above the machine's cores is refused. */
