@@ -2,7 +2,7 @@ import { Then } from '@cucumber/cucumber';
 import { compareEffects, type FailedPolicy } from '../support/checks/consistency/effects.ts';
 import { checkOrder, orderVerdict } from '../support/checks/consistency/order.ts';
 import { queueVerdict } from '../support/checks/consistency/queue.ts';
-import { afterTheHeal, ReadBackError, settled } from '../support/checks/consistency/read-back.ts';
+import { afterTheHeal, ReadBackError, reading, SETTLE_MS } from '../support/checks/consistency/read-back.ts';
 import { setVerdict } from '../support/checks/consistency/set.ts';
 import type { RecordedEffect, RememberedOutcome } from '../support/checks/consistency/tally.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
@@ -12,7 +12,7 @@ import { operationKind } from '../support/load/phrases.ts';
 import { finished } from '../support/load/running.ts';
 import { requireRecords } from '../support/system/system.ts';
 import type { FaultlineWorld } from '../support/world.ts';
-import { judge } from './judge.ts';
+import { judge, settle } from './judge.ts';
 
 // Consistency verdicts for any system (Jepsen's set and queue checkers, per-key order, exactly-once): the
 // scenario's history of one operation against what the system recorded of it, read back through its
@@ -54,6 +54,17 @@ async function readBack(world: FaultlineWorld, words: string, step: string): Pro
   };
 }
 
+/**
+ * Reads back until the verdict passes or SETTLE_MS is over — only when something was acknowledged, so an
+ * effect had to arrive: with nothing acknowledged the first reading (UNKNOWN) is the verdict.
+ */
+const settledOver = (history: readonly Operation[], read: () => Promise<Verdict>): Promise<Verdict> =>
+  settle(read, {
+    until: Date.now() + SETTLE_MS,
+    everyMs: 200,
+    waiting: history.some((op) => op.outcome === 'ok'),
+  });
+
 /** Judges, and attaches every id behind the verdict as JSON: what a reader checks a figure against. */
 function judgeWithIds(world: FaultlineWorld, verdict: Verdict): void {
   world.attach(JSON.stringify({ check: verdict.check, ...verdict.figures }, null, 2), {
@@ -72,7 +83,7 @@ Then(
     const check = `every acknowledged ${operation} is present after the heal`;
     const judged = (e: readonly RecordedEffect[]) =>
       setVerdict(compareEffects(operation, history, e, failed));
-    judgeWithIds(this, await settled(check, read, judged));
+    judgeWithIds(this, await settledOver(history, reading(check, read, judged)));
   },
 );
 
@@ -85,7 +96,7 @@ Then(
     const check = `every acknowledged ${operation} is consumed exactly once`;
     const judged = (e: readonly RecordedEffect[]) =>
       queueVerdict(compareEffects(operation, history, e, failed));
-    judgeWithIds(this, await settled(check, read, judged));
+    judgeWithIds(this, await settledOver(history, reading(check, read, judged)));
   },
 );
 
@@ -96,7 +107,8 @@ Then(
     const step = `"the ${words} of each key are applied in order"`;
     const { operation, history, read } = await readBack(this, words, step);
     const check = `the ${operation}s of each key are applied in order`;
-    judgeWithIds(this, await settled(check, read, (e) => orderVerdict(checkOrder(operation, history, e))));
+    const judged = (e: readonly RecordedEffect[]) => orderVerdict(checkOrder(operation, history, e));
+    judgeWithIds(this, await settledOver(history, reading(check, read, judged)));
   },
 );
 
@@ -115,7 +127,7 @@ Then(
     for (const kind of kinds) {
       const { history, read, remember, failed } = await readBack(this, kind, step);
       let remembered: RememberedOutcome[] | undefined;
-      const verdict = await settled(
+      const once = reading(
         'every successful request charged exactly once',
         async () => {
           const [effects, stored] = await Promise.all([read(), remember?.()]);
@@ -131,7 +143,11 @@ Then(
             ),
           ),
       );
-      judgeWithIds(this, verdict);
+      // Failures and unknowns are judged too (at most once): any operation is something to wait for.
+      judgeWithIds(
+        this,
+        await settle(once, { until: Date.now() + SETTLE_MS, everyMs: 200, waiting: history.length > 0 }),
+      );
     }
   },
 );

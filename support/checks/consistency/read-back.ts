@@ -4,50 +4,33 @@ import { unknownVerdict, type Verdict } from '../verdict.ts';
 import type { RecordedEffect } from './tally.ts';
 
 // A system may apply an operation after it acknowledged it (a write-behind, a consumer that has not caught
-// up): a read-back taken at once would call it lost. So the consistency checks read back until the verdict
-// passes or a bound runs out, and judge the last read — a lost operation stays lost once the bound is over,
-// and a duplicate or an unexpected effect never goes away by waiting. A read that keeps failing (the store
-// still unreachable) decides nothing: UNKNOWN, with the error, never a pass.
+// up): a read-back taken at once would call it lost. So the consistency steps read back until the verdict
+// passes or SETTLE_MS runs out (steps/judge.ts settle()), and judge the last read — a lost operation stays
+// lost once the bound is over, and a duplicate or an unexpected effect never goes away by waiting. A read
+// that fails (the store still unreachable) decides nothing: UNKNOWN, with the error, never a pass.
 
-export interface Settling {
-  /** How long effects may lag behind their acknowledgement (default 3 s). */
-  boundMs?: number;
-  everyMs?: number;
-}
-
+/** How long effects may lag behind their acknowledgement. */
 export const SETTLE_MS = 3_000;
 
-export async function settled(
+/**
+ * One reading: the effects read back and judged, or UNKNOWN when the read failed. A verdict function's own
+ * refusal (records without the fields it needs) is the user's to fix, not a lagging store: it is thrown.
+ */
+export function reading(
   check: string,
   read: () => Promise<readonly RecordedEffect[]>,
   judge: (effects: readonly RecordedEffect[]) => Verdict,
-  { boundMs = SETTLE_MS, everyMs = 200 }: Settling = {},
-): Promise<Verdict> {
-  const started = Date.now();
-  const deadline = started + boundMs;
-  for (let reads = 1; ; reads++) {
-    let verdict: Verdict | undefined;
-    let failure: Error | undefined;
+): () => Promise<Verdict> {
+  return async () => {
+    let effects: readonly RecordedEffect[];
     try {
-      verdict = judge(await read());
+      effects = await read();
     } catch (error) {
-      // A verdict function's own refusal (an undeclared field) is the user's to fix, not a lagging store.
       if (!(error instanceof ReadBackError)) throw error;
-      failure = error;
+      return unknownVerdict(check, `could not read back what the system recorded: ${error.message}`);
     }
-    if (verdict && (verdict.pass || verdict.unknown || Date.now() >= deadline))
-      return {
-        ...verdict,
-        figures: { ...verdict.figures, read_backs: reads, settled_ms: Date.now() - started },
-      };
-    if (failure && Date.now() >= deadline)
-      return unknownVerdict(
-        check,
-        `could not read back what the system recorded (${reads} attempt(s) over ${Date.now() - started} ms): ${failure.message}`,
-        { read_backs: reads },
-      );
-    await sleep(everyMs);
-  }
+    return judge(effects);
+  };
 }
 
 /** The system's read-back failed (a store not answering): retried until the bound, then UNKNOWN. */
