@@ -1,6 +1,7 @@
 import { tag } from 'allure-js-commons';
 import { assertVerdict, statusOf, type Verdict } from '../support/checks/verdict.ts';
 import type { FaultRecord, FaultSpec } from '../support/faults/ledger.ts';
+import { recordVerdict } from '../support/observe/chaos-metrics.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { FaultlineWorld } from '../support/world.ts';
  */
 export function judge(world: FaultlineWorld, verdict: Verdict): void {
   world.verdicts.push(verdict);
+  recordVerdict(verdict, world.faults.records);
   const status = statusOf(verdict);
   world.attach(`${status.toUpperCase()} ${verdict.check}: ${verdict.message}`, { mediaType: 'text/plain' });
   // The runtime message is attached synchronously; nothing to wait for.

@@ -16,6 +16,7 @@ import '../steps/data.steps.ts';
 import '../steps/dns.steps.ts';
 import '../steps/environment.steps.ts';
 import '../steps/latency.steps.ts';
+import '../steps/hypothesis.steps.ts';
 import '../steps/load.steps.ts';
 import '../steps/network.steps.ts';
 import '../steps/process.steps.ts';

@@ -5,6 +5,7 @@ import { live } from './cleanup/live.ts';
 import { residue } from './cleanup/residue.ts';
 import { interruptWorkers, joinInterrupts } from './cleanup/threads.ts';
 import { inspectAfterRollback } from './faults/clean.ts';
+import { attachChaosMetrics, checkAfterRollback, stopHypothesis } from './observe/scenario.ts';
 import { attachEvidence } from './report/evidence.ts';
 import { canAssign } from './run/serial.ts';
 import { ONCE_PER_RUN } from './run/workers.ts';
@@ -36,30 +37,38 @@ Before(function (this: FaultlineWorld, { pickle }) {
 // Rollback: undo every fault newest-first, prove the environment is clean, attach the evidence, tear down.
 // Runs whether the scenario passed, failed, a step threw half-way or timed out (a fault still being applied
 // by the abandoned step is waited for, then undone: support/faults/ledger.ts).
-After({ name: 'Rollback, evidence, teardown', timeout: 60_000 }, async function (this: FaultlineWorld) {
-  const problems: string[] = [];
-  // A service that died on its own is the system failing under the experiment, not our rollback failing.
-  const findings: string[] = [];
-  try {
-    live.releaseFaults(this.faults);
-    problems.push(...(await this.faults.rollback()));
-    if (this.hasEnv) {
-      const after = await inspectAfterRollback(this.env, this.faults.records);
-      findings.push(...after.findings);
-      problems.push(...after.problems);
+After(
+  { name: 'Rollback, evidence, teardown', timeout: 60_000 },
+  async function (this: FaultlineWorld, { result }) {
+    const problems: string[] = [];
+    // A service that died on its own is the system failing under the experiment, not our rollback failing.
+    const findings: string[] = [];
+    try {
+      // The continuous hypothesis ends where the method ends; it is checked once more after the rollback.
+      await stopHypothesis(this);
+      live.releaseFaults(this.faults);
+      problems.push(...(await this.faults.rollback()));
+      if (this.hasEnv) {
+        const after = await inspectAfterRollback(this.env, this.faults.records);
+        findings.push(...after.findings);
+        problems.push(...after.problems);
+      }
+      findings.push(...(await checkAfterRollback(this)));
+      await attachEvidence(this, [...findings, ...problems]);
+    } finally {
+      await this.down();
     }
-    await attachEvidence(this, [...findings, ...problems]);
-  } finally {
-    await this.down();
-  }
-  // A fault the system's traffic never met proved nothing: the scenario is an invalid experiment (an Error,
-  // not an assertion, so the report files it under 'Invalid experiment', not under product defects).
-  const failures = this.faults.withoutEffect();
-  if (findings.length > 0)
-    failures.push(`the system broke during the experiment:\n- ${findings.join('\n- ')}`);
-  if (problems.length > 0) failures.push(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
-  if (failures.length > 0) throw new Error(failures.join('\n'));
-});
+    // A fault the system's traffic never met proved nothing: the scenario is an invalid experiment (an Error,
+    // not an assertion, so the report files it under 'Invalid experiment', not under product defects).
+    const failures = this.faults.withoutEffect();
+    if (findings.length > 0)
+      failures.push(`the system broke during the experiment:\n- ${findings.join('\n- ')}`);
+    if (problems.length > 0)
+      failures.push(`rollback left the environment dirty:\n- ${problems.join('\n- ')}`);
+    await attachChaosMetrics(this, failures.length > 0 ? 'FAILED' : (result?.status ?? 'UNKNOWN'));
+    if (failures.length > 0) throw new Error(failures.join('\n'));
+  },
+);
 
 // An interrupted run never reaches the After hooks: undo the faults, stop everything here, exit non-zero.
 // In a parallel run the signal reaches the main thread only; each worker thread tears down what it started

@@ -44,6 +44,8 @@ export class FaultlineWorld extends World {
   scenario = 'scenario';
   /** Where the scenario is and what it does (file, name, steps): the same on a re-run, distinct per row. */
   identity = 'scenario';
+  /** The steady-state hypothesis the scenario declared, checked in the background until rollback. */
+  hypothesis: import('./observe/hypothesis.ts').Hypothesis | undefined;
 
   constructor(options: IWorldOptions) {
     super(options);

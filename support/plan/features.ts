@@ -12,6 +12,8 @@ export interface PlannedStep {
   text: string;
   /** Line of the step in the feature file. */
   line: number;
+  /** The step's data table, each row with its line (cucumber hands it to the step as its last argument). */
+  table?: { line: number; cells: string[] }[];
 }
 
 export interface PlannedScenario {
@@ -79,11 +81,20 @@ export async function parseFeatures(files: readonly string[], cwd: string): Prom
         name: pickle.name,
         line: lines.get(row ?? pickle.astNodeIds[0] ?? '') ?? 1,
         tags: pickle.tags.map((t) => t.name),
-        steps: pickle.steps.map((step) => ({
-          keyword: lines.keyword(step.astNodeIds[0] ?? ''),
-          text: step.text,
-          line: lines.get(step.astNodeIds[0] ?? '') ?? 1,
-        })),
+        steps: pickle.steps.map((step) => {
+          const rows = step.argument?.dataTable?.rows;
+          const rowLines = lines.tableLines(step.astNodeIds[0] ?? '');
+          return {
+            keyword: lines.keyword(step.astNodeIds[0] ?? ''),
+            text: step.text,
+            line: lines.get(step.astNodeIds[0] ?? '') ?? 1,
+            ...(rows
+              ? {
+                  table: rows.map((r, i) => ({ line: rowLines[i] ?? 1, cells: r.cells.map((c) => c.value) })),
+                }
+              : {}),
+          };
+        }),
       });
     }
   }
@@ -94,6 +105,7 @@ export async function parseFeatures(files: readonly string[], cwd: string): Prom
 function nodeLines(document: GherkinDocument) {
   const lines = new Map<string, number>();
   const keywords = new Map<string, string>();
+  const tables = new Map<string, number[]>();
   type Child = NonNullable<GherkinDocument['feature']>['children'][number];
   const visit = (children: readonly Child[]) => {
     for (const child of children) {
@@ -103,6 +115,11 @@ function nodeLines(document: GherkinDocument) {
         for (const step of holder.steps) {
           lines.set(step.id, step.location.line);
           keywords.set(step.id, step.keyword.trim());
+          if (step.dataTable)
+            tables.set(
+              step.id,
+              step.dataTable.rows.map((r) => r.location.line),
+            );
         }
       }
       for (const examples of child.scenario?.examples ?? [])
@@ -111,5 +128,9 @@ function nodeLines(document: GherkinDocument) {
     }
   };
   visit(document.feature?.children ?? []);
-  return { get: (id: string) => lines.get(id), keyword: (id: string) => keywords.get(id) ?? '*' };
+  return {
+    get: (id: string) => lines.get(id),
+    keyword: (id: string) => keywords.get(id) ?? '*',
+    tableLines: (id: string) => tables.get(id) ?? [],
+  };
 }

@@ -94,7 +94,8 @@ export async function planScenarios(
       notes.audited = current ? (current.audited ?? null) : undefined;
       notes.credentials = current?.credentials;
       try {
-        meaning?.note?.(match.args, notes);
+        // A data table comes last, as cucumber passes it to the step.
+        meaning?.note?.(step.table ? [...match.args, step.table] : match.args, notes);
       } catch (error) {
         problems.push({ ...at, problem: 'rejected', message: messageOf(error) });
       }

@@ -17,6 +17,7 @@ import { CONSISTENCY } from './meanings/consistency.ts';
 import { DATA } from './meanings/data.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
+import { OBSERVE } from './meanings/observe.ts';
 import { PROCESS } from './meanings/process.ts';
 import { REPLICAS } from './meanings/replicas.ts';
 import { RESOURCE } from './meanings/resource.ts';
@@ -105,6 +106,9 @@ export const VOCABULARY: Record<string, Meaning> = {
       );
     },
   },
+
+  // steady-state hypotheses and their verdicts
+  ...OBSERVE,
 
   // faults, one family a module
   ...NETWORK,
