@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Charge, IdempotencyRecord } from '../support/checks/exactly-once.ts';
+import type { RecordedEffect, RememberedOutcome } from '../support/checks/consistency/tally.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
 import type { Operation } from '../support/load/history.ts';
 
@@ -189,8 +189,8 @@ async function rounds(tools: Record<string, () => Promise<Figures>>): Promise<Re
 
 function exactlyOnceData(n: number) {
   const operations: Operation[] = [];
-  const charges: Charge[] = [];
-  const idempotency: IdempotencyRecord[] = [];
+  const charges: RecordedEffect[] = [];
+  const idempotency: RememberedOutcome[] = [];
   let injected = 0;
   for (let i = 0; i < n; i++) {
     const id = `conversion-${i}`;
@@ -205,12 +205,12 @@ function exactlyOnceData(n: number) {
       attempts: [],
     });
     if (outcome === 'ok' || (outcome === 'unknown' && i % 100 === 1)) {
-      charges.push({ requestId: id, amountCents: 1, chargedAt: i + 10, by: 'worker-1' });
-      idempotency.push({ requestId: id, status: 'succeeded' });
+      charges.push({ id, at: i + 10, by: 'worker-1' });
+      idempotency.push({ id, status: 'succeeded' });
     }
     // Seeded defects, so the bench times a check that finds things: 0.1% double charges.
     if (outcome === 'ok' && i % 1000 === 7) {
-      charges.push({ requestId: id, amountCents: 1, chargedAt: i + 11, by: 'worker-2' });
+      charges.push({ id, at: i + 11, by: 'worker-2' });
       injected += 1;
     }
   }
@@ -291,7 +291,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
     const verdict = exactlyOnceVerdict(
-      checkExactlyOnce(data.operations, { charges: data.charges, idempotency: data.idempotency }),
+      checkExactlyOnce(data.operations, { effects: data.charges, remembered: data.idempotency }),
     );
     times.push(performance.now() - t0);
     found = (verdict.figures.violations as string[]).length;

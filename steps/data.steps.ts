@@ -11,7 +11,7 @@ import { probe } from '../support/faults/probe.ts';
 import { operationKind } from '../support/load/phrases.ts';
 import { finished } from '../support/load/running.ts';
 import { parseDuration, parseSize, StepInputError } from '../support/parse.ts';
-import { requireAdapter } from '../support/system/system.ts';
+import { requireAdapter, requireRecords } from '../support/system/system.ts';
 import { serviceWord } from '../support/system/words.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 import { attachFloodMemory, judge } from './judge.ts';
@@ -91,17 +91,20 @@ Then(
   LONG,
   async function (this: FaultlineWorld, kindWords: string) {
     const { kind, floods } = floodsOf(this, kindWords);
-    const billing = requireAdapter(
-      this.system,
-      'billing',
-      `"no malformed ${kindWords} is charged or stored"`,
-    );
+    const records = requireRecords(this.system, kind, `"no malformed ${kindWords} is charged or stored"`);
     // Well-formed requests still in flight may be charged after this read: wait for the scenario's loads.
     await finished(this);
     const wellFormed = new Set(this.history.operations.map((op) => op.id));
     const ids = floods.flatMap((f) => f.answers.filter(Boolean).map((a) => a.id));
     const since = Math.min(Date.now(), ...floods.map((f) => f.startedAt));
-    judge(this, noMalformedCharged(kind, floods, await billing(this.env, ids, since), wellFormed));
+    const [effects, remembered] = await Promise.all([
+      records.effects(this.env, since, ids),
+      records.remembered?.(this.env, ids),
+    ]);
+    judge(
+      this,
+      noMalformedCharged(kind, floods, { effects, ...(remembered ? { remembered } : {}) }, wellFormed),
+    );
   },
 );
 

@@ -1,6 +1,5 @@
 import { Then } from '@cucumber/cucumber';
 import { errorRateBelow } from '../support/checks/errors.ts';
-import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
 import {
   latencyBelow,
   latencyRatioToBaseline,
@@ -103,23 +102,5 @@ Then(
       this,
       await settle(judgeNow, { until: Date.now() + 3_000, everyMs: 200, waiting: faults.length > 0 }),
     );
-  },
-);
-
-Then(
-  /^every successful request is charged exactly once(, and no failed request is charged)?$/,
-  AFTER_LOAD,
-  async function (this: FaultlineWorld, strict: string | undefined) {
-    await finished(this);
-    const operations = this.history.operations;
-    const ids = [...new Set(operations.map((op) => op.id))];
-    const billing = requireAdapter(
-      this.system,
-      'billing',
-      '"every successful request is charged exactly once"',
-    );
-    const evidence = await billing(this.env, ids, this.startedAt);
-    const report = checkExactlyOnce(operations, evidence, { failed: strict ? 'never' : 'at-most-once' });
-    judge(this, exactlyOnceVerdict(report));
   },
 );

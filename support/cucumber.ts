@@ -11,6 +11,7 @@ import '../steps/abort.steps.ts';
 import '../steps/certificate.steps.ts';
 import '../steps/server-certificate.steps.ts';
 import '../steps/client.steps.ts';
+import '../steps/consistency.steps.ts';
 import '../steps/data.steps.ts';
 import '../steps/dns.steps.ts';
 import '../steps/environment.steps.ts';

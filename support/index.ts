@@ -1,7 +1,8 @@
 // faultline's public surface (`faultline`): everything a user's faultline.config.ts, an example system or a
 // custom step may import — and nothing else. A name not exported here is internal and may change.
 
-export type { BillingEvidence, Charge, IdempotencyRecord } from './checks/exactly-once.ts';
+export type { RecordedEffect, RememberedOutcome } from './checks/consistency/tally.ts';
+export type { EffectEvidence } from './checks/exactly-once.ts';
 export type { Verdict } from './checks/verdict.ts';
 export type {
   Environment,
@@ -47,6 +48,7 @@ export type {
   DeclaredRequest,
   MemberCertificates,
   OperationContext,
+  OperationRecords,
   RequestContext,
   SecretEnv,
   SecretInEnv,

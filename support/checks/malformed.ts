@@ -1,7 +1,7 @@
 import type { Flood } from '../data/flood.ts';
 import { describeAnswer } from '../data/flood.ts';
 import type { MemorySample } from '../data/memory.ts';
-import type { BillingEvidence } from './exactly-once.ts';
+import type { EffectEvidence } from './exactly-once.ts';
 import type { Verdict } from './verdict.ts';
 
 // Verdicts over malformed requests: each rejected with a 4xx (no 5xx, no timeout, no acceptance), none of
@@ -57,24 +57,24 @@ export function everyMalformedRejected(kind: string, floods: readonly Flood[]): 
 export function noMalformedCharged(
   kind: string,
   floods: readonly Flood[],
-  evidence: BillingEvidence,
+  evidence: EffectEvidence,
   wellFormedIds: ReadonlySet<string>,
 ): Verdict {
   const check = `no malformed ${kind} is charged or stored`;
   const answers = answersOf(floods);
   const ids = new Set(answers.map((a) => a.id));
   const since = Math.min(...floods.map((f) => f.startedAt));
-  const charged = evidence.charges.filter((c) => ids.has(c.requestId));
-  const stored = (evidence.idempotency ?? []).filter((r) => ids.has(r.requestId));
-  const strangers = evidence.charges.filter(
-    (c) => !ids.has(c.requestId) && !wellFormedIds.has(c.requestId) && (c.chargedAt ?? since) >= since,
+  const charged = evidence.effects.filter((c) => ids.has(c.id));
+  const stored = (evidence.remembered ?? []).filter((r) => ids.has(r.id));
+  const strangers = evidence.effects.filter(
+    (c) => !ids.has(c.id) && !wellFormedIds.has(c.id) && (c.at ?? since) >= since,
   );
   const figures = {
     malformed: answers.length,
     charged: charged.length,
     stored: stored.length,
     'charged under an unknown id': strangers.length,
-    'charges read': evidence.charges.length,
+    'charges read': evidence.effects.length,
   };
   if (answers.length === 0)
     return {
@@ -84,17 +84,15 @@ export function noMalformedCharged(
       figures,
     };
   const problems = [
-    ...charged.map((c) => `${c.requestId} charged${c.by ? ` (by ${c.by})` : ''}`),
-    ...stored.map((r) => `${r.requestId} stored as ${r.status}`),
-    ...strangers.map(
-      (c) => `a charge under ${JSON.stringify(c.requestId)}, an id no well-formed request carried`,
-    ),
+    ...charged.map((c) => `${c.id} charged${c.by ? ` (by ${c.by})` : ''}`),
+    ...stored.map((r) => `${r.id} stored as ${r.status}`),
+    ...strangers.map((c) => `a charge under ${JSON.stringify(c.id)}, an id no well-formed request carried`),
   ];
   if (problems.length === 0)
     return {
       check,
       pass: true,
-      message: `none of the ${answers.length} malformed ${kind}s was charged or stored, and no charge since the flood began carries an unknown id (${evidence.charges.length} charge(s) read)`,
+      message: `none of the ${answers.length} malformed ${kind}s was charged or stored, and no charge since the flood began carries an unknown id (${evidence.effects.length} charge(s) read)`,
       figures,
     };
   return {

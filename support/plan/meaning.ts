@@ -43,6 +43,8 @@ export interface PlanNotes {
   topology?: Topology;
   /** The operations the scenario's system declares, when it is known (load steps name one). */
   operations?: readonly string[];
+  /** The operations the system declares records for (how to read back what each did), when it is known. */
+  records?: readonly string[];
   /** The operations' declared requests (what data faults malform), when the system is known. */
   requests?: System['requests'];
   /** The system's auditable events (null: the system is known and declares none). */

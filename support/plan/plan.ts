@@ -90,6 +90,7 @@ export async function planScenarios(
       notes.topology = current?.topology;
       notes.operations = current ? Object.keys(current.operations) : undefined;
       notes.requests = current?.requests;
+      notes.records = current ? Object.keys(current.records ?? {}) : undefined;
       notes.audited = current ? (current.audited ?? null) : undefined;
       notes.credentials = current?.credentials;
       try {

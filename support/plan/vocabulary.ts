@@ -13,6 +13,7 @@ import {
 } from '../system/words.ts';
 import { count, formatDuration, type Meaning, type PlanNotes, text, words } from './meaning.ts';
 import { CERTIFICATES } from './meanings/certificates.ts';
+import { CONSISTENCY } from './meanings/consistency.ts';
 import { DATA } from './meanings/data.ts';
 import { DNS } from './meanings/dns.ts';
 import { NETWORK } from './meanings/network.ts';
@@ -120,6 +121,7 @@ export const VOCABULARY: Record<string, Meaning> = {
   ...STORES,
   ...REPLICAS,
   ...DATA,
+  ...CONSISTENCY,
   ...SECURITY,
 
   // load and clients
@@ -222,9 +224,6 @@ export const VOCABULARY: Record<string, Meaning> = {
   '^the (\\S+) detects the (\\S+)(?: fault)? within (.+)$': {
     kind: 'verdict',
     note: ([subject], n) => words(n, (t) => subjectWord(t, text(subject))),
-  },
-  '^every successful request is charged exactly once(, and no failed request is charged)?$': {
-    kind: 'verdict',
   },
   'the {word} retries on an alternate {word}': {
     kind: 'verdict',

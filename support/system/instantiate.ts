@@ -252,6 +252,28 @@ const systemSchema = z
       })
       .optional(),
     credentials: credentialsSchema.optional(),
+    records: z
+      .record(
+        z.string(),
+        z.strictObject(
+          {
+            effects: fn,
+            remembered: fn.optional(),
+            failed: z
+              .enum(['at-most-once', 'never'], { error: "expected failed: 'at-most-once' or 'never'" })
+              .optional(),
+          },
+          {
+            error:
+              "expected { effects(env, since, ids) { … }, remembered?(env, ids) { … }, failed?: 'at-most-once' | 'never' }",
+          },
+        ),
+        {
+          error:
+            "expected records: { '<operation>': { effects(env, since, ids) { … } } } (an operation's name → how to read back what it did)",
+        },
+      )
+      .optional(),
     audited: z
       .record(
         z.string().regex(/^[a-z][a-z -]*[a-z]$/, {
@@ -343,7 +365,7 @@ const FIELDS = [
   'holder',
   'audit',
   'events',
-  'billing',
+  'records',
   'certificates',
   'certificateRejections',
   'renewalLog',
@@ -352,7 +374,11 @@ const FIELDS = [
   'credentials',
   'audited',
 ] satisfies (keyof SystemDeclaration)[];
-const RENAMED: Record<string, string> = { faultEvents: 'events' };
+const RENAMED: Record<string, string> = {
+  faultEvents: 'events',
+  // What billing read is now read per operation: records: { '<operation>': { effects, remembered } }.
+  billing: 'records',
+};
 
 function check(declaration: unknown, origin: string): SystemDeclaration {
   const parsed = systemSchema.safeParse(declaration);
@@ -371,6 +397,20 @@ function check(declaration: unknown, origin: string): SystemDeclaration {
         .join('\n'),
     );
   return declaration as SystemDeclaration;
+}
+
+/** Records are read back per operation: a name no operation has would never be read. */
+function recordsNamed(named: readonly string[], operations: readonly string[], origin: string): void {
+  const strangers = named.filter((n) => !operations.includes(n));
+  if (strangers.length > 0)
+    throw new ConfigError(
+      strangers
+        .map(
+          (n) =>
+            `${where(origin, ['records', n])}: no operation is called '${n}'; records are keyed by the system's operations: ${operations.join(', ') || '(none declared)'}`,
+        )
+        .join('\n'),
+    );
 }
 
 /** The declaration was checked by the schema: its size parses. */
@@ -697,7 +737,7 @@ export function instantiate(
     certificateRejections: declaration.certificateRejections,
     renewalLog: declaration.renewalLog,
     serverCertificateRefusedLog: declaration.serverCertificateRefusedLog,
-    billing: declaration.billing,
+    records: declaration.records,
     requests: { ...httpRequests(declaration.operations ?? {}), ...declaration.requests },
     // Read when used: prepare() may be what writes the secret files. A secretEnv's services are read as the
     // members they stand for; a name that stands for none is left for the fault to refuse.
@@ -706,6 +746,7 @@ export function instantiate(
     },
     audited: declaration.audited,
   };
+  if (declaration.records) recordsNamed(Object.keys(declaration.records), Object.keys(operations), origin);
   if (declaration.credentials) {
     storesNamed(declaration.credentials, topology, origin);
     secretEnvServicesNamed(declaration.credentials, ownNames, own, origin);

@@ -1,4 +1,5 @@
-import type { BillingEvidence } from '../checks/exactly-once.ts';
+import type { FailedPolicy } from '../checks/consistency/effects.ts';
+import type { RecordedEffect, RememberedOutcome } from '../checks/consistency/tally.ts';
 import type { Environment } from '../env/environment.ts';
 import type { Pki } from '../faults/tls/pki.ts';
 import type { Operation } from '../load/history.ts';
@@ -57,8 +58,14 @@ export interface Adapters {
    * contains): what "the <clients> refuse the <service>'s certificate" looks for in the clients' logs.
    */
   serverCertificateRefusedLog?: RegExp | string;
-  /** Where the system records the effects of operations (charges, stored outcomes) for exactly-once. */
-  billing?(env: Environment, requestIds: readonly string[], since: number): Promise<BillingEvidence>;
+  /**
+   * How to read back what each operation did, by the operation's name as steps write it: the effects the
+   * system recorded (a ledger's rows, a table's items, the messages a consumer took), and what it remembers
+   * of each outcome. What the consistency checkers judge ("every acknowledged … is present after the heal",
+   * "… is consumed exactly once", "… of each key are applied in order", "every successful request is
+   * charged exactly once").
+   */
+  records?: Record<string, OperationRecords>;
   /** Members whose identity is a certificate faultline can replace. */
   certificates?: MemberCertificates;
   /**
@@ -77,6 +84,28 @@ export interface Adapters {
    * audited. Keyed by the words steps use, in the singular ("rejected registration").
    */
   audited?: Record<string, AuditedEvent>;
+}
+
+/** How to read back one operation's effects. */
+export interface OperationRecords {
+  /**
+   * Every effect of the operation the system recorded since `since` (ms epoch), and any recorded earlier
+   * under one of `ids` (the ids this run's operations carried): one entry per effect, so an operation
+   * applied twice appears twice, and an effect under an id no operation carried is reported as unexpected.
+   * Per-key order needs `key` and `seq` on each.
+   */
+  effects(env: Environment, since: number, ids: readonly string[]): Promise<RecordedEffect[]>;
+  /**
+   * What the system remembers of each id's outcome, where it keeps one (an idempotency store): what a retry
+   * of it would be told. Optional; the exactly-once check then also checks it agrees with the effects.
+   */
+  remembered?(env: Environment, ids: readonly string[]): Promise<RememberedOutcome[]>;
+  /**
+   * What an operation the client was told failed may have done: 'at-most-once' (the default: an error does
+   * not prove the effect did not happen, so it may be present once, and is counted) or 'never' (the
+   * system's contract: a failure never takes effect, so one present breaks every consistency verdict).
+   */
+  failed?: FailedPolicy;
 }
 
 /** One auditable event a client can cause, and how the system's audit records it. */
@@ -164,7 +193,8 @@ const ADAPTER_USE: Record<string, string> = {
   certificateRejections: 'how it reports refusing a member certificate',
   renewalLog: 'the line a member logs when its certificate must be renewed',
   serverCertificateRefusedLog: "the line a client logs when it refuses a service's certificate",
-  billing: 'the effects of its operations (what the exactly-once check reads)',
+  records:
+    'how to read back what each operation did (its recorded effects, by operation name): what the consistency checks judge',
   certificates: 'member and server certificates faultline can replace',
   requests: 'the valid request of each operation, as data, for data faults to mutate',
   credentials:
@@ -235,6 +265,20 @@ export function requireEvents(system: System, meaning: string, step: string): re
       `${step} needs the system to declare \`events.${meaning}\` (the audit events that show ${what}); the system '${system.topology.name}' declares events for: ${Object.keys(events).join(', ') || 'nothing'}. Add e.g. events: { ${meaning}: ['…'] } to its defineSystem({ … }) in faultline.config`,
     );
   }
+  return found;
+}
+
+/**
+ * How to read back `operation`'s effects, or an error naming what to declare: the system's `records`, or
+ * the entry for this operation in them (with the operations that have one).
+ */
+export function requireRecords(system: System, operation: string, step: string): OperationRecords {
+  const records = requireAdapter(system, 'records', step);
+  const found = records[operation];
+  if (found === undefined)
+    throw new Error(
+      `${step} needs the system to declare how to read back what a ${operation} did: \`records['${operation}']\`; the system '${system.topology.name}' declares records for: ${Object.keys(records).join(', ') || 'nothing'}. Add records: { '${operation}': { effects(env, since, ids) { … } } } to its defineSystem({ … }) in faultline.config`,
+    );
   return found;
 }
 

@@ -3,11 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import {
-  readIdempotencyRecords,
-  readLedger,
-  readReferencePlatformBilling,
-} from '../../fixtures/platform/billing.ts';
+import { conversionRecords, readIdempotencyRecords, readLedger } from '../../fixtures/platform/billing.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../../support/checks/exactly-once.ts';
 import type { Environment } from '../../support/env/environment.ts';
 import { startPostgres } from '../../support/env/local/postgres.ts';
@@ -15,7 +11,7 @@ import { startRedis } from '../../support/env/local/redis.ts';
 import type { RunningService } from '../../support/env/local/service.ts';
 import { op } from './synthetic.ts';
 
-// The reference platform's billing adapter against real stores: the platform's own migration creates the
+// The reference platform's records of conversions (ledger and idempotency store) against real stores: the platform's own migration creates the
 // ledger, rows and keys are written the way the controller writes them, and the adapter must read back
 // exactly those — so a change of table or key format on either side fails here, not in a scenario.
 
@@ -58,19 +54,19 @@ after(async () => {
 
 test('the ledger adapter reads rows charged since the run began, and older rows of its own requests', async () => {
   const recent = await readLedger(postgres.url, [], since);
-  assert.deepEqual(recent.map((c) => c.requestId).sort(), ['r-ghost', 'r-ok', 'r-unknown']);
-  const unknown = recent.find((c) => c.requestId === 'r-unknown');
+  assert.deepEqual(recent.map((c) => c.id).sort(), ['r-ghost', 'r-ok', 'r-unknown']);
+  const unknown = recent.find((c) => c.id === 'r-unknown');
   assert.equal(unknown?.by, 'worker-2');
-  assert.equal(unknown?.amountCents, 3);
+  assert.ok(Math.abs((unknown?.at ?? 0) - Date.now()) < 60_000, 'charged_at read as ms epoch');
   const withOld = await readLedger(postgres.url, ['r-old'], since);
-  assert.ok(withOld.some((c) => c.requestId === 'r-old'));
+  assert.ok(withOld.some((c) => c.id === 'r-old'));
 });
 
 test('the idempotency adapter reads stored outcomes, and only for the ids asked', async () => {
   const records = await readIdempotencyRecords(redis.url, ['r-ok', 'r-said-failed', 'r-missing']);
   assert.deepEqual(records, [
-    { requestId: 'r-ok', status: 'succeeded' },
-    { requestId: 'r-said-failed', status: 'failed' },
+    { id: 'r-ok', status: 'succeeded' },
+    { id: 'r-said-failed', status: 'failed' },
   ]);
 });
 
@@ -81,12 +77,12 @@ test('end to end: evidence read from the stores convicts the requests that broke
     op('r-said-failed', 0, 10),
     op('r-free', 0, 10, 'fail', { status: 502 }),
   ];
-  const evidence = await readReferencePlatformBilling(
-    env,
-    history.map((o) => o.id),
-    since,
-  );
-  const report = checkExactlyOnce(history, evidence);
+  const ids = history.map((o) => o.id);
+  const [effects, remembered] = await Promise.all([
+    conversionRecords.effects(env, since, ids),
+    conversionRecords.remembered?.(env, ids),
+  ]);
+  const report = checkExactlyOnce(history, { effects, ...(remembered ? { remembered } : {}) });
   const found = report.violations.map((v) => `${v.requestId}: ${v.rule}`).sort();
   assert.deepEqual(found, [
     'r-free: idempotency store disagrees',

@@ -53,7 +53,7 @@ test('load verdicts over a phase with no operations fail naming the phase', () =
 });
 
 test('exactly-once over no requests fails', () => {
-  fails(exactlyOnceVerdict(checkExactlyOnce([], { charges: [] })), /no requests were recorded/);
+  fails(exactlyOnceVerdict(checkExactlyOnce([], { effects: [] })), /no requests were recorded/);
 });
 
 test('audit, detection and outcome verdicts with no fault of the kind fail naming it', () => {

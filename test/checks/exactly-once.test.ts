@@ -4,13 +4,11 @@ import { checkExactlyOnce, exactlyOnceVerdict } from '../../support/checks/exact
 import type { Operation } from '../../support/load/history.ts';
 import { op } from './synthetic.ts';
 
-const charge = (requestId: string) => ({ requestId, amountCents: 1, by: 'worker-1' });
+const charge = (id: string) => ({ id, by: 'worker-1' });
 const rules = (ops: Operation[], charges: string[], idempotency?: [string, 'succeeded' | 'failed'][]) =>
   checkExactlyOnce(ops, {
-    charges: charges.map(charge),
-    ...(idempotency
-      ? { idempotency: idempotency.map(([requestId, status]) => ({ requestId, status })) }
-      : {}),
+    effects: charges.map(charge),
+    ...(idempotency ? { remembered: idempotency.map(([id, status]) => ({ id, status })) } : {}),
   });
 
 test('a clean run: every ok charged once, unknown and failed at most once', () => {
@@ -98,8 +96,8 @@ test('a request submitted twice counts once, with the best outcome any submissio
 
 test("failed requests: at most once by default; never, when the system's contract says so", () => {
   const ops = [op('f', 0, 1, 'fail', { status: 502 })];
-  assert.equal(checkExactlyOnce(ops, { charges: [charge('f')] }).violations.length, 0);
-  const strict = checkExactlyOnce(ops, { charges: [charge('f')] }, { failed: 'never' });
+  assert.equal(checkExactlyOnce(ops, { effects: [charge('f')] }).violations.length, 0);
+  const strict = checkExactlyOnce(ops, { effects: [charge('f')] }, { failed: 'never' });
   assert.equal(strict.violations[0]?.rule, 'charged though failed');
   assert.match(exactlyOnceVerdict(strict).message, /f the client was told it failed, yet it was charged/);
 });

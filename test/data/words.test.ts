@@ -110,28 +110,28 @@ test('charged or stored: by its own id, stored, or charged under an id no well-f
   const ok = noMalformedCharged(
     'order request',
     floods,
-    { charges: [{ requestId: 'w-1', chargedAt: 1_500 }] },
+    { effects: [{ id: 'w-1', at: 1_500 }] },
     new Set(['w-1']),
   );
   assert.equal(ok.pass, true, ok.message);
-  const own = noMalformedCharged('order request', floods, { charges: [{ requestId: 'm-2' }] }, new Set());
+  const own = noMalformedCharged('order request', floods, { effects: [{ id: 'm-2' }] }, new Set());
   assert.match(own.message, /m-2 charged/);
   const stored = noMalformedCharged(
     'order request',
     floods,
-    { charges: [], idempotency: [{ requestId: 'm-1', status: 'failed' }] },
+    { effects: [], remembered: [{ id: 'm-1', status: 'failed' }] },
     new Set(),
   );
   assert.match(stored.message, /m-1 stored as failed/);
   const mangled = noMalformedCharged(
     'order request',
     floods,
-    { charges: [{ requestId: 'm-1-Ã©', chargedAt: 1_200 }] },
+    { effects: [{ id: 'm-1-Ã©', at: 1_200 }] },
     new Set(),
   );
   assert.equal(mangled.pass, false);
   assert.match(mangled.message, /a charge under "m-1-Ã©", an id no well-formed request carried/);
-  assert.equal(noMalformedCharged('order request', [], { charges: [] }, new Set()).pass, false);
+  assert.equal(noMalformedCharged('order request', [], { effects: [] }, new Set()).pass, false);
 });
 
 test('healthy: an exit, a dead process or no answer fails', () => {

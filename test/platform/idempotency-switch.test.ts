@@ -77,7 +77,7 @@ test('idempotency on (default): duplicates are answered from the first outcome a
   const history = await submitDuplicates(url);
   assert.ok(history.every((op) => op.outcome === 'ok'));
   assert.deepEqual(await chargesPerRequest(), { 'r-race': 1, 'r-seq': 1 });
-  const report = checkExactlyOnce(history, { charges: await readLedger(stores.postgres.url, [], since) });
+  const report = checkExactlyOnce(history, { effects: await readLedger(stores.postgres.url, [], since) });
   assert.deepEqual(report.violations, []);
 });
 
@@ -98,7 +98,7 @@ test('IDEMPOTENCY_ENABLED=false: every submission is converted and charged again
   assert.equal(stored.status, 200);
   assert.equal(stored.body.status, 'succeeded');
 
-  const report = checkExactlyOnce(history, { charges: await readLedger(stores.postgres.url, [], since) });
+  const report = checkExactlyOnce(history, { effects: await readLedger(stores.postgres.url, [], since) });
   assert.deepEqual(report.violations.map((v) => [v.requestId, v.rule]).sort(), [
     ['r-race', 'charged more than once'],
     ['r-seq', 'charged more than once'],
