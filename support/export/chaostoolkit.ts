@@ -153,6 +153,10 @@ export async function exportScenario(
     if (JSON.stringify(notes.scale) !== scale)
       notes.topology = (await system?.at(notes.scale).catch(() => undefined))?.topology;
     const kind = meaning?.kind;
+    if (meaning?.notExported) {
+      skip(kind ?? 'unknown', meaning.notExported);
+      continue;
+    }
     if (kind === 'steady state') {
       given ??= step.text;
       probes.push({

@@ -60,6 +60,11 @@ export interface Meaning {
   kind: StepKind;
   /** Reads the step's arguments into the notes; throws (with what is accepted) on a malformed one. */
   note?: (args: readonly unknown[], notes: PlanNotes) => void;
+  /**
+   * Why `faultline export chaostoolkit` leaves the step out, for a steady-state step that is not the
+   * topology's own (exported as `faultline status --steady-state`, which would not check what it says).
+   */
+  notExported?: string;
 }
 
 /** 30000 → "30 s", 500 → "500 ms", 90000 → "1.5 min". */

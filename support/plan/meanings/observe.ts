@@ -9,6 +9,8 @@ import { formatDuration, type Meaning, text, words } from '../meaning.ts';
 export const OBSERVE: Record<string, Meaning> = {
   'the steady-state hypothesis, checked every {duration}:': {
     kind: 'steady state',
+    notExported:
+      'its probes are read continuously by faultline while the faults hold; not yet written as Chaos Toolkit probes',
     note: ([interval, table], notes) => {
       checkInterval(Number(interval));
       const rows = Array.isArray(table) ? (table as TableRow[]) : [];

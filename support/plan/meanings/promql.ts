@@ -26,6 +26,8 @@ function windowWords(words: unknown): void {
 export const PROMQL: Record<string, Meaning> = {
   [`^the PromQL ${QUERY} is (below|above|at most|at least) (\\S+)$`]: {
     kind: 'steady state',
+    notExported:
+      "a PromQL query is asked of the run's own Prometheus, which a Chaos Toolkit run does not start",
     note: ([query, comparison, bound], notes) => {
       parseQuery(text(query));
       parseComparison(text(comparison));
