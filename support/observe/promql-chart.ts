@@ -1,4 +1,5 @@
 import type { FaultRecord } from '../faults/ledger.ts';
+import { renderSpec } from '../report/chart.ts';
 import { type Series, seriesName } from './prometheus/client.ts';
 
 // The picture a PromQL verdict attaches: every series the query returned over seconds since the scenario
@@ -66,14 +67,7 @@ export function promqlChartSpec(input: PromqlChartInput): Record<string, unknown
   };
 }
 
-/** The chart as an SVG document (vega loaded on first use, as for the scenario's chart). */
+/** The chart as an SVG document. */
 export async function renderPromqlChart(input: PromqlChartInput): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vegaLite.compile(promqlChartSpec(input) as never).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSpec(promqlChartSpec(input));
 }

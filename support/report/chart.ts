@@ -149,10 +149,18 @@ export function chartSpec(input: ChartInput): Record<string, unknown> {
   };
 }
 
-/** The chart as a standalone SVG document. vega is loaded on first use: runs that draw nothing never pay for it. */
+/** The chart as a standalone SVG document. */
 export async function renderChart(input: ChartInput): Promise<string> {
+  return renderSpec(chartSpec(input));
+}
+
+/**
+ * A Vega-Lite spec drawn as a standalone SVG document. vega is loaded on first use: runs that draw nothing
+ * never pay for it.
+ */
+export async function renderSpec(spec: object): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vegaLite.compile(chartSpec(input) as never).spec;
+  const compiled = vegaLite.compile(spec as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
