@@ -9,6 +9,7 @@ import {
   awaitReach,
   firstAnswer,
   judgeSeries,
+  PROMQL_STEPS,
   parseBound,
   parseComparison,
   parseQuery,
@@ -25,7 +26,6 @@ import { judge } from './judge.ts';
 // steps): a steady state, a verdict over a phase or the last N seconds, a verdict that waits for a figure,
 // and an abort condition. Every verdict attaches the query, the series it read and a chart.
 
-const QUERY = '"((?:[^"\\\\]|\\\\.)*)"';
 const SLOW = { timeout: 5 * 60_000 };
 /** How long a steady state waits for the query to have a number at all (a rate needs two scrapes). */
 const FIRST_ANSWER_MS = 15_000;
@@ -75,7 +75,7 @@ async function windowOf(world: FaultlineWorld, words: string | undefined, readyA
 }
 
 Given(
-  new RegExp(`^the PromQL ${QUERY} is (below|above|at most|at least) (\\S+)$`),
+  new RegExp(PROMQL_STEPS.steady),
   SLOW,
   async function (this: FaultlineWorld, q: string, comparison: string, bound: string) {
     const query = parseQuery(q);
@@ -95,7 +95,7 @@ Given(
 );
 
 Then(
-  new RegExp(`^the PromQL ${QUERY} stays (below|above|at most|at least) (\\S+)(?: (.+?))?$`),
+  new RegExp(PROMQL_STEPS.stays),
   SLOW,
   async function (
     this: FaultlineWorld,
@@ -136,7 +136,7 @@ Then(
 );
 
 Then(
-  new RegExp(`^the PromQL ${QUERY} (reaches|falls to) (\\S+) within (.+)$`),
+  new RegExp(PROMQL_STEPS.reaches),
   SLOW,
   async function (this: FaultlineWorld, q: string, direction: string, bound: string, within: string) {
     const query = parseQuery(q);
@@ -161,17 +161,13 @@ Then(
   },
 );
 
-Given(
-  new RegExp(`^abort (?:when|if) the PromQL ${QUERY} exceeds (\\S+)$`),
-  SLOW,
-  async function (this: FaultlineWorld, q: string, bound: string) {
-    const query = parseQuery(q);
-    const above = parseBound(bound);
-    const prometheus = await this.prometheus();
-    // Asked once now: a query Prometheus refuses fails here, at this step, not silently in the poller.
-    await prometheus.client.query(query);
-    const brake = watch(this);
-    brake.add({ kind: 'promql', query, above });
-    watchPromql(brake, prometheus.client, query, above);
-  },
-);
+Given(new RegExp(PROMQL_STEPS.abort), SLOW, async function (this: FaultlineWorld, q: string, bound: string) {
+  const query = parseQuery(q);
+  const above = parseBound(bound);
+  const prometheus = await this.prometheus();
+  // Asked once now: a query Prometheus refuses fails here, at this step, not silently in the poller.
+  await prometheus.client.query(query);
+  const brake = watch(this);
+  brake.add({ kind: 'promql', query, above });
+  watchPromql(brake, prometheus.client, query, above);
+});

@@ -8,6 +8,17 @@ import { type PrometheusClient, type Series, seriesName } from './prometheus/cli
 
 export type Comparison = 'below' | 'above' | 'at most' | 'at least';
 
+/** A step's PromQL: one double-quoted string, in which \" stands for a quote. */
+const QUERY = '"((?:[^"\\\\]|\\\\.)*)"';
+
+/** The step patterns, shared by steps/promql.steps.ts and support/plan/meanings/promql.ts. */
+export const PROMQL_STEPS = {
+  steady: `^the PromQL ${QUERY} is (below|above|at most|at least) (\\S+)$`,
+  stays: `^the PromQL ${QUERY} stays (below|above|at most|at least) (\\S+)(?: (.+?))?$`,
+  reaches: `^the PromQL ${QUERY} (reaches|falls to) (\\S+) within (.+)$`,
+  abort: `^abort (?:when|if) the PromQL ${QUERY} exceeds (\\S+)$`,
+} as const;
+
 const COMPARISONS: Record<string, Comparison> = {
   below: 'below',
   under: 'below',

@@ -1,6 +1,6 @@
 import { describeCondition } from '../../load/abort.ts';
 import { parsePhase } from '../../load/phases.ts';
-import { parseBound, parseComparison, parseQuery } from '../../observe/promql.ts';
+import { PROMQL_STEPS, parseBound, parseComparison, parseQuery } from '../../observe/promql.ts';
 import { parseDuration } from '../../parse.ts';
 import { type Meaning, type PlanNotes, text } from '../meaning.ts';
 
@@ -8,7 +8,6 @@ import { type Meaning, type PlanNotes, text } from '../meaning.ts';
 // checks its bound, comparison and duration words as the step itself will, so a typo fails at plan time.
 // The query itself is Prometheus's to judge: it is checked when the scenario runs.
 
-const QUERY = '"((?:[^"\\\\]|\\\\.)*)"';
 export const PROMETHEUS_NOTE =
   'starts a Prometheus (scrapes every declared metrics endpoint, the fault proxy and the load generator every 1 s)';
 
@@ -24,7 +23,7 @@ function windowWords(words: unknown): void {
 }
 
 export const PROMQL: Record<string, Meaning> = {
-  [`^the PromQL ${QUERY} is (below|above|at most|at least) (\\S+)$`]: {
+  [PROMQL_STEPS.steady]: {
     kind: 'steady state',
     notExported:
       "a PromQL query is asked of the run's own Prometheus, which a Chaos Toolkit run does not start",
@@ -35,7 +34,7 @@ export const PROMQL: Record<string, Meaning> = {
       startsPrometheus(notes);
     },
   },
-  [`^the PromQL ${QUERY} stays (below|above|at most|at least) (\\S+)(?: (.+?))?$`]: {
+  [PROMQL_STEPS.stays]: {
     kind: 'verdict',
     note: ([query, comparison, bound, phase], notes) => {
       parseQuery(text(query));
@@ -45,7 +44,7 @@ export const PROMQL: Record<string, Meaning> = {
       startsPrometheus(notes);
     },
   },
-  [`^the PromQL ${QUERY} (reaches|falls to) (\\S+) within (.+)$`]: {
+  [PROMQL_STEPS.reaches]: {
     kind: 'verdict',
     note: ([query, , bound, within], notes) => {
       parseQuery(text(query));
@@ -54,7 +53,7 @@ export const PROMQL: Record<string, Meaning> = {
       startsPrometheus(notes);
     },
   },
-  [`^abort (?:when|if) the PromQL ${QUERY} exceeds (\\S+)$`]: {
+  [PROMQL_STEPS.abort]: {
     kind: 'abort',
     note: ([query, bound], notes) => {
       notes.aborts.push(
