@@ -9,6 +9,7 @@ import { selectBackend } from './env/backends.ts';
 import type { Environment } from './env/environment.ts';
 import { FaultLedger } from './faults/ledger.ts';
 import { History, type Operation } from './load/history.ts';
+import type { Hypothesis } from './observe/hypothesis.ts';
 import { type Prometheus, startPrometheus } from './observe/prometheus/index.ts';
 import { parseDuration } from './parse.ts';
 import { derive, type Random, runSeed, token } from './random.ts';
@@ -49,7 +50,7 @@ export class FaultlineWorld extends World {
   /** Where the scenario is and what it does (file, name, steps): the same on a re-run, distinct per row. */
   identity = 'scenario';
   /** The steady-state hypothesis the scenario declared, checked in the background until rollback. */
-  hypothesis: import('./observe/hypothesis.ts').Hypothesis | undefined;
+  hypothesis: Hypothesis | undefined;
 
   constructor(options: IWorldOptions) {
     super(options);

@@ -50,23 +50,26 @@ export function heldThroughout(h: Hypothesis, faults: readonly FaultRecord[]): V
   const deviated = method.filter((s) => !s.holds && s.error === undefined);
   const unanswered = method.filter((s) => s.error !== undefined);
   const withDeviations = { ...figures, deviations: deviated.length, unanswered: unanswered.length };
-  if (deviated.length > 0)
+  if (deviated.length > 0) {
+    const lines = deviationLines(h, deviated, faults);
     return {
       check,
       pass: false,
-      message: `${deviated.length} of ${method.length} readings deviated: ${deviationLines(h, deviated, faults).join('; ')}`,
-      figures: { ...withDeviations, deviated: deviationLines(h, deviated, faults) },
+      message: `${deviated.length} of ${method.length} readings deviated: ${lines.join('; ')}`,
+      figures: { ...withDeviations, deviated: lines },
     };
+  }
   if (unanswered.length > 0)
     return unknownVerdict(
       check,
       `${unanswered.length} of ${method.length} readings got no answer, so whether the hypothesis held then cannot be told: ${deviationLines(h, unanswered, faults).join('; ')}`,
       withDeviations,
     );
+  const windows = windowsOf(faults);
   return {
     check,
     pass: true,
-    message: `all ${method.length} readings of ${h.probes.length} probe(s) within tolerance, from ${relative(method[0]?.at ?? 0, windowsOf(faults))} to ${relative(method.at(-1)?.at ?? 0, windowsOf(faults))}`,
+    message: `all ${method.length} readings of ${h.probes.length} probe(s) within tolerance, from ${relative(method[0]?.at ?? 0, windows)} to ${relative(method.at(-1)?.at ?? 0, windows)}`,
     figures: withDeviations,
   };
 }
