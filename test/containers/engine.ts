@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { engineReachable, LABEL, runtime } from '../../support/env/containers/runtime.ts';
 
@@ -49,3 +50,29 @@ export async function until(
 }
 
 export { LABEL };
+
+/**
+ * A separate faultline process running `code` (an ES module body that ends by printing `RUN <run id>` and
+ * staying alive): a run that can be killed with SIGKILL to leave its containers behind. `run` resolves with
+ * its run id, or rejects with its output if it exits first.
+ */
+export function leftoverProcess(code: string): { child: ChildProcess; run: Promise<string> } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const run = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const found = output.match(/RUN (\S+)/);
+      if (found) resolve(found[1]!);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the leftover run exited (${code}) before it was ready:\n${output}`)),
+    );
+  });
+  return { child, run };
+}

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { sweepLeftovers } from '../../support/env/containers/sweep.ts';
-import { LABEL, labelled, needsEngine, until } from './engine.ts';
+import { LABEL, labelled, leftoverProcess, needsEngine, until } from './engine.ts';
 
 // Cleanup without Ryuk, for a run that never gets to clean up after itself (SIGKILL): its watchdog removes
 // what it made; when the watchdog is gone too, the next run's start sweep does. Neither touches what a
@@ -31,24 +30,7 @@ function leftoverRun(watchdog: boolean) {
     console.log('RUN ' + RUN_ID);
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const run = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      const found = output.match(/RUN (\S+)/);
-      if (found) resolve(found[1]!);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the leftover run exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
-  return { child, run };
+  return leftoverProcess(code);
 }
 
 test('the watchdog removes the containers and network of a run killed with SIGKILL', {

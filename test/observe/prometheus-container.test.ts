@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -7,7 +6,7 @@ import { sweepLeftovers } from '../../support/env/containers/sweep.ts';
 import { PrometheusClient } from '../../support/observe/prometheus/client.ts';
 import { startContainerPrometheus } from '../../support/observe/prometheus/container.ts';
 import { awaitTargetsUp } from '../../support/observe/prometheus/index.ts';
-import { LABEL, labelled, needsEngine, until } from '../containers/engine.ts';
+import { LABEL, labelled, leftoverProcess, needsEngine, until } from '../containers/engine.ts';
 
 // The containers backend's Prometheus: the image made offline from /usr/bin/prometheus, on the host's
 // network, scrapes a loopback endpoint of the runner and answers queries; stopped, it is gone; the
@@ -60,23 +59,9 @@ test("a dead run's Prometheus container is removed by the next run's sweep", {
     console.log('RUN ' + RUN_ID);
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const run = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      const found = output.match(/RUN (\S+)/);
-      if (found) resolve(found[1]!);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.once('exit', (status) =>
-      reject(new Error(`the run exited (${status}) before it was ready:\n${output}`)),
-    );
-  });
+  const leftover = leftoverProcess(code);
+  const { child } = leftover;
+  const run = await leftover.run;
   const mine = () => labelled(LABEL.run, run, [`${LABEL.service}=prometheus`]);
   assert.equal((await mine()).containers.length, 1);
   child.kill('SIGKILL');
