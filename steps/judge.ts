@@ -2,6 +2,7 @@ import { tag } from 'allure-js-commons';
 import { assertVerdict, statusOf, type Verdict } from '../support/checks/verdict.ts';
 import type { FaultRecord, FaultSpec } from '../support/faults/ledger.ts';
 import { recordVerdict } from '../support/observe/chaos-metrics.ts';
+import { poll } from '../support/poll.ts';
 import type { FaultlineWorld } from '../support/world.ts';
 
 /**
@@ -69,10 +70,6 @@ export async function settle(
   read: () => Verdict | Promise<Verdict>,
   options: { until: number; everyMs: number; waiting: boolean },
 ): Promise<Verdict> {
-  let verdict = await read();
-  while (!verdict.pass && options.waiting && Date.now() < options.until) {
-    await new Promise((r) => setTimeout(r, options.everyMs));
-    verdict = await read();
-  }
-  return verdict;
+  const settled = (verdict: Verdict) => verdict.pass || !options.waiting;
+  return (await poll(read, settled, { deadline: options.until, everyMs: options.everyMs })).value;
 }

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../env/environment.ts';
+import { poll } from '../poll.ts';
 import type { DeclaredProbe } from './probe.ts';
 import { readProbe } from './probe.ts';
 import { type ProbeValue, show } from './tolerance.ts';
@@ -83,12 +83,12 @@ export class Hypothesis {
    */
   async settle(phase: Phase, withinMs: number): Promise<{ held: boolean; last: Sample[]; tookMs: number }> {
     const started = Date.now();
-    for (;;) {
-      const last = await this.round(phase);
-      if (last.every((s) => s.holds)) return { held: true, last, tookMs: Date.now() - started };
-      if (Date.now() - started >= withinMs) return { held: false, last, tookMs: Date.now() - started };
-      await sleep(Math.min(this.intervalMs, 200));
-    }
+    const { held, value: last } = await poll(
+      () => this.round(phase),
+      (samples) => samples.every((s) => s.holds),
+      { timeoutMs: withinMs, everyMs: Math.min(this.intervalMs, 200) },
+    );
+    return { held, last, tookMs: Date.now() - started };
   }
 
   /** Checks in the background at the interval until stop(); a round never overlaps the next. */

@@ -1,5 +1,6 @@
 import { unknownVerdict, type Verdict } from '../checks/verdict.ts';
 import { StepInputError } from '../parse.ts';
+import { poll } from '../poll.ts';
 import { type PrometheusClient, type Series, seriesName } from './prometheus/client.ts';
 
 // PromQL verdicts: a query's answer compared with a bound. Every series the query returns must meet it at
@@ -136,13 +137,8 @@ export async function firstAnswer(
   timeoutMs: number,
   everyMs = 500,
 ): Promise<Series[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const series = await client.query(query);
-    const numeric = series.some((s) => s.values.some(([, v]) => !Number.isNaN(v)));
-    if (numeric || Date.now() >= deadline) return series;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  const numeric = (series: Series[]) => series.some((s) => s.values.some(([, v]) => !Number.isNaN(v)));
+  return (await poll(() => client.query(query), numeric, { timeoutMs, everyMs })).value;
 }
 
 export interface Reach {
@@ -161,20 +157,20 @@ export async function awaitReach(
   withinMs: number,
   everyMs = 500,
 ): Promise<Reach> {
-  const start = Date.now();
   const readings: Reach['readings'] = [];
-  for (;;) {
+  const read = async () => {
     const at = Date.now();
-    const series = await client.query(query, at);
-    readings.push({ at, series });
+    const reading = { at, series: await client.query(query, at) };
+    readings.push(reading);
+    return reading;
+  };
+  const reached = ({ series }: Reach['readings'][number]) => {
     const values = series.flatMap((s) => s.values.map(([, v]) => v)).filter((v) => !Number.isNaN(v));
-    if (values.length > 0 && values.every((v) => holds(v, comparison, bound)))
-      return { readings, reachedAt: at };
-    if (at - start >= withinMs) return { readings };
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(everyMs, Math.max(0, start + withinMs - at))),
-    );
-  }
+    return values.length > 0 && values.every((v) => holds(v, comparison, bound));
+  };
+  // The last reading is taken at the window's end, not up to `everyMs` after it.
+  const { held, value } = await poll(read, reached, { timeoutMs: withinMs, everyMs, toDeadline: true });
+  return held ? { readings, reachedAt: value.at } : { readings };
 }
 
 /** The verdict of "… reaches <bound> within <duration>": when it got there, or where it stood at the end. */

@@ -1,6 +1,7 @@
 import type { ChaosObject, PodSelector } from '../../chaos-mesh/objects.ts';
 import { allowedNamespace, BlastRadiusError } from '../../chaos-mesh/select.ts';
 import type { FaultSpec, TrafficProof } from '../../faults/ledger.ts';
+import { poll } from '../../poll.ts';
 import type { ChaosApi, ChaosState, PodSummary } from './client.ts';
 import { selectorText } from './client.ts';
 import { type KubernetesConfig, OPT_IN } from './config.ts';
@@ -31,7 +32,6 @@ export interface ChaosFaultOptions {
 }
 
 const label = (o: ChaosObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The pod selectors of an object: its own, and a NetworkChaos's target. */
 function selectorsOf(
@@ -102,20 +102,19 @@ export function chaosFault(options: ChaosFaultOptions): FaultSpec {
     done: (state: ChaosState | undefined) => T | undefined,
     what: string,
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: ChaosState | undefined;
-    for (;;) {
-      last = await api.get(object.kind, object.metadata.namespace, object.metadata.name);
-      const result = done(last);
-      if (result !== undefined) return result;
-      if (Date.now() >= deadline) {
-        const seen = last ? injectionOf(last) : undefined;
-        throw new Error(
-          `${label(object)} was not ${what} within ${timeoutMs} ms${seen ? `: ${[...seen.targets, ...seen.failures].join('; ') || 'no target reported yet'}` : ''}`,
-        );
-      }
-      await sleep(pollMs);
-    }
+    const { value } = await poll(
+      async () => {
+        const state = await api.get(object.kind, object.metadata.namespace, object.metadata.name);
+        return { state, result: done(state) };
+      },
+      (read) => read.result !== undefined,
+      { timeoutMs, everyMs: pollMs },
+    );
+    if (value.result !== undefined) return value.result;
+    const seen = value.state ? injectionOf(value.state) : undefined;
+    throw new Error(
+      `${label(object)} was not ${what} within ${timeoutMs} ms${seen ? `: ${[...seen.targets, ...seen.failures].join('; ') || 'no target reported yet'}` : ''}`,
+    );
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { Environment } from '../../env/environment.ts';
+import { until } from '../../poll.ts';
 import { guardService } from '../guard.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { probe } from '../probe.ts';
@@ -11,16 +12,8 @@ import { type OperationsSource, trafficInto } from './felt.ts';
 // gets no reply. The undo resumes it and proves it is no longer stopped.
 
 const PROBE_MS = 500;
-const STATE_WAIT_MS = 2_000;
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** How long, and how often, the kernel's (or engine's) word that the process stopped or resumed is asked. */
+const STATE_WAIT = { timeoutMs: 2_000, everyMs: 20 };
 
 export function pause(
   env: Environment,
@@ -47,7 +40,7 @@ export function pause(
           const kind = env.topology.probes[t] ?? 'http';
           const before = await probe(kind, env.endpoint(t), 2_000);
           await control.pause();
-          if (!(await until(() => control.paused(), STATE_WAIT_MS)))
+          if (!(await until(() => control.paused(), STATE_WAIT)))
             throw new Error(`the pause had no effect: ${t} (${control.incarnation()}) is not stopped`);
           const after = await probe(kind, env.endpoint(t), PROBE_MS);
           if (after.replied)
@@ -68,7 +61,7 @@ export function pause(
           const control = controls[i]!;
           if (!control.alive()) return;
           await control.resume();
-          if (!(await until(async () => !(await control.paused()), STATE_WAIT_MS))) stuck.push(t);
+          if (!(await until(async () => !(await control.paused()), STATE_WAIT))) stuck.push(t);
         }),
       );
       if (stuck.length > 0) throw new Error(`${stuck.join(', ')} still stopped after resuming`);

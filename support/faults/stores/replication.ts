@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Environment } from '../../env/environment.ts';
+import { until as pollUntil } from '../../poll.ts';
 import { type Endpoint, proxyName, replicasOf } from '../../system/topology.ts';
 
 // What the harness reads of Postgres streaming replication, straight from the servers (never through the
@@ -81,19 +82,12 @@ export async function streamingTo(env: Environment, primary: string, catchingUp 
   }
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/**
+ * Polls `check` until it holds or `timeoutMs` passes; returns whether it held. A check that throws (a server
+ * not answering yet) counts as not yet.
+ */
+export const until = (check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> =>
+  pollUntil(() => check().catch(() => false), { timeoutMs, everyMs });
 
 /** One measurement of a replica's lag behind its primary. */
 export interface LagSample {

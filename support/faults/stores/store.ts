@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Environment } from '../../env/environment.ts';
+import { until as pollUntil } from '../../poll.ts';
 import type { ProxyTraffic } from '../../proxy/client.ts';
 import { proxyName, type Topology } from '../../system/topology.ts';
 import { serviceWord, WordError } from '../../system/words.ts';
@@ -166,12 +167,9 @@ export function logged(env: Environment, store: string, since: number, pattern: 
     .map((l) => l.line);
 }
 
-/** Waits until `check` holds or `ms` passed; returns whether it held. */
-export async function until(check: () => Promise<boolean>, ms: number, everyMs = 50): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/**
+ * Waits until `check` holds or `ms` passed; returns whether it held. A check that throws (the store not
+ * answering yet) counts as not yet.
+ */
+export const until = (check: () => Promise<boolean>, ms: number, everyMs = 50): Promise<boolean> =>
+  pollUntil(() => check().catch(() => false), { timeoutMs: ms, everyMs });

@@ -1,4 +1,5 @@
 import type { Environment } from '../../env/environment.ts';
+import { poll } from '../../poll.ts';
 import { isDeclared } from '../../system/topology.ts';
 import { type RunMetricsServer, serveRunMetrics } from '../run-metrics-server.ts';
 import { PrometheusClient, type TargetState } from './client.ts';
@@ -54,8 +55,7 @@ export async function targetsOf(env: Environment, faultline: string): Promise<Sc
 
 function start(env: Environment, targets: ScrapeTarget[]): Promise<StartedPrometheus> {
   if (env.backend === 'local') return startLocalPrometheus(targets);
-  if (env.backend === 'containers')
-    return startContainerPrometheus(targets, (env as Environment & { id?: string }).id);
+  if (env.backend === 'containers') return startContainerPrometheus(targets, env.id);
   throw new Error(
     `the PromQL steps start a Prometheus on the local and containers backends; the ${env.backend} backend has none (point the steps at a cluster's Prometheus is not supported yet)`,
   );
@@ -67,19 +67,19 @@ export async function awaitTargetsUp(
   expected: number,
   timeoutMs = TARGETS_UP_TIMEOUT_MS,
 ): Promise<TargetState[]> {
-  const deadline = Date.now() + timeoutMs;
+  // A Prometheus not answering yet keeps the last answer it gave.
   let last: TargetState[] = [];
-  for (;;) {
-    last = await client.targets().catch(() => last);
-    if (last.length >= expected && last.every((t) => t.health === 'up')) return last;
-    if (Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const down = last.filter((t) => t.health !== 'up');
+  const { held, value: targets } = await poll(
+    async () => (last = await client.targets().catch(() => last)),
+    (answer) => answer.length >= expected && answer.every((t) => t.health === 'up'),
+    { timeoutMs, everyMs: 250 },
+  );
+  if (held) return targets;
+  const down = targets.filter((t) => t.health !== 'up');
   throw new Error(
     `Prometheus did not scrape every target within ${timeoutMs} ms: ${
-      last.length < expected
-        ? `${last.length} of ${expected} targets discovered`
+      targets.length < expected
+        ? `${targets.length} of ${expected} targets discovered`
         : down
             .map((t) => `${t.job} at ${t.url}: ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`)
             .join('; ')
