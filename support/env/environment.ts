@@ -108,6 +108,12 @@ export interface RestartOptions {
 export interface Environment {
   readonly backend: string;
   readonly topology: Topology;
+  /**
+   * The environment's id, unique across runs, on a backend that labels what it starts with its owner
+   * (containers: the faultline.env label of every container, by which taking the environment down sweeps
+   * them): what the run starts beside it (a Prometheus) carries it too, so it is swept with it.
+   */
+  readonly id?: string;
   /** The fault proxy's Toxiproxy API. */
   readonly toxiproxy: ToxiproxyClient;
   /** Where the harness reaches a service (at a named port, if given) directly, never through the proxy. */
