@@ -2,7 +2,7 @@ import { Then } from '@cucumber/cucumber';
 import { compareEffects, type FailedPolicy } from '../support/checks/consistency/effects.ts';
 import { checkOrder, orderVerdict } from '../support/checks/consistency/order.ts';
 import { queueVerdict } from '../support/checks/consistency/queue.ts';
-import { afterTheHeal, ReadBackError, reading, SETTLE_MS } from '../support/checks/consistency/read-back.ts';
+import { HEAL_GRACE_MS, ReadBackError, reading, SETTLE_MS } from '../support/checks/consistency/read-back.ts';
 import { setVerdict } from '../support/checks/consistency/set.ts';
 import type { RecordedEffect, RememberedOutcome } from '../support/checks/consistency/tally.ts';
 import { checkExactlyOnce, exactlyOnceVerdict } from '../support/checks/exactly-once.ts';
@@ -34,7 +34,7 @@ async function readBack(world: FaultlineWorld, words: string, step: string): Pro
   const operation = operationKind(words, Object.keys(world.system.operations));
   const records = requireRecords(world.system, operation, step);
   await finished(world);
-  await afterTheHeal(world.faults.records);
+  await world.faults.awaitTimedHeals(HEAL_GRACE_MS);
   const history = world.history.operations.filter((op) => op.kind === operation);
   const ids = [...new Set(history.map((op) => op.id))];
   const guarded =

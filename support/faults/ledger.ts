@@ -67,6 +67,8 @@ export class FaultLedger {
   private readonly applying = new Map<number, Promise<unknown>>();
   /** Undos under way (a fault healing on its timer): rollback waits for them before it reports. */
   private readonly healing = new Map<number, Promise<unknown>>();
+  /** Resolved when a fault's undo has ended (well or not): what awaitTimedHeals waits on. */
+  private readonly ended = new Map<number, { promise: Promise<void>; resolve: () => void }>();
   private closed = false;
   private readonly applyWaitMs: number;
 
@@ -92,6 +94,11 @@ export class FaultLedger {
     };
     this.records.push(record);
     this.undos.set(record.id, spec.undo);
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.ended.set(record.id, { promise, resolve });
     record.startedAt = Date.now();
     const applying = spec.apply();
     this.applying.set(
@@ -132,6 +139,22 @@ export class FaultLedger {
       return;
     }
     void this.heal(record).catch(() => {});
+  }
+
+  /**
+   * Resolves once every fault still in place that heals by itself ("… for 3 seconds") has healed, or
+   * `graceMs` past the latest of their planned ends: whether they all healed in time. A fault held until
+   * rollback is not waited for. Its undo's end is awaited, not polled for.
+   */
+  async awaitTimedHeals(graceMs: number): Promise<boolean> {
+    const timed = this.records.filter(
+      (r) => r.plannedMs !== undefined && (r.state === 'active' || r.state === 'applying'),
+    );
+    if (timed.length === 0) return true;
+    const ends = timed.map((r) => (r.startedAt ?? Date.now()) + (r.plannedMs as number));
+    const deadline = Math.max(Date.now(), ...ends) + graceMs;
+    const healed = Promise.all(timed.map((r) => this.ended.get(r.id)?.promise));
+    return settlesWithin(healed, deadline - Date.now());
   }
 
   active(kind?: string): FaultRecord[] {
@@ -177,6 +200,7 @@ export class FaultLedger {
       throw error;
     } finally {
       record.stoppedAt = Date.now();
+      this.ended.get(record.id)?.resolve();
     }
   }
 
@@ -217,15 +241,7 @@ export class FaultLedger {
       if (!this.undos.has(record.id)) continue;
       const applying = this.applying.get(record.id);
       if (applying) {
-        let timer: NodeJS.Timeout | undefined;
-        const settled = await Promise.race([
-          applying.then(() => true),
-          new Promise<false>((r) => {
-            timer = setTimeout(() => r(false), this.applyWaitMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (!settled)
+        if (!(await settlesWithin(applying, this.applyWaitMs)))
           failures.push(
             `fault #${record.id} (${record.description}) was still being applied after ${this.applyWaitMs} ms; undone anyway`,
           );
@@ -239,5 +255,23 @@ export class FaultLedger {
       }
     }
     return failures;
+  }
+}
+
+/** Whether `promise` settles within `ms` (its outcome aside); the timer is cleared either way. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => {
+        timer = setTimeout(() => r(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

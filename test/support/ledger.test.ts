@@ -137,3 +137,45 @@ test('once rolled back, the ledger refuses new faults instead of leaving one beh
   );
   assert.equal(applied, false);
 });
+
+test('awaitTimedHeals resolves when the faults that heal by themselves have healed, not those held until rollback', async () => {
+  const ledger = new FaultLedger();
+  const spec = (description: string, durationMs?: number) => ({
+    kind: 'k',
+    description,
+    targets: [],
+    apply: noop,
+    undo: async () => {},
+    ...(durationMs === undefined ? {} : { durationMs }),
+  });
+  const held = await ledger.inject(spec('held until rollback'));
+  const short = await ledger.inject(spec('short', 30));
+  const longer = await ledger.inject(spec('longer', 80));
+  assert.equal(await ledger.awaitTimedHeals(10_000), true);
+  assert.equal(short.state, 'undone');
+  assert.equal(longer.state, 'undone');
+  assert.equal(held.state, 'active');
+  assert.equal(await ledger.awaitTimedHeals(10_000), true, 'nothing left to wait for');
+  await ledger.rollback();
+});
+
+test('awaitTimedHeals gives up graceMs past the planned end of a fault whose undo does not end', async () => {
+  const ledger = new FaultLedger({ applyWaitMs: 10 });
+  let release = () => {};
+  const stuck = new Promise<void>((r) => {
+    release = r;
+  });
+  await ledger.inject({
+    kind: 'k',
+    description: 'stuck',
+    targets: [],
+    durationMs: 10,
+    apply: noop,
+    undo: () => stuck,
+  });
+  const started = Date.now();
+  assert.equal(await ledger.awaitTimedHeals(40), false);
+  assert.ok(Date.now() - started >= 30, 'gave up before the grace was over');
+  release();
+  await ledger.rollback();
+});

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultRecord } from '../../faults/ledger.ts';
 import { unknownVerdict, type Verdict } from '../verdict.ts';
 import type { RecordedEffect } from './tally.ts';
 
@@ -42,14 +40,9 @@ export class ReadBackError extends Error {
 }
 
 /**
- * Waits until every fault of the scenario that heals by itself ("… for 3 seconds") has healed, at most
- * `graceMs` past its planned end: Jepsen's final read comes after the nemesis healed, or a store still cut
- * off would be read as data lost. A fault held until rollback is not waited for (it heals after the verdicts).
+ * How long past its planned end a fault that heals by itself ("… for 3 seconds") is waited for before the
+ * read-back (FaultLedger.awaitTimedHeals): Jepsen's final read comes after the nemesis healed, or a store
+ * still cut off would be read as data lost. A fault held until rollback is not waited for (it heals after
+ * the verdicts).
  */
-export async function afterTheHeal(faults: readonly FaultRecord[], graceMs = 10_000): Promise<void> {
-  const healing = () =>
-    faults.filter((f) => f.plannedMs !== undefined && (f.state === 'active' || f.state === 'applying'));
-  const ends = healing().map((f) => (f.startedAt ?? Date.now()) + (f.plannedMs as number));
-  const deadline = Math.max(Date.now(), ...ends) + graceMs;
-  while (healing().length > 0 && Date.now() < deadline) await sleep(100);
-}
+export const HEAL_GRACE_MS = 10_000;
