@@ -3,10 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // Much of what faultline waits for cannot be awaited, only looked at again: a store answering after its
 // restart, a process the kernel reports stopped, Prometheus having scraped every target, a read-back that
 // passes once a lagging consumer caught up. Every such wait is the same loop — try, stop if it holds, stop
-// if the time is up, wait, try again — and it was written out by hand a dozen times, each with its own small
+// if the time is up, wait, try again — and it was written out by hand many times, each with its own small
 // differences (is the deadline checked before or after the attempt, what is returned when it runs out). It
-// is written once here. No dependency does it well: cockatiel is a dev dependency and retries on errors, not
-// on an answer; testcontainers' IntervalRetry would load testcontainers into backends that never use it.
+// is written once here, by hand: of the dependencies, cockatiel is a dev dependency only (the published
+// package cannot use it), and testcontainers' IntervalRetry would load testcontainers (which the containers
+// backend imports lazily) into every backend, for a loop of ten lines.
 //
 // The order is fixed: the first attempt is made at once, the deadline is checked after each attempt (an
 // attempt that ends past the deadline is the last one, never followed by another), and the wait comes
