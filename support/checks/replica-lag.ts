@@ -1,6 +1,7 @@
 import type { Environment } from '../env/environment.ts';
 import type { FaultRecord } from '../faults/ledger.ts';
 import { type LagSample, measureLag } from '../faults/stores/replication.ts';
+import { poll, until } from '../poll.ts';
 import type { LagBound } from '../system/replica-words.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -38,9 +39,7 @@ async function latestFault(
     (f) => REPLICA_FAULTS.includes(f.kind) && f.targets.some((t) => touched.includes(t)),
   );
   const last = ours[ours.length - 1];
-  const deadline = Date.now() + waitMs;
-  while (last && last.stoppedAt === undefined && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
+  if (last) await until(() => last.stoppedAt !== undefined, { everyMs: 100, timeoutMs: waitMs });
   return last;
 }
 
@@ -78,17 +77,17 @@ export async function judgeReplicaLag(
   const samples: LagSample[] = [];
   let recoveredAt: number | undefined;
   let maxBytes = 0;
-  for (;;) {
-    const round = await measureLag(env, primary, replicas);
-    samples.push(...round);
-    for (const s of round) maxBytes = Math.max(maxBytes, s.bytes ?? 0);
-    if (round.every((s) => under(s, bound))) {
-      recoveredAt = round[0]!.at;
-      break;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, EVERY_MS));
-  }
+  const recovery = await poll(
+    async () => {
+      const round = await measureLag(env, primary, replicas);
+      samples.push(...round);
+      for (const s of round) maxBytes = Math.max(maxBytes, s.bytes ?? 0);
+      return round;
+    },
+    (round) => round.every((s) => under(s, bound)),
+    { everyMs: EVERY_MS, deadline },
+  );
+  if (recovery.held) recoveredAt = recovery.value[0]!.at;
   const last = samples.slice(-replicas.length);
   const figures = {
     'fault ended': new Date(from).toISOString(),

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../env/environment.ts';
 import { probe } from '../faults/probe.ts';
+import { poll } from '../poll.ts';
 import { requireAdapter, type System } from '../system/system.ts';
 import {
   type Endpoint,
@@ -74,18 +74,16 @@ async function probeUntilAnswered(targets: Target[], timeoutMs: number): Promise
   const deadline = Date.now() + timeoutMs;
   const evidence: string[] = [];
   for (const t of targets) {
-    for (;;) {
-      const result = await probe(t.kind, t.at(), PROBE_MS);
-      if (result.replied) {
-        evidence.push(`${t.what}: ${t.kind} probe answered in ${result.ms} ms`);
-        break;
-      }
-      if (Date.now() >= deadline)
-        throw new Error(
-          `steady state not reached within ${timeoutMs} ms: ${t.what} does not answer a ${t.kind} probe (${result.detail}); declare the service's protocol if it does not speak ${t.kind}`,
-        );
-      await sleep(100);
-    }
+    const { held, value: result } = await poll(
+      () => probe(t.kind, t.at(), PROBE_MS),
+      (r) => r.replied,
+      { everyMs: 100, deadline },
+    );
+    if (!held)
+      throw new Error(
+        `steady state not reached within ${timeoutMs} ms: ${t.what} does not answer a ${t.kind} probe (${result.detail}); declare the service's protocol if it does not speak ${t.kind}`,
+      );
+    evidence.push(`${t.what}: ${t.kind} probe answered in ${result.ms} ms`);
   }
   return evidence;
 }
@@ -112,12 +110,11 @@ export async function awaitSteadyState(
     `"a healthy ${coordinator} with ${count} registered ${group}"`,
   );
   const deadline = Date.now() + timeoutMs;
-  let healthy: string[] = [];
-  while (Date.now() < deadline) {
-    healthy = await healthyMembers(env, coordinator, group).catch(() => []);
-    if (members.every((m) => healthy.includes(m))) break;
-    await sleep(100);
-  }
+  const { value: healthy } = await poll(
+    () => healthyMembers(env, coordinator, group).catch((): string[] => []),
+    (seen) => members.every((m) => seen.includes(m)),
+    { everyMs: 100, deadline },
+  );
   const missing = members.filter((m) => !healthy.includes(m));
   if (missing.length > 0)
     throw new Error(

@@ -10,6 +10,7 @@ import {
   self,
 } from '../env/containers/runtime.ts';
 import { sweepStaleGroups } from '../faults/resource/cgroup.ts';
+import { until } from '../poll.ts';
 import { removeDir } from './residue.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
@@ -111,8 +112,7 @@ export async function sweepLocal(root = tmpdir()): Promise<Pick<Leftovers, 'proc
       // gone already
     }
   }
-  const deadline = Date.now() + 3_000;
-  while (pids.some(processExists) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until(() => !pids.some(processExists), { everyMs: 20, timeoutMs: 3_000 });
   const dirs: string[] = [];
   for (const dir of staleTempDirs(root))
     try {

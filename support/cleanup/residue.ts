@@ -10,6 +10,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { until } from '../poll.ts';
 import { unmountUnder } from './mounts.ts';
 
 // Everything a run creates, from the moment it exists: processes and temp dirs on this machine, proxies in
@@ -154,8 +155,7 @@ async function killStrays(roots: string[]): Promise<void> {
       return false;
     }
   };
-  const deadline = Date.now() + 3_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until(() => !pids.some(alive), { everyMs: 20, timeoutMs: 3_000 });
 }
 
 // The last word, as the process exits (an interrupt's sweep ends in process.exit; a normal run has removed

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { until } from '../poll.ts';
 import { describeReadiness } from '../system/readiness.ts';
 import type { Endpoint, Readiness } from '../system/topology.ts';
 
@@ -66,10 +66,10 @@ const tail = (s: Waitable, count = 15) =>
 
 /** Resolves once `target` is ready by `readiness`; rejects naming the strategy and showing its output. */
 export async function awaitReady(target: Waitable, readiness: Readiness): Promise<void> {
-  const deadline = Date.now() + readiness.timeoutMs;
   let last = '';
   let checked = 0;
-  for (;;) {
+  // A process that died is checked before every attempt: it ends the wait at once (the attempt throws).
+  const attempt = async (): Promise<boolean> => {
     if (!target.alive())
       throw new Error(
         `${target.name} exited before it was ready (waiting for ${describeReadiness(readiness)})${target.exit ? `: ${target.exit()}` : ''}\n${tail(target)}`,
@@ -95,11 +95,10 @@ export async function awaitReady(target: Waitable, readiness: Readiness): Promis
         ready = await commandSucceeds(readiness.command, target.cwd);
         break;
     }
-    if (ready) return;
-    if (Date.now() >= deadline)
-      throw new Error(
-        `${target.name} was not ready within ${readiness.timeoutMs} ms: waited for ${describeReadiness(readiness)}${last ? ` (last: ${last})` : ''}\n${tail(target)}`,
-      );
-    await sleep(POLL_MS);
-  }
+    return ready;
+  };
+  if (await until(attempt, { everyMs: POLL_MS, timeoutMs: readiness.timeoutMs })) return;
+  throw new Error(
+    `${target.name} was not ready within ${readiness.timeoutMs} ms: waited for ${describeReadiness(readiness)}${last ? ` (last: ${last})` : ''}\n${tail(target)}`,
+  );
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { engineReachable, LABEL, runtime } from '../../support/env/containers/runtime.ts';
+import { poll } from '../../support/poll.ts';
 
 // Shared by the containers tests: they need a Docker engine. Without one they skip with a message (so
 // `npm test` passes on a laptop without Docker), unless FAULTLINE_REQUIRE_DOCKER=1 (CI) makes that a failure.
@@ -41,12 +42,7 @@ export async function until(
   predicate: () => Promise<boolean> | boolean,
   timeoutMs: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return predicate();
+  return (await poll(predicate, (held) => held, { everyMs: 100, timeoutMs })).held;
 }
 
 export { LABEL };

@@ -1,4 +1,5 @@
 import { type Dirent, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { poll } from '../../support/poll.ts';
 
 // What a run leaves on this machine, found from the kernel's view rather than from the run's own records:
 // processes (by a marker every process of the run inherits in its environment, and by descent from the
@@ -130,12 +131,7 @@ export function stillListening(ports: number[], pids: number[], marker: string):
 }
 
 export async function until(predicate: () => boolean, timeoutMs: number, everyMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (predicate()) return true;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return predicate();
+  return (await poll(predicate, (held) => held, { everyMs, timeoutMs })).held;
 }
 
 /** UDP sockets bound on port 53 (a resolver), by socket inode → `address:53`. */

@@ -5,6 +5,7 @@ import type { DnsControl } from '../../dns/control.ts';
 import { dnsName } from '../../dns/names.ts';
 import { probe } from '../../faults/probe.ts';
 import { processTree } from '../../faults/resource/procfs.ts';
+import { poll, until } from '../../poll.ts';
 import { ToxiproxyClient } from '../../proxy/client.ts';
 import {
   type ContainerService,
@@ -387,8 +388,7 @@ class ContainersEnvironment implements Environment {
     });
     // Its exit is recorded from the engine's die event, matched by container id: wait for it before the
     // record moves to the new container (bounded: a missed event must not hold the restart).
-    for (const deadline = Date.now() + 2_000; r.state.running && Date.now() < deadline; )
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => !r.state.running, { everyMs: 20, timeoutMs: 2_000 });
     await r.container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
       if (error.statusCode !== 404) throw error;
     });
@@ -410,15 +410,18 @@ class ContainersEnvironment implements Environment {
     if (isDeclared(spec) && spec.readiness.kind === 'log')
       await r.logs.waitFor(spec.readiness.pattern, timeoutMs, since);
     const kind = this.topology.probes[name] ?? 'http';
-    for (;;) {
-      const answer = await probe(kind, this.endpoint(name), 1_000);
-      if (answer.replied) return;
-      if (!(await r.container.inspect()).State.Running)
-        throw new Error(`${name} exited while it restarted:\n${r.logs.tail(15)}`);
-      if (Date.now() >= deadline)
-        throw new Error(`${name} did not answer within ${timeoutMs} ms of its restart: ${answer.detail}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const { held, value: answer } = await poll(
+      async () => {
+        const answer = await probe(kind, this.endpoint(name), 1_000);
+        if (!answer.replied && !(await r.container.inspect()).State.Running)
+          throw new Error(`${name} exited while it restarted:\n${r.logs.tail(15)}`);
+        return answer;
+      },
+      (answer) => answer.replied,
+      { everyMs: 100, deadline },
+    );
+    if (!held)
+      throw new Error(`${name} did not answer within ${timeoutMs} ms of its restart: ${answer.detail}`);
   }
 
   /** Process faults through the engine: SIGKILL, stop, pause (freezer), unpause, restart. */
@@ -456,11 +459,13 @@ class ContainersEnvironment implements Environment {
           await r.container.kill({ signal: 'SIGKILL' });
           // Gone, or already started again by its supervisor (a wait for 'not-running' would then wait for
           // the next exit): polled, bounded.
-          for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
-            const { State } = await r.container.inspect();
-            if (!State.Running || State.StartedAt !== before) break;
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
+          await until(
+            async () => {
+              const { State } = await r.container.inspect();
+              return !State.Running || State.StartedAt !== before;
+            },
+            { everyMs: 20, timeoutMs: 5_000 },
+          );
         }),
       terminate: async (graceMs) => {
         const t0 = performance.now();

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { BoundPorts, WaitStrategy } from 'testcontainers';
+import { until } from '../../poll.ts';
 import type { Readiness } from '../../system/topology.ts';
 import { runtime } from './runtime.ts';
 
@@ -38,17 +38,18 @@ class UntilExit implements WaitStrategy {
   }
 
   async waitUntilReady(container: Dockerode.Container, ports: BoundPorts): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
-      const state = (await container.inspect()).State;
-      if (!state.Running)
-        throw new Error(`the container exited (code ${state.ExitCode}) before it was ready`);
-      // Checked again after a pass: a check can pass on a container that exited meanwhile (the engine's
-      // port forwarder accepts for it; an exec into it fails like a missing shell).
-      if ((await this.check(container, ports)) && (await container.inspect()).State.Running) return;
-      if (Date.now() >= deadline) throw new Error(`not ready after ${this.timeoutMs} ms`);
-      await sleep(POLL_MS);
-    }
+    const ready = await until(
+      async () => {
+        const state = (await container.inspect()).State;
+        if (!state.Running)
+          throw new Error(`the container exited (code ${state.ExitCode}) before it was ready`);
+        // Checked again after a pass: a check can pass on a container that exited meanwhile (the engine's
+        // port forwarder accepts for it; an exec into it fails like a missing shell).
+        return (await this.check(container, ports)) && (await container.inspect()).State.Running;
+      },
+      { everyMs: POLL_MS, timeoutMs: this.timeoutMs },
+    );
+    if (!ready) throw new Error(`not ready after ${this.timeoutMs} ms`);
   }
 }
 

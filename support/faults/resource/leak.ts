@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Environment } from '../../env/environment.ts';
+import { until } from '../../poll.ts';
 import type { FaultSpec } from '../ledger.ts';
 import { type OperationsSource, trafficInto } from '../process/felt.ts';
 import { serviceProcesses } from './bounds.ts';
@@ -108,8 +109,7 @@ export function connectionLeak(
       stopped = true;
       clearInterval(timer);
       for (const s of sockets) s.destroy();
-      const deadline = Date.now() + 2_000;
-      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await until(() => sockets.size === 0, { everyMs: 20, timeoutMs: 2_000 });
       if (sockets.size > 0) throw new Error(`${sockets.size} leaked connections did not close`);
     },
   };
