@@ -11,6 +11,7 @@ import {
 } from '../env/containers/runtime.ts';
 import { sweepStaleGroups } from '../faults/resource/cgroup.ts';
 import { until } from '../poll.ts';
+import { OWNER_VARIABLE } from './owner.ts';
 import { removeDir } from './residue.ts';
 import { ownerOfTempDir } from './tmp.ts';
 
@@ -20,8 +21,7 @@ import { ownerOfTempDir } from './tmp.ts';
 // it), and only things whose owner is gone are touched. Another live run's things — another engineer's, or
 // a parallel test's — are never swept.
 
-/** Every child a run starts inherits this variable from the runner's environment: its owner. */
-export const OWNER_VARIABLE = 'FAULTLINE_OWNER';
+export { OWNER_VARIABLE };
 
 /** Marks this process as the owner of every child started from now on. */
 export function claimOwnership(): void {

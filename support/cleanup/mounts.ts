@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
+import { withoutOwner } from './owner.ts';
 
 // Filesystems a run mounted inside its temp dirs (a service's data disk: support/env/disk.ts). A directory
 // holding a mount point cannot be removed (EBUSY), and a recursive removal would empty the mounted
@@ -36,7 +37,7 @@ export function unmountUnder(path: string): void {
   const failures: string[] = [];
   for (const point of mountsUnder(path)) {
     try {
-      execFileSync('umount', ['-l', point], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('umount', ['-l', point], { stdio: ['ignore', 'ignore', 'pipe'], env: withoutOwner() });
     } catch (error) {
       const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
       failures.push(`${point}: ${stderr || (error as Error).message}`);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { unmountUnder } from '../cleanup/mounts.ts';
+import { withoutOwner } from '../cleanup/owner.ts';
 import { makeTempDir } from '../cleanup/tmp.ts';
 
 // A service's data disk: the directory it keeps its data in, on a filesystem of the size its declaration
@@ -48,6 +49,7 @@ export async function makeDisk(service: string, bytes: number): Promise<DataDisk
     // Mode 0777: the service may run as another account (a container's user, Postgres's).
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0777`, 'faultline-disk', path], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: withoutOwner(), // a cleaner's tool: no sweep may kill it half-way (cleanup/owner.ts)
     });
   } catch (error) {
     await remove();

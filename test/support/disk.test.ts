@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sweepLocal } from '../../support/cleanup/leftovers.ts';
 import { mountsUnder } from '../../support/cleanup/mounts.ts';
+import { OWNER_VARIABLE } from '../../support/cleanup/owner.ts';
 import { processStartTime } from '../../support/env/containers/runtime.ts';
 import { makeDisk, usageOf } from '../../support/env/disk.ts';
 
@@ -31,6 +41,43 @@ describe('data disks', { skip: root ? false : 'mounting a tmpfs needs root' }, (
     }
     assert.deepEqual(mountsUnder(disk.path), []);
     assert.equal(existsSync(disk.path), false);
+  });
+
+  // In a parallel run every worker thread sweeps at once, and a sweep kills each process that carries the
+  // run's owner marker: an `umount` that carried it was killed half-way by another worker's sweep (a fresh-clone
+  // CI saw the data disk left mounted). The mount tools run without the marker; each one's environment is
+  // recorded by a wrapper put first on PATH.
+  test('mount and umount run without the run owner marker, so no parallel sweep kills them half-way', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'fl-mount-env-'));
+    const saved = { path: process.env.PATH, owner: process.env[OWNER_VARIABLE] };
+    try {
+      for (const tool of ['mount', 'umount']) {
+        writeFileSync(
+          join(bin, tool),
+          `#!/bin/sh
+env > "${bin}/${tool}.env"
+exec /usr/bin/${tool} "$@"
+`,
+        );
+        chmodSync(join(bin, tool), 0o755);
+      }
+      process.env.PATH = `${bin}:${saved.path}`;
+      process.env[OWNER_VARIABLE] = 'test-owner';
+      const disk = await makeDisk('store', 1_000_000);
+      assert.deepEqual(mountsUnder(disk.path), [disk.path]);
+      await disk.remove();
+      assert.deepEqual(mountsUnder(disk.path), []);
+      for (const tool of ['mount', 'umount']) {
+        const env = readFileSync(join(bin, `${tool}.env`), 'utf8');
+        assert.ok(env.includes('PATH='), `${tool} ran through the wrapper`);
+        assert.ok(!env.includes(`${OWNER_VARIABLE}=`), `${tool} carried the owner marker`);
+      }
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.owner === undefined) delete process.env[OWNER_VARIABLE];
+      else process.env[OWNER_VARIABLE] = saved.owner;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   test("the start sweep unmounts a dead run's disk before removing its dir", async () => {

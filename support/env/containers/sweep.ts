@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { OWNER_VARIABLE } from '../../cleanup/leftovers.ts';
+import { withoutOwner } from '../../cleanup/owner.ts';
 import { residue } from '../../cleanup/residue.ts';
 import { BUILD_CONTAINER_PREFIX } from './images/build.ts';
 import { LABEL, ownerIsGone, parseOwner, processExists, RUN_ID, runtime, self } from './runtime.ts';
@@ -111,10 +111,9 @@ export function ensureWatchdog(): Promise<void> {
     const code = watchdogScript(import.meta.url, RUN_ID);
     // Without the run's owner marker: an interrupt's sweep kills every process that carries it (a service
     // this run started), and the watchdog must outlive the runner to remove what the engine creates late.
-    const { [OWNER_VARIABLE]: _owner, ...env } = process.env;
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
       detached: true,
-      env,
+      env: withoutOwner(),
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     child.once('error', (error) =>
