@@ -2,7 +2,8 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { judgeReplicaLag, lagCsv } from '../support/checks/replica-lag.ts';
 import { awaitSteadyState } from '../support/checks/steady-state.ts';
 import { failover, replicaFailure } from '../support/faults/stores/replica.ts';
-import { inRecovery, streamingTo, until } from '../support/faults/stores/replication.ts';
+import { inRecovery, streamingTo } from '../support/faults/stores/replication.ts';
+import { until } from '../support/faults/stores/store.ts';
 import { chooseTargets } from '../support/faults/targets.ts';
 import { loadSystem } from '../support/system/config.ts';
 import {
@@ -44,6 +45,7 @@ Given(
     const streaming = await until(
       async () => (await streamingTo(this.env, primary)).length === names.length,
       STREAMING_MS,
+      100,
     );
     const now = await streamingTo(this.env, primary);
     if (!streaming)

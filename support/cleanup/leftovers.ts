@@ -21,8 +21,6 @@ import { ownerOfTempDir } from './tmp.ts';
 // it), and only things whose owner is gone are touched. Another live run's things — another engineer's, or
 // a parallel test's — are never swept.
 
-export { OWNER_VARIABLE };
-
 /** Marks this process as the owner of every child started from now on. */
 export function claimOwnership(): void {
   process.env[OWNER_VARIABLE] = formatOwner(self);

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { OWNER_VARIABLE, sweepLocal } from '../../support/cleanup/leftovers.ts';
+import { sweepLocal } from '../../support/cleanup/leftovers.ts';
+import { OWNER_VARIABLE } from '../../support/cleanup/owner.ts';
 import { makeTempDir, ownerOfTempDir } from '../../support/cleanup/tmp.ts';
 import { formatOwner, processStartTime, self } from '../../support/env/containers/runtime.ts';
 

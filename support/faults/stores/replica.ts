@@ -11,9 +11,9 @@ import {
   primaryOf,
   queryOne,
   streamingTo,
-  until,
   upstreamOf,
 } from './replication.ts';
+import { until } from './store.ts';
 
 // Faults on a Postgres primary and its streaming replicas.
 //
@@ -54,7 +54,11 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
       await control.kill();
       if (control.alive())
         throw new Error(`the replica failure had no effect: ${replica} is still alive after SIGKILL`);
-      const gone = await until(async () => !(await streamingTo(env, primary, true)).includes(replica), 5_000);
+      const gone = await until(
+        async () => !(await streamingTo(env, primary, true)).includes(replica),
+        5_000,
+        100,
+      );
       if (!gone)
         throw new Error(
           `the replica failure had no effect: ${primary} still streams to ${replica} 5 s after its SIGKILL`,
@@ -91,6 +95,7 @@ export function replicaFailure(env: Environment, replica: string, durationMs?: n
         // Connected again: how fast it then catches up is what the replica-lag verdict judges.
         async () => (await streamingTo(env, primary, true)).includes(replica),
         REJOIN_MS,
+        100,
       );
       if (!back)
         throw new Error(
@@ -206,10 +211,14 @@ export function failover(env: Environment, primary: string, replica: string, dur
       // Every running replica follows the primary again: the rebuilt one and those that lost it at the kill
       // (one another fault holds down rejoins at that fault's undo).
       const all = replicasOf(env.topology, primary).filter((r) => r === replica || env.control(r).alive());
-      const back = await until(async () => {
-        const connected = await streamingTo(env, primary, true);
-        return all.every((r) => connected.includes(r));
-      }, REJOIN_MS);
+      const back = await until(
+        async () => {
+          const connected = await streamingTo(env, primary, true);
+          return all.every((r) => connected.includes(r));
+        },
+        REJOIN_MS,
+        100,
+      );
       if (!back)
         throw new Error(
           `after the failover was undone, ${primary} streams to ${(await streamingTo(env, primary, true)).join(', ') || 'no replica'} of ${all.join(', ')} within ${REJOIN_MS / 1000} s`,

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Environment } from '../../env/environment.ts';
-import { until as pollUntil } from '../../poll.ts';
 import { type Endpoint, proxyName, replicasOf } from '../../system/topology.ts';
 
 // What the harness reads of Postgres streaming replication, straight from the servers (never through the
@@ -81,13 +80,6 @@ export async function streamingTo(env: Environment, primary: string, catchingUp 
     await client.end().catch(() => undefined);
   }
 }
-
-/**
- * Polls `check` until it holds or `timeoutMs` passes; returns whether it held. A check that throws (a server
- * not answering yet) counts as not yet.
- */
-export const until = (check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> =>
-  pollUntil(() => check().catch(() => false), { timeoutMs, everyMs });
 
 /** One measurement of a replica's lag behind its primary. */
 export interface LagSample {
